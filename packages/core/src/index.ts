@@ -1,0 +1,19 @@
+export {
+  WeftError,
+  RunNotFoundError,
+  StateConflictError,
+  StoreUnavailableError,
+  InvalidInputError,
+  NonRetriableError,
+  RetryAfterError,
+  StepError,
+  isWeftError,
+  serializeError,
+} from "./errors.js";
+export type { ErrorCode, SerializedError } from "./errors.js";
+export { ulid, ulidTime, seededUlids } from "./ulid.js";
+export { parseDuration, resolveTime, formatDuration } from "./time.js";
+export { internalEvents, headers } from "./wire.js";
+export type { WeftEvent, Opcode, OutgoingOp, Trigger, FunctionConfig, RegisterRequest, CallRequest } from "./wire.js";
+export { hashStepId } from "./step-id.js";
+export { valueAtPath } from "./json-path.js";

@@ -1,0 +1,93 @@
+import type { FunctionConfig, WeftEvent } from "@weft/core";
+import type { RunStatus } from "./run-state-store.js";
+
+export interface AppRecord {
+  id: string;
+  url: string;
+  sdk?: string;
+  framework?: string;
+  /** Last sync error, or undefined when the last sync worked. */
+  error?: string;
+  syncedAt?: number;
+  /** Hash of the last register body, so identical syncs are no-ops. */
+  checksum?: string;
+}
+
+export interface FunctionRecord {
+  /** The composite slug `<appId>-<fnId>`. */
+  id: string;
+  appId: string;
+  name: string;
+  config: FunctionConfig;
+}
+
+export interface RunRecord {
+  runId: string;
+  functionId: string;
+  eventId: string;
+  status: RunStatus;
+  startedAt: number;
+  endedAt?: number;
+  /** JSON text of the result or the error. */
+  output?: string;
+  parentRunId?: string;
+}
+
+export type StepEntryStatus = "Running" | "Completed" | "Failed" | "Waiting" | "Errored";
+
+/** One line of a run's timeline: an attempt of a step, a sleep, a wait or an invoke. */
+export interface StepEntry {
+  runId: string;
+  /** Hashed step id (`discovery` for code outside steps). */
+  stepId: string;
+  attempt: number;
+  name: string;
+  op: string;
+  status: StepEntryStatus;
+  startedAt: number;
+  endedAt?: number;
+  /** JSON text of the output or error. */
+  output?: string;
+}
+
+export interface RunQuery {
+  status?: RunStatus;
+  functionId?: string;
+  limit?: number;
+  /** Runs with a run id below this one (ids sort by time, newest first). */
+  before?: string;
+}
+
+/**
+ * What the API, CLI and dashboard read: apps, functions, events, runs and their timelines.
+ * Writes here never decide anything the engine relies on; run state does.
+ */
+export interface HistoryStore {
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  upsertApp(app: AppRecord): Promise<void>;
+  getApp(id: string): Promise<AppRecord | undefined>;
+  listApps(): Promise<AppRecord[]>;
+
+  /** Replace an app's functions: ones missing from `functions` are removed. */
+  replaceFunctions(appId: string, functions: FunctionRecord[]): Promise<void>;
+  getFunction(id: string): Promise<FunctionRecord | undefined>;
+  listFunctions(): Promise<FunctionRecord[]>;
+
+  /** Save ingested events durably. Saving an id again keeps the first. */
+  saveEvents(events: WeftEvent[], receivedAt: number): Promise<void>;
+  getEvent(id: string): Promise<WeftEvent | undefined>;
+  listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<WeftEvent[]>;
+
+  /** Record a new run; recording the same run id again keeps the first. */
+  recordRun(run: RunRecord): Promise<void>;
+  updateRun(runId: string, patch: Partial<Pick<RunRecord, "status" | "endedAt" | "output">>): Promise<void>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  listRuns(query: RunQuery): Promise<RunRecord[]>;
+  runsOfEvent(eventId: string): Promise<RunRecord[]>;
+
+  /** Upsert one timeline line, keyed by (runId, stepId, attempt). */
+  recordStep(entry: StepEntry): Promise<void>;
+  listSteps(runId: string): Promise<StepEntry[]>;
+}

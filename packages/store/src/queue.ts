@@ -1,0 +1,80 @@
+/** What the engine asks a worker to do. */
+export type JobKind =
+  /** Process an ingested event: resume pauses, start runs. */
+  | "event"
+  /** Call the function from the top (`stepId=step`). */
+  | "discover"
+  /** Run one planned step (`stepId=<hash>`). */
+  | "step"
+  /** A sleep is over: save `null` for its step and rediscover. */
+  | "wake"
+  /** A pause expired: save its timeout value and rediscover. */
+  | "pause-timeout";
+
+export interface QueueItem {
+  /** Deterministic job id: enqueuing a seen id is refused, so duplicates collapse. */
+  id: string;
+  kind: JobKind;
+  /** The run this job belongs to (absent for `event` jobs). */
+  runId?: string;
+  /** Fairness key: jobs are leased round-robin across tenants. */
+  tenant: string;
+  /** Job-specific data, JSON-serialisable. */
+  payload: Record<string, unknown>;
+  /** Not leased before this time (ms since epoch). */
+  availableAt: number;
+  /** 0-based attempt of this item. */
+  attempt: number;
+}
+
+export interface Lease {
+  item: QueueItem;
+  /** Proves ownership; a stale token cannot extend, requeue or dequeue. */
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * A durable work queue with leases.
+ *
+ * Guarantees: a seen job id is refused while queued, leased, or within the dedupe window after
+ * dequeue; at most one live lease per item; a stale token cannot extend, requeue or dequeue; an
+ * item whose lease expired is leased again; every enqueued item is delivered at least once.
+ */
+export interface Queue {
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Add a job. Answers false (and changes nothing) when the id was seen. */
+  enqueue(item: QueueItem): Promise<boolean>;
+
+  /**
+   * Lease up to `limit` items with `availableAt <= now` that are not under a live lease, oldest
+   * first within a tenant, round-robin across tenants.
+   */
+  lease(opts: { now: number; leaseMs: number; limit: number }): Promise<Lease[]>;
+
+  /** Push a live lease's expiry out. False when the token is stale. */
+  extend(token: string, now: number, leaseMs: number): Promise<boolean>;
+
+  /** Put a leased item back for later, with a new attempt number. False when the token is stale. */
+  requeue(token: string, update: { availableAt: number; attempt: number }): Promise<boolean>;
+
+  /** Remove a finished item (its id stays refused for the dedupe window). False when stale. */
+  dequeue(token: string): Promise<boolean>;
+
+  /** Remove every queued item of a run (a cancelled run). */
+  dropRun(runId: string): Promise<void>;
+
+  /** The earliest `availableAt` of any item not under a live lease, for timers. */
+  nextAvailableAt(now: number): Promise<number | undefined>;
+
+  /** Count of items not yet dequeued. */
+  size(): Promise<number>;
+
+  /**
+   * Push wakeup: `listener` is called with an item's `availableAt` whenever one is enqueued or
+   * requeued through this process. Polling covers other processes.
+   */
+  subscribe(listener: (availableAt: number) => void): () => void;
+}
