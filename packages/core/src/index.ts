@@ -17,3 +17,4 @@ export { internalEvents, headers } from "./wire.js";
 export type { WeftEvent, Opcode, OutgoingOp, Trigger, FunctionConfig, RegisterRequest, CallRequest } from "./wire.js";
 export { hashStepId } from "./step-id.js";
 export { valueAtPath } from "./json-path.js";
+export { canonicalJson } from "./canonical-json.js";
