@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// A committed shim, so the `weft` bin exists (and is executable) before the first build.
+import "../dist/bin.js";

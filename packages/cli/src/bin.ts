@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { ApiError } from "./api-client.js";
+import { UsageError } from "./args.js";
+import { cancel, dev, run, runs, send } from "./commands.js";
+
+const usage = `usage: weft <command>
+  dev [--port 8288] [--data-dir .weft] [-u APP_URL]... [--retry-interval 1s]
+  send NAME [--data JSON] [--user JSON] [--id ID]
+  runs [--status Running|Completed|Failed|Cancelled] [--function ID] [--limit N]
+  run RUN_ID
+  cancel RUN_ID
+(send, runs, run and cancel talk to --url, default $WEFT_URL or http://127.0.0.1:8288)`;
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = { dev, send, runs, run, cancel };
+
+async function main(): Promise<void> {
+  const [name, ...argv] = process.argv.slice(2);
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    console.error(name && name !== "help" && name !== "--help" ? `unknown command "${name}"\n${usage}` : usage);
+    process.exit(name === "help" || name === "--help" ? 0 : 2);
+  }
+  await command(argv);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof UsageError || e instanceof ApiError) {
+    console.error(`weft: ${e.message}`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  }
+  console.error(`weft: ${(e as Error).message ?? e}`);
+  process.exit(1);
+});

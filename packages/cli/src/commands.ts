@@ -1,0 +1,147 @@
+import { resolve } from "node:path";
+import { parseDuration } from "@weft/core";
+import { closeStores, openStores, startWeftServer } from "@weft/server";
+import { api } from "./api-client.js";
+import { parse, UsageError } from "./args.js";
+import { duration, short, table } from "./format.js";
+
+const defaultUrl = process.env.WEFT_URL ?? "http://127.0.0.1:8288";
+
+interface Run {
+  run_id: string;
+  function_id: string;
+  status: string;
+  event_id: string;
+  run_started_at: string | null;
+  ended_at: string | null;
+  output: unknown;
+}
+
+interface Step {
+  id: string;
+  name: string;
+  op: string;
+  status: string;
+  attempt: number;
+  started_at: string | null;
+  ended_at: string | null;
+  output?: unknown;
+  error?: unknown;
+}
+
+/** `weft dev`: the server on SQLite in the data dir, syncing the given apps. Runs until stopped. */
+export async function dev(argv: string[]): Promise<void> {
+  const { values } = parse(argv, {
+    port: { type: "string", default: "8288" },
+    host: { type: "string", default: "127.0.0.1" },
+    "data-dir": { type: "string", default: ".weft" },
+    db: { type: "string" },
+    url: { type: "string", short: "u", multiple: true, default: [] },
+    "retry-interval": { type: "string" },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
+  for (const u of values.url ?? []) if (!URL.canParse(u)) throw new UsageError(`-u needs an app URL such as http://localhost:3000/api/inngest, not "${u}"`);
+  let retryIntervalMs: number | undefined;
+  if (values["retry-interval"] !== undefined) {
+    try {
+      retryIntervalMs = parseDuration(values["retry-interval"]);
+    } catch (e) {
+      throw new UsageError(`--retry-interval: ${(e as Error).message}`);
+    }
+  }
+  const dbUrl = values.db ?? `sqlite:${resolve(values["data-dir"] ?? ".weft", "weft.db")}`;
+  const stores = await openStores(dbUrl);
+  const server = await startWeftServer({ stores, port, host: values.host, appUrls: values.url, retryIntervalMs });
+  console.log(`Weft dev server on ${server.url} (store: ${dbUrl})`);
+  console.log(`  send an event:  npx weft send app/user.created --data '{"user":{"id":"u1"}}'`);
+  console.log(`  list runs:      npx weft runs`);
+  const shutdown = async () => {
+    await server.close();
+    await closeStores(stores);
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown());
+  process.once("SIGTERM", () => void shutdown());
+}
+
+/** `weft send NAME [--data JSON] [--user JSON] [--id ID]`. */
+export async function send(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, {
+    data: { type: "string", default: "{}" },
+    user: { type: "string" },
+    id: { type: "string" },
+    url: { type: "string", default: defaultUrl },
+    key: { type: "string", default: process.env.WEFT_EVENT_KEY ?? "dev" },
+  });
+  const name = positionals[0];
+  if (!name) throw new UsageError("weft send needs an event name: weft send app/user.created --data '{...}'");
+  const data = jsonArg("--data", values.data ?? "{}");
+  const user = values.user === undefined ? undefined : jsonArg("--user", values.user);
+  const res = await api<{ ids: string[] }>(values.url ?? defaultUrl, "POST", `/e/${encodeURIComponent(values.key ?? "dev")}`, [
+    { name, data, ...(user !== undefined ? { user } : {}), ...(values.id ? { id: values.id } : {}) },
+  ]);
+  console.log(`sent ${name}: event id ${res.ids.join(", ")}`);
+}
+
+function jsonArg(flag: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${flag} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** `weft runs [--status S] [--function ID] [--limit N]`. */
+export async function runs(argv: string[]): Promise<void> {
+  const { values } = parse(argv, {
+    status: { type: "string" },
+    function: { type: "string" },
+    limit: { type: "string", default: "20" },
+    url: { type: "string", default: defaultUrl },
+  });
+  const query = new URLSearchParams({ limit: values.limit ?? "20" });
+  if (values.status) query.set("status", values.status);
+  if (values.function) query.set("function_id", values.function);
+  const res = await api<{ data: Run[] }>(values.url ?? defaultUrl, "GET", `/v1/runs?${query}`);
+  if (res.data.length === 0) {
+    console.log("no runs yet");
+    return;
+  }
+  const rows = res.data.map((r) => [r.run_id, r.status, r.function_id, r.run_started_at ?? "", duration(r.run_started_at, r.ended_at)]);
+  console.log(table([["RUN", "STATUS", "FUNCTION", "STARTED", "DURATION"], ...rows]));
+}
+
+/** `weft run RUN_ID`: the run and its step timeline. */
+export async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { url: { type: "string", default: defaultUrl } });
+  const runId = positionals[0];
+  if (!runId) throw new UsageError("weft run needs a run id (see `weft runs`)");
+  const base = values.url ?? defaultUrl;
+  const { data: r } = await api<{ data: Run }>(base, "GET", `/v1/runs/${encodeURIComponent(runId)}`);
+  const { data: steps } = await api<{ data: Step[] }>(base, "GET", `/v1/runs/${encodeURIComponent(runId)}/steps`);
+  console.log(`${r.run_id}  ${r.function_id}  ${r.status}  ${duration(r.run_started_at, r.ended_at)}`);
+  console.log(`event ${r.event_id}`);
+  if (r.status !== "Running") console.log(`output ${short(r.output, 200)}`);
+  if (steps.length === 0) return;
+  const start = Date.parse(steps[0]?.started_at ?? r.run_started_at ?? "");
+  const rows = steps.map((s) => [
+    `+${Date.parse(s.started_at ?? "") - start}ms`,
+    s.name,
+    s.op,
+    s.status,
+    String(s.attempt),
+    duration(s.started_at, s.ended_at),
+    short(s.error ?? s.output),
+  ]);
+  console.log(table([["AT", "STEP", "OP", "STATUS", "ATTEMPT", "TOOK", "OUTPUT / ERROR"], ...rows]));
+}
+
+/** `weft cancel RUN_ID`. */
+export async function cancel(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { url: { type: "string", default: defaultUrl } });
+  const runId = positionals[0];
+  if (!runId) throw new UsageError("weft cancel needs a run id");
+  await api(values.url ?? defaultUrl, "POST", `/v1/runs/${encodeURIComponent(runId)}/cancel`);
+  console.log(`cancelled ${runId}`);
+}

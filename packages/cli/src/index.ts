@@ -1,0 +1,1 @@
+export { dev, send, runs, run, cancel } from "./commands.js";

@@ -1,0 +1,22 @@
+import type { Clock, Stores } from "@weft/store";
+import type { Backoff } from "./backoff.js";
+import type { Driver } from "./driver.js";
+import type { FunctionRegistry } from "./function-registry.js";
+import type { Logger } from "./logger.js";
+
+/** What every part of the engine shares; built once by `Engine`. */
+export interface EngineContext {
+  stores: Stores;
+  clock: Clock;
+  driver: Driver;
+  registry: FunctionRegistry;
+  backoff: Backoff;
+  log: Logger;
+  /** The environment runs and pauses belong to (one per server for now). */
+  env: string;
+}
+
+/** What a job handler tells the worker to do with the job's lease. */
+export type JobOutcome = { type: "done" } | { type: "retry"; availableAt: number; attempt: number };
+
+export const done: JobOutcome = { type: "done" };

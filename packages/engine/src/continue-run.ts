@@ -1,0 +1,44 @@
+import { isWeftError, RunNotFoundError, StateConflictError } from "@weft/core";
+import type { EngineContext } from "./context.js";
+
+/**
+ * Save a result for a step that finished outside a call (a sleep, a wait, an invoke, a planned
+ * step) and, when no sibling is still pending, queue the next discovery. The save is write-once:
+ * of an event and a timeout racing for one wait, exactly one is saved; the loser answers false.
+ */
+export async function saveAndContinue(
+  ctx: EngineContext,
+  runId: string,
+  tenant: string,
+  stepId: string,
+  value: string,
+): Promise<boolean> {
+  let saved: Awaited<ReturnType<typeof ctx.stores.state.saveStep>>;
+  try {
+    saved = await ctx.stores.state.saveStep(runId, stepId, value);
+  } catch (e) {
+    if (isWeftError(e, StateConflictError) || isWeftError(e, RunNotFoundError)) return false;
+    throw e;
+  }
+  // Also on an idempotent save: a worker that died after saving never queued the discovery.
+  if (saved.pendingRemaining === 0) await enqueueDiscovery(ctx, runId, tenant, saved.stackLength);
+  return saved.status === "saved";
+}
+
+/** The job id is the stack length, so duplicates of one discovery collapse in the queue. */
+export async function enqueueDiscovery(
+  ctx: EngineContext,
+  runId: string,
+  tenant: string,
+  stackLength: number,
+): Promise<void> {
+  await ctx.stores.queue.enqueue({
+    id: `${runId}:d:${stackLength}`,
+    kind: "discover",
+    runId,
+    tenant,
+    payload: {},
+    availableAt: ctx.clock.now(),
+    attempt: 0,
+  });
+}

@@ -1,0 +1,130 @@
+import type { WeftEvent } from "@weft/core";
+import { systemClock, type Clock, type FunctionRecord, type Lease, type Stores } from "@weft/store";
+import { defaultBackoff, type Backoff } from "./backoff.js";
+import { done, type EngineContext, type JobOutcome } from "./context.js";
+import type { Driver } from "./driver.js";
+import { handleEvent } from "./event-handler.js";
+import { Executor } from "./executor.js";
+import { finalizeRun } from "./finalize.js";
+import { FunctionRegistry } from "./function-registry.js";
+import { HttpDriver } from "./http-driver.js";
+import { ingestEvents, type IngestedEvent, type IngestOptions } from "./ingest.js";
+import { consoleLogger, type Logger } from "./logger.js";
+import { expirePause } from "./pauses.js";
+import { registerApp } from "./register.js";
+import { startRun } from "./run-starter.js";
+import { saveAndContinue } from "./continue-run.js";
+import { completeTimeline } from "./timeline.js";
+import { Worker } from "./worker.js";
+
+export interface EngineOptions {
+  stores: Stores;
+  driver?: Driver;
+  clock?: Clock;
+  /** Delay before retry n (0-based); default Inngest's 15 s … 2 h table. */
+  backoff?: Backoff;
+  /** Jobs in flight at once in this process (default 32). */
+  concurrency?: number;
+  leaseMs?: number;
+  /** Safety-net poll for work queued by other processes (default 1000 ms). */
+  pollMs?: number;
+  env?: string;
+  log?: Logger;
+}
+
+/**
+ * The engine: ingests events, runs functions step by step through a driver, and keeps every
+ * promise through the store interfaces only. It never knows which stores it talks to.
+ */
+export class Engine {
+  readonly registry: FunctionRegistry;
+  private readonly ctx: EngineContext;
+  private readonly executor: Executor;
+  private readonly worker: Worker;
+
+  constructor(opts: EngineOptions) {
+    const clock = opts.clock ?? systemClock;
+    const log = opts.log ?? consoleLogger;
+    this.registry = new FunctionRegistry(opts.stores.history);
+    this.ctx = {
+      stores: opts.stores,
+      clock,
+      driver: opts.driver ?? new HttpDriver(),
+      registry: this.registry,
+      backoff: opts.backoff ?? defaultBackoff,
+      log,
+      env: opts.env ?? "dev",
+    };
+    this.executor = new Executor(this.ctx, (fn, event, correlationId) => this.startInvoked(fn, event, correlationId));
+    this.worker = new Worker(opts.stores.queue, (lease) => this.handle(lease), {
+      concurrency: opts.concurrency ?? 32,
+      leaseMs: opts.leaseMs ?? 30_000,
+      pollMs: opts.pollMs ?? 1000,
+      clock,
+      log,
+    });
+  }
+
+  /** Load the synced functions and start working the queue. Stores must already be initialised. */
+  async start(): Promise<void> {
+    await this.registry.reload();
+    this.worker.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.stop();
+    await this.ctx.driver.close();
+  }
+
+  /** Accept events (user-sent); resolves with their ids once they are durable. */
+  send(events: unknown, opts: Pick<IngestOptions, "seed"> = {}): Promise<string[]> {
+    return ingestEvents(this.ctx, events, opts);
+  }
+
+  /** Store an app's functions from a register body (protocol §1.2). */
+  register(body: unknown): Promise<{ appId: string; modified: boolean }> {
+    return registerApp(this.ctx, body);
+  }
+
+  /** Cancel a running run. Answers false when it had already ended (or does not exist). */
+  async cancelRun(runId: string, reason = "cancelled by request"): Promise<boolean> {
+    const state = await this.ctx.stores.state.loadRun(runId);
+    if (!state || state.metadata.status !== "Running") return false;
+    return finalizeRun(this.ctx, state.metadata, state.events, {
+      status: "Cancelled",
+      error: { name: "FunctionCancelled", message: reason },
+    });
+  }
+
+  private async handle(lease: Lease): Promise<JobOutcome> {
+    const { item } = lease;
+    const ctx = this.ctx;
+    switch (item.kind) {
+      case "event":
+        await handleEvent(ctx, item.payload as unknown as IngestedEvent, (runId, reason) => this.cancelRun(runId, reason));
+        return done;
+      case "discover":
+      case "step":
+        return this.executor.run(item);
+      case "wake": {
+        const stepId = String(item.payload.stepId);
+        if (await saveAndContinue(ctx, item.runId ?? "", item.tenant, stepId, "null")) {
+          await completeTimeline(ctx, item.runId ?? "", stepId, "Completed", "null");
+        }
+        return done;
+      }
+      case "pause-timeout":
+        await expirePause(ctx, item.runId ?? "", item.tenant, item.payload as { pauseId: string; stepId: string; value: string });
+        return done;
+    }
+  }
+
+  private async startInvoked(fn: FunctionRecord, event: WeftEvent, correlationId: string): Promise<string | undefined> {
+    await this.ctx.stores.history.saveEvents([event], this.ctx.clock.now());
+    return startRun(this.ctx, fn, [event], {
+      eventInternalId: event.id,
+      correlationId,
+      parentRunId: correlationId.split(".")[0],
+    });
+  }
+}

@@ -1,0 +1,39 @@
+import { evaluateCondition, internalEvents, ulidTime } from "@weft/core";
+import type { EngineContext } from "./context.js";
+import type { IngestedEvent } from "./ingest.js";
+import { resumePause } from "./pauses.js";
+import { startRun } from "./run-starter.js";
+
+/**
+ * An `event` job: resume the pauses the event matches, then start the functions it triggers. Every
+ * write is idempotent, so a redelivered job repeats nothing that counts.
+ */
+export async function handleEvent(
+  ctx: EngineContext,
+  ingested: IngestedEvent,
+  cancelRun: (runId: string, reason: string) => Promise<boolean>,
+): Promise<void> {
+  const { event, internalId } = ingested;
+  const receivedAt = isUlid(internalId) ? ulidTime(internalId) : ingested.receivedAt;
+  for (const pause of await ctx.stores.pauses.findPauses(ctx.env, event)) {
+    // No look-back: an event received before the pause existed does not match it.
+    if (receivedAt < pause.createdAt || receivedAt > pause.expiresAt) continue;
+    if (pause.expression && !evaluateCondition(pause.expression, { async: event })) continue;
+    if (pause.kind === "cancel") {
+      // Events older than the run cannot cancel it (protocol §8).
+      if (receivedAt >= pause.createdAt) await cancelRun(pause.runId, `cancelled by event ${event.name} (${internalId})`);
+      continue;
+    }
+    await resumePause(ctx, pause, event);
+  }
+  // Invoked runs are started directly by the parent, never by trigger matching (§9).
+  if (event.name === internalEvents.functionInvoked) return;
+  for (const trigger of ctx.registry.triggersFor(event)) {
+    if (trigger.expression && !evaluateCondition(trigger.expression, { event })) continue;
+    await startRun(ctx, trigger.fn, [event], { eventInternalId: internalId });
+  }
+}
+
+function isUlid(id: string): boolean {
+  return /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id);
+}

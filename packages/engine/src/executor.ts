@@ -1,0 +1,237 @@
+import { resolveTime, type OutgoingOp, type SerializedError, type WeftEvent } from "@weft/core";
+import type { FunctionRecord, QueueItem, RunState } from "@weft/store";
+import { done, type EngineContext, type JobOutcome } from "./context.js";
+import { enqueueDiscovery } from "./continue-run.js";
+import type { DriverResponse } from "./driver.js";
+import { afterFinalize, finalizeRun } from "./finalize.js";
+import { isLazy } from "./http-driver.js";
+import { invokeFunction, waitForEvent } from "./pauses.js";
+import { buildCallBody } from "./request-body.js";
+import { recordTimeline } from "./timeline.js";
+
+/** How long one job may keep calling a run step after step before yielding its worker. */
+const inlineBudgetMs = 200;
+
+type StartChild = (fn: FunctionRecord, event: WeftEvent, correlationId: string) => Promise<unknown>;
+
+/** What handling one response leads to: call the run again at once, or stop with an outcome. */
+type Next = { type: "continue" } | { type: "stop"; outcome: JobOutcome };
+const stop = (outcome: JobOutcome = done): Next => ({ type: "stop", outcome });
+
+const asyncOps = new Set(["StepPlanned", "Sleep", "WaitForEvent", "InvokeFunction"]);
+const unsupportedOps = new Set(["AIGateway", "Gateway", "WaitForSignal"]);
+
+/**
+ * Runs `discover` and `step` jobs: call the function, then act on what it reports (protocol §4–§6).
+ *
+ * The hot path is one call and one write per step: when a discovery call runs a step in-process
+ * (immediate execution) and reports its result, the result is saved and the run is called again
+ * within the same job, without a queue round trip. A crash between the two leaves the job leased;
+ * it is redelivered and replays from the saved state.
+ */
+export class Executor {
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly startChild: StartChild,
+  ) {}
+
+  async run(item: QueueItem): Promise<JobOutcome> {
+    const { ctx } = this;
+    const state = await ctx.stores.state.loadRun(item.runId ?? "");
+    if (!state) return done;
+    const meta = state.metadata;
+    if (meta.status !== "Running") {
+      // The run ended; repeat its idempotent follow-up in case the finaliser died half way.
+      const output = (await ctx.stores.history.getRun(meta.runId))?.output;
+      await afterFinalize(ctx, meta, state.events, output);
+      return done;
+    }
+    const fn = ctx.registry.get(meta.functionId);
+    if (!fn) {
+      await this.fail(state, { name: "FunctionNotFound", message: `function ${meta.functionId} is no longer registered` });
+      return done;
+    }
+    let stepId = item.kind === "step" ? String(item.payload.stepId) : "step";
+    if (stepId !== "step" && state.steps.has(stepId)) {
+      // A redelivered planned step that already has its result: only the follow-up is missing.
+      if (state.pending.size === 0) await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
+      return done;
+    }
+    let attempt = item.attempt;
+    const deadline = ctx.clock.now() + inlineBudgetMs;
+    for (;;) {
+      const startedAt = ctx.clock.now();
+      const body = buildCallBody(state, attempt);
+      const res = await ctx.driver.call({ fn, runId: meta.runId, stepId, version: meta.version, body });
+      if (res.version !== undefined && res.version !== meta.version && Number.isFinite(res.version)) {
+        meta.version = res.version;
+        await ctx.stores.state.updateRun(meta.runId, { version: res.version });
+      }
+      const next = await this.handle(state, stepId, attempt, startedAt, res);
+      if (next.type === "stop") return next.outcome;
+      if (ctx.clock.now() > deadline) {
+        await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
+        return done;
+      }
+      stepId = "step";
+      attempt = 0;
+    }
+  }
+
+  private async handle(state: RunState, stepId: string, attempt: number, startedAt: number, res: DriverResponse): Promise<Next> {
+    const meta = state.metadata;
+    switch (res.type) {
+      case "complete":
+        await finalizeRun(this.ctx, meta, state.events, { status: "Completed", result: res.data });
+        return stop();
+      case "error": {
+        const retry = res.retriable && attempt + 1 < meta.maxAttempts;
+        await recordTimeline(this.ctx, {
+          runId: meta.runId,
+          stepId: stepId === "step" ? "function" : stepId,
+          attempt,
+          name: stepId === "step" ? "function" : stepId,
+          op: "Call",
+          status: retry ? "Errored" : "Failed",
+          startedAt,
+          endedAt: this.ctx.clock.now(),
+          output: JSON.stringify({ error: res.error }),
+        });
+        if (retry) return stop(this.retryLater(attempt, res.retryAfterMs));
+        await this.fail(state, res.error);
+        return stop();
+      }
+      case "ops":
+        return this.handleOps(state, stepId, attempt, startedAt, res);
+    }
+  }
+
+  private retryLater(attempt: number, retryAfterMs: number | undefined): JobOutcome {
+    const delay = retryAfterMs ?? this.ctx.backoff(attempt);
+    return { type: "retry", attempt: attempt + 1, availableAt: this.ctx.clock.now() + delay };
+  }
+
+  private async fail(state: RunState, error: SerializedError): Promise<void> {
+    await finalizeRun(this.ctx, state.metadata, state.events, { status: "Failed", error });
+  }
+
+  private async handleOps(
+    state: RunState,
+    stepId: string,
+    attempt: number,
+    startedAt: number,
+    res: Extract<DriverResponse, { type: "ops" }>,
+  ): Promise<Next> {
+    const { ctx } = this;
+    const meta = state.metadata;
+    const ops = res.ops.filter((op) => !isLazy(op) && !state.steps.has(op.id));
+    const unsupported = ops.find((op) => unsupportedOps.has(op.op));
+    if (unsupported) {
+      await this.fail(state, { name: "UnsupportedOpcode", message: `Weft does not support ${unsupported.op} yet (step "${unsupported.displayName ?? unsupported.name}")` });
+      return stop();
+    }
+    let saved: { pendingRemaining: number; first: boolean } | undefined;
+    for (const op of ops) {
+      if (op.op !== "StepRun" && op.op !== "StepFailed" && op.op !== "StepError") continue;
+      let status: "Completed" | "Failed" = op.op === "StepRun" ? "Completed" : "Failed";
+      if (op.op === "StepError") {
+        const final = res.noRetry || attempt + 1 >= meta.maxAttempts;
+        if (!final) {
+          await this.timeline(state, op, attempt, startedAt, "Errored", JSON.stringify({ error: op.error }));
+          return stop(this.retryLater(attempt, res.retryAfterMs));
+        }
+        status = "Failed";
+      }
+      const value = JSON.stringify(status === "Completed" ? { data: op.data ?? null } : { error: op.error ?? op.data });
+      const result = await this.saveResult(state, op.id, value);
+      await this.timeline(state, op, attempt, startedAt, status, value);
+      saved = result ? { pendingRemaining: result.pendingRemaining, first: result.status === "saved" } : { pendingRemaining: -1, first: false };
+    }
+    const complete = ops.find((op) => op.op === "RunComplete");
+    if (complete) {
+      await finalizeRun(ctx, meta, state.events, { status: "Completed", result: complete.data });
+      return stop();
+    }
+    // WaitForEvent first, so a sendEvent planned beside it cannot outrun the wait (§4.1).
+    const waiting = ops.filter((op) => asyncOps.has(op.op)).sort((a, b) => rank(a) - rank(b));
+    if (waiting.length > 1 || (waiting.length > 0 && saved)) {
+      await ctx.stores.state.addPending(meta.runId, waiting.map((op) => op.id));
+    }
+    const now = ctx.clock.now();
+    for (const op of waiting) await this.schedule(state, op, now);
+    if (waiting.length > 0) return stop();
+    if (!saved) {
+      if (ops.length === 0 && res.ops.length > 0) {
+        // Only ops we already hold (a repeat report): the run moves on through those steps' jobs.
+        return stop();
+      }
+      await this.fail(state, { name: "InvalidResponse", message: `the app answered 206 with no usable op: ${JSON.stringify(res.ops).slice(0, 200)}` });
+      return stop();
+    }
+    if (stepId === "step" && saved.first && saved.pendingRemaining === 0) return { type: "continue" };
+    if (stepId !== "step" && saved.pendingRemaining === 0) await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
+    return stop();
+  }
+
+  /** Save a step's result and mirror it in the in-memory state; undefined on a conflict. */
+  private async saveResult(state: RunState, stepId: string, value: string) {
+    try {
+      const result = await this.ctx.stores.state.saveStep(state.metadata.runId, stepId, value);
+      if (!state.steps.has(stepId)) {
+        state.steps.set(stepId, value);
+        state.stack.push(stepId);
+      }
+      state.pending.delete(stepId);
+      return result;
+    } catch (e) {
+      this.ctx.log.warn("step result not saved", { runId: state.metadata.runId, stepId, error: (e as Error).message });
+      return undefined;
+    }
+  }
+
+  /** Plan the work an async op asks for; each piece has a deterministic id, so repeats collapse. */
+  private async schedule(state: RunState, op: OutgoingOp, now: number): Promise<void> {
+    const { ctx } = this;
+    const { runId, appId } = state.metadata;
+    const name = op.displayName ?? op.userland?.id ?? op.name ?? op.id;
+    const waitLine = (detail: Record<string, unknown>) =>
+      recordTimeline(ctx, { runId, stepId: op.id, attempt: 0, name, op: op.op, status: "Waiting", startedAt: now, output: JSON.stringify(detail) });
+    switch (op.op) {
+      case "StepPlanned":
+        await ctx.stores.queue.enqueue({ id: `${runId}:s:${op.id}`, kind: "step", runId, tenant: appId, payload: { stepId: op.id, name }, availableAt: now, attempt: 0 });
+        return;
+      case "Sleep": {
+        const wakeAt = resolveTime(String((op.opts as { duration?: string } | undefined)?.duration ?? op.name ?? ""), now);
+        await waitLine({ sleepUntil: new Date(wakeAt).toISOString() });
+        await ctx.stores.queue.enqueue({ id: `${runId}:w:${op.id}`, kind: "wake", runId, tenant: appId, payload: { stepId: op.id }, availableAt: wakeAt, attempt: 0 });
+        return;
+      }
+      case "WaitForEvent":
+        await waitLine({ event: op.name, ...(op.opts ?? {}) });
+        await waitForEvent(ctx, state, op, now);
+        return;
+      case "InvokeFunction":
+        await waitLine({ invoke: (op.opts as { function_id?: string } | undefined)?.function_id });
+        await invokeFunction(ctx, state, op, now, this.startChild);
+        return;
+    }
+  }
+
+  private timeline(state: RunState, op: OutgoingOp, attempt: number, startedAt: number, status: "Completed" | "Failed" | "Errored", output: string) {
+    return recordTimeline(this.ctx, {
+      runId: state.metadata.runId,
+      stepId: op.id,
+      attempt,
+      name: op.displayName ?? op.userland?.id ?? op.name ?? op.id,
+      op: op.op === "StepError" ? "StepRun" : op.op,
+      status,
+      startedAt,
+      endedAt: this.ctx.clock.now(),
+      output,
+    });
+  }
+}
+
+function rank(op: OutgoingOp): number {
+  return op.op === "WaitForEvent" ? 0 : 1;
+}

@@ -1,0 +1,64 @@
+import { internalEvents, type WeftEvent } from "@weft/core";
+import type { FinalOutcome, RunMetadata } from "@weft/store";
+import type { EngineContext } from "./context.js";
+import { deterministicUlid } from "./deterministic-id.js";
+import { ingestEvents } from "./ingest.js";
+
+export interface RunEnd {
+  status: FinalOutcome["status"];
+  /** The function's return value (Completed) … */
+  result?: unknown;
+  /** … or its error (Failed, Cancelled). */
+  error?: unknown;
+}
+
+/**
+ * End a run. The claim is once (`RunStateStore.finalize`), so of two workers racing to end one run
+ * only one outcome is kept. Answers whether this call won.
+ */
+export async function finalizeRun(ctx: EngineContext, meta: RunMetadata, events: WeftEvent[], end: RunEnd): Promise<boolean> {
+  const endedAt = ctx.clock.now();
+  const output = JSON.stringify(end.status === "Completed" ? { data: end.result ?? null } : { error: end.error });
+  const claimed = await ctx.stores.state.finalize(meta.runId, { status: end.status, output, endedAt });
+  if (!claimed) return false;
+  await afterFinalize(ctx, { ...meta, status: end.status, endedAt }, events, output);
+  const level = end.status === "Failed" ? "warn" : "info";
+  ctx.log[level](`run ${end.status.toLowerCase()}`, { runId: meta.runId, function: meta.functionId });
+  return true;
+}
+
+/**
+ * Everything that follows the claim: history, pauses, queued work, and the internal events. All of
+ * it is idempotent (the events have ids derived from the run), so a job that finds its run already
+ * ended repeats it in case the finaliser died half way.
+ */
+export async function afterFinalize(
+  ctx: EngineContext,
+  meta: RunMetadata,
+  events: WeftEvent[],
+  output: string | undefined,
+): Promise<void> {
+  const endedAt = meta.endedAt ?? ctx.clock.now();
+  await ctx.stores.history.updateRun(meta.runId, { status: meta.status, endedAt, output });
+  for (const pause of await ctx.stores.pauses.pausesOfRun(meta.runId)) await ctx.stores.pauses.deletePause(pause.id);
+  await ctx.stores.queue.dropRun(meta.runId);
+
+  const parsed = output ? (JSON.parse(output) as { data?: unknown; error?: unknown }) : {};
+  const data: Record<string, unknown> = {
+    function_id: meta.functionId,
+    run_id: meta.runId,
+    event: events[0],
+    events,
+    ...(meta.status === "Completed" ? { result: parsed.data ?? null } : { error: parsed.error }),
+    ...(meta.correlationId ? { correlation_id: meta.correlationId } : {}),
+    _inngest: { status: meta.status },
+  };
+  const emitted: { name: string; id: string }[] = [{ name: internalEvents.functionFinished, id: `${meta.runId}:finished` }];
+  if (meta.status === "Failed") emitted.push({ name: internalEvents.functionFailed, id: meta.runId });
+  if (meta.status === "Cancelled") emitted.push({ name: internalEvents.functionCancelled, id: `${meta.runId}:cancelled` });
+  await ingestEvents(
+    ctx,
+    emitted.map((e) => ({ name: e.name, id: e.id, data, ts: endedAt })),
+    { internal: true, ids: emitted.map((e) => deterministicUlid(endedAt, e.id)) },
+  );
+}

@@ -1,0 +1,126 @@
+import { headers as wire, type OutgoingOp, type SerializedError } from "@weft/core";
+import { Agent, request } from "undici";
+import type { Driver, DriverRequest, DriverResponse } from "./driver.js";
+import { parseRetryAfter } from "./retry-after.js";
+
+export interface HttpDriverOptions {
+  /** Per-request timeout; a hung app is retried like a 5xx. */
+  timeoutMs?: number;
+  /** Responses larger than this fail the attempt. */
+  maxResponseBytes?: number;
+}
+
+/**
+ * Calls functions over the Inngest wire protocol with keep-alive connections (undici: global
+ * fetch measured 4× slower here). One round trip per step.
+ */
+export class HttpDriver implements Driver {
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
+
+  constructor(opts: HttpDriverOptions = {}) {
+    this.timeoutMs = opts.timeoutMs ?? 5 * 60_000;
+    this.maxResponseBytes = opts.maxResponseBytes ?? 8 * 1024 * 1024;
+    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
+  }
+
+  async call(req: DriverRequest): Promise<DriverResponse> {
+    const url = new URL(req.fn.config.steps.step.runtime.url);
+    url.searchParams.set("fnId", req.fn.id);
+    url.searchParams.set("stepId", req.stepId);
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(url, {
+        method: "POST",
+        dispatcher: this.agent,
+        body: req.body,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        headers: {
+          "content-type": "application/json",
+          [wire.runId]: req.runId,
+          [wire.stepId]: req.stepId,
+          [wire.reqVersion]: String(req.version),
+        },
+      });
+    } catch (e) {
+      return failure("NetworkError", `calling ${url.origin}${url.pathname} failed: ${(e as Error).message}`);
+    }
+    const text = await readLimited(res.body, this.maxResponseBytes);
+    if (text === undefined) {
+      return failure("ResponseTooLarge", `response of ${req.fn.id} exceeded ${this.maxResponseBytes} bytes`);
+    }
+    return interpret(res.statusCode, (name) => header(res.headers[name]), text);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readLimited(body: AsyncIterable<Buffer>, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function failure(name: string, message: string, retriable = true, retryAfterMs?: number): DriverResponse {
+  return { type: "error", error: { name, message }, retriable, retryAfterMs };
+}
+
+/** Protocol §4: turn an SDK response into a driver response. Exported for the tests. */
+export function interpret(status: number, get: (name: string) => string | undefined, text: string): DriverResponse {
+  const versionText = get(wire.reqVersion);
+  const version = versionText !== undefined && versionText !== "" ? Number(versionText) : undefined;
+  const noRetryHeader = get(wire.noRetry);
+  const retryAfterMs = parseRetryAfter(get(wire.retryAfter), Date.now());
+  let body: unknown;
+  try {
+    body = text === "" ? null : JSON.parse(text);
+  } catch {
+    return failure("InvalidResponse", `status ${status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+  if (status >= 200 && status < 300) {
+    if (get(wire.sdk) === undefined) {
+      return failure("InvalidResponse", `status ${status} without an ${wire.sdk} header: not an SDK response`);
+    }
+    if (status === 206) {
+      const ops = (Array.isArray(body) ? body : body === null ? [] : [body]) as OutgoingOp[];
+      const complete = ops.find((op) => op.op === "RunComplete");
+      if (complete && ops.every((op) => op.op === "RunComplete" || isLazy(op))) {
+        return { type: "complete", data: complete.data ?? null, version };
+      }
+      return { type: "ops", ops, version, noRetry: noRetryHeader === "true", retryAfterMs };
+    }
+    return { type: "complete", data: body, version };
+  }
+  const error = toSerializedError(body, status);
+  // Obey the SDK's no-retry header when present; otherwise every failure is retried.
+  const retriable = noRetryHeader === undefined ? true : noRetryHeader !== "true";
+  return { type: "error", error, retriable, retryAfterMs, version };
+}
+
+export function isLazy(op: OutgoingOp): boolean {
+  return op.op === "DeferAdd" || op.op === "DeferAbort";
+}
+
+function toSerializedError(body: unknown, status: number): SerializedError {
+  if (body && typeof body === "object" && !Array.isArray(body)) {
+    const b = body as Record<string, unknown>;
+    const message = typeof b.message === "string" ? b.message : typeof b.error === "string" ? b.error : undefined;
+    if (message !== undefined) {
+      return { ...b, name: typeof b.name === "string" ? b.name : "Error", message };
+    }
+  }
+  return { name: "Error", message: `the app answered ${status}: ${JSON.stringify(body)?.slice(0, 200)}` };
+}

@@ -1,0 +1,11 @@
+export { Engine } from "./engine.js";
+export type { EngineOptions } from "./engine.js";
+export { HttpDriver, interpret } from "./http-driver.js";
+export type { HttpDriverOptions } from "./http-driver.js";
+export type { Driver, DriverRequest, DriverResponse } from "./driver.js";
+export { defaultBackoff, fixedBackoff } from "./backoff.js";
+export type { Backoff } from "./backoff.js";
+export { consoleLogger, silentLogger } from "./logger.js";
+export type { Logger } from "./logger.js";
+export { normaliseEvents } from "./ingest.js";
+export { validateRegister } from "./register.js";

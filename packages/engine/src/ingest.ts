@@ -1,0 +1,93 @@
+import { InvalidInputError, seededUlids, ulid, type WeftEvent } from "@weft/core";
+import type { EngineContext } from "./context.js";
+
+const minTs = Date.UTC(1980, 0, 1);
+const maxTs = Date.UTC(2100, 0, 1);
+
+export interface IngestOptions {
+  /** The SDK's `x-inngest-event-id-seed`, so a retried send gets the same ids. */
+  seed?: string;
+  /** Internal events (`inngest/…`) may only come from the engine itself. */
+  internal?: boolean;
+  /** Fixed internal ids (engine-emitted events), one per event. */
+  ids?: string[];
+}
+
+/** An event as queued for processing: the internal id is what the API returns and indexes by. */
+export interface IngestedEvent {
+  internalId: string;
+  event: WeftEvent;
+  receivedAt: number;
+}
+
+/**
+ * Validate and normalise raw events (protocol §2). Throws `InvalidInputError` naming the first bad
+ * event, before anything is written: a request is accepted whole or not at all.
+ */
+export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions = {}): IngestedEvent[] {
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0) throw new InvalidInputError("no events: send an event object or a non-empty array");
+  const seeded = seededUlids(opts.seed);
+  return list.map((input, i) => {
+    const where = list.length > 1 ? `event ${i}` : "event";
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      throw new InvalidInputError(`${where} must be a JSON object`);
+    }
+    const e = input as Record<string, unknown>;
+    if (typeof e.name !== "string" || e.name.trim() === "") {
+      throw new InvalidInputError(`${where} needs a non-empty string "name"`);
+    }
+    if (!opts.internal && e.name.startsWith("inngest/")) {
+      throw new InvalidInputError(`${where}: "${e.name}" is an internal event name and cannot be sent`);
+    }
+    if (e.data !== undefined && (e.data === null || typeof e.data !== "object" || Array.isArray(e.data))) {
+      throw new InvalidInputError(`${where}: "data" must be an object`);
+    }
+    if (e.user !== undefined && (e.user === null || typeof e.user !== "object" || Array.isArray(e.user))) {
+      throw new InvalidInputError(`${where}: "user" must be an object`);
+    }
+    if (e.id !== undefined && (typeof e.id !== "string" || e.id === "")) {
+      throw new InvalidInputError(`${where}: "id" must be a non-empty string`);
+    }
+    if (e.ts !== undefined && (typeof e.ts !== "number" || !Number.isFinite(e.ts) || e.ts < minTs || e.ts > maxTs)) {
+      throw new InvalidInputError(`${where}: "ts" must be epoch milliseconds between 1980 and 2100`);
+    }
+    const internalId = opts.ids?.[i] ?? seeded?.(i + 1) ?? ulid(now);
+    const data = { ...((e.data as Record<string, unknown> | undefined) ?? {}) };
+    delete data._inngest_internal;
+    if (!opts.internal) delete data._inngest;
+    const event: WeftEvent = {
+      id: (e.id as string | undefined) ?? internalId,
+      name: e.name,
+      data,
+      user: (e.user as Record<string, unknown> | undefined) ?? {},
+      ts: (e.ts as number | undefined) ?? now,
+    };
+    if (typeof e.v === "string") event.v = e.v;
+    return { internalId, event, receivedAt: now };
+  });
+}
+
+/**
+ * Accept events: written durably (history + one queue job each) before this resolves, so an
+ * acknowledged event is never lost; matching runs and pauses happens in the `event` job.
+ */
+export async function ingestEvents(ctx: EngineContext, raw: unknown, opts: IngestOptions = {}): Promise<string[]> {
+  const now = ctx.clock.now();
+  const events = normaliseEvents(raw, now, opts);
+  await ctx.stores.history.saveEvents(
+    events.map((e) => ({ ...e.event, id: e.internalId })),
+    now,
+  );
+  for (const e of events) {
+    await ctx.stores.queue.enqueue({
+      id: `event:${e.internalId}`,
+      kind: "event",
+      tenant: ctx.env,
+      payload: { ...e },
+      availableAt: now,
+      attempt: 0,
+    });
+  }
+  return events.map((e) => e.internalId);
+}

@@ -1,0 +1,172 @@
+import {
+  canonicalJson,
+  extractEqualityKey,
+  internalEvents,
+  resolveTime,
+  substituteVariable,
+  type OutgoingOp,
+  type WeftEvent,
+} from "@weft/core";
+import type { FunctionRecord, Pause, RunState } from "@weft/store";
+import type { EngineContext } from "./context.js";
+import { saveAndContinue } from "./continue-run.js";
+import { completeTimeline } from "./timeline.js";
+
+const oneYearMs = 366 * 24 * 3600_000;
+
+/** Freeze the run's trigger event into an expression, and index it by its equality term. */
+function compileMatch(expression: string | undefined, event: WeftEvent): Pick<Pause, "expression" | "matchKey"> {
+  if (!expression) return {};
+  const frozen = substituteVariable(expression, "event", event);
+  return { expression: frozen, matchKey: extractEqualityKey(frozen, "async") };
+}
+
+/** `cancelOn` listeners, saved when a run starts (protocol §8). */
+export async function saveCancelPauses(
+  ctx: EngineContext,
+  fn: FunctionRecord,
+  runId: string,
+  event: WeftEvent,
+  now: number,
+): Promise<void> {
+  const entries = fn.config.cancel ?? [];
+  for (const [i, c] of entries.entries()) {
+    await ctx.stores.pauses.savePause({
+      id: `${runId}:cancel:${i}`,
+      runId,
+      stepId: `cancel:${i}`,
+      kind: "cancel",
+      env: ctx.env,
+      eventName: c.event,
+      ...compileMatch(c.if, event),
+      createdAt: now,
+      expiresAt: c.timeout ? resolveTime(c.timeout, now) : now + oneYearMs,
+    });
+  }
+}
+
+/** A pause plus the queue item that ends it when nothing matches in time. */
+async function savePauseWithTimeout(ctx: EngineContext, pause: Pause, tenant: string, timeoutValue: string) {
+  await ctx.stores.pauses.savePause(pause);
+  await ctx.stores.queue.enqueue({
+    id: `${pause.runId}:t:${pause.stepId}`,
+    kind: "pause-timeout",
+    runId: pause.runId,
+    tenant,
+    payload: { pauseId: pause.id, stepId: pause.stepId, value: timeoutValue },
+    availableAt: pause.expiresAt,
+    attempt: 0,
+  });
+}
+
+/** `step.waitForEvent`: the event name is in `name`, the timeout and `if` in `opts` (§4.1). */
+export async function waitForEvent(ctx: EngineContext, state: RunState, op: OutgoingOp, now: number): Promise<void> {
+  const opts = (op.opts ?? {}) as { timeout?: string; if?: string; event?: string };
+  const eventName = opts.event ?? op.name ?? "";
+  const first = state.events[0] as WeftEvent;
+  await savePauseWithTimeout(
+    ctx,
+    {
+      id: `${state.metadata.runId}:${op.id}`,
+      runId: state.metadata.runId,
+      stepId: op.id,
+      kind: "wait",
+      env: ctx.env,
+      eventName,
+      ...compileMatch(opts.if, first),
+      createdAt: now,
+      expiresAt: Math.min(resolveTime(opts.timeout ?? "", now), now + oneYearMs),
+    },
+    state.metadata.appId,
+    "null",
+  );
+}
+
+const invokeTimeoutError = JSON.stringify({
+  error: {
+    name: "InngestInvokeTimeoutError",
+    message: "Timed out waiting for invoked function to complete",
+    error: "InngestInvokeTimeoutError: Timed out waiting for invoked function to complete",
+  },
+});
+
+/**
+ * `step.invoke` (§9): wait for the child's `function.finished` by correlation id, then start the
+ * child directly (no trigger matching). The pause is saved first, so the child cannot finish unseen.
+ */
+export async function invokeFunction(
+  ctx: EngineContext,
+  state: RunState,
+  op: OutgoingOp,
+  now: number,
+  start: (fn: FunctionRecord, event: WeftEvent, correlationId: string) => Promise<unknown>,
+): Promise<void> {
+  const { runId, appId, functionId } = state.metadata;
+  const opts = (op.opts ?? {}) as { function_id?: string; payload?: { data?: Record<string, unknown> }; timeout?: string };
+  const target = opts.function_id ? ctx.registry.get(opts.function_id) : undefined;
+  if (!target) {
+    const error = { name: "Error", message: `could not find function with ID: ${opts.function_id}` };
+    await saveAndContinue(ctx, runId, appId, op.id, JSON.stringify({ error }));
+    return;
+  }
+  const correlationId = `${runId}.${op.id}`;
+  const expiresAt = opts.timeout ? resolveTime(opts.timeout, now) : now + oneYearMs;
+  await savePauseWithTimeout(
+    ctx,
+    {
+      id: `${runId}:${op.id}`,
+      runId,
+      stepId: op.id,
+      kind: "invoke",
+      env: ctx.env,
+      eventName: internalEvents.functionFinished,
+      expression: `async.data.correlation_id == ${JSON.stringify(correlationId)}`,
+      matchKey: { path: "data.correlation_id", value: canonicalJson(correlationId) },
+      createdAt: now,
+      expiresAt,
+    },
+    appId,
+    invokeTimeoutError,
+  );
+  const event: WeftEvent = {
+    id: correlationId,
+    name: internalEvents.functionInvoked,
+    data: {
+      ...(opts.payload?.data ?? {}),
+      _inngest: { fn_id: target.id, correlation_id: correlationId, expire: expiresAt, source_app_id: appId, source_fn_id: functionId },
+    },
+    user: {},
+    ts: now,
+  };
+  await start(target, event, correlationId);
+}
+
+/** The step value a matching event gives a pause (§5 table). */
+function resumeValue(pause: Pause, event: WeftEvent): string {
+  if (pause.kind !== "invoke") return JSON.stringify(event);
+  const data = event.data as { result?: unknown; error?: unknown };
+  return JSON.stringify(data.error !== undefined ? { error: data.error } : { data: data.result ?? null });
+}
+
+/** An event matched a wait or invoke pause: save it as the step's result (first writer wins). */
+export async function resumePause(ctx: EngineContext, pause: Pause, event: WeftEvent): Promise<void> {
+  const value = resumeValue(pause, event);
+  const tenant = (await ctx.stores.state.loadMetadata(pause.runId))?.appId ?? ctx.env;
+  if (await saveAndContinue(ctx, pause.runId, tenant, pause.stepId, value)) {
+    await completeTimeline(ctx, pause.runId, pause.stepId, "Completed", value);
+  }
+  await ctx.stores.pauses.deletePause(pause.id);
+}
+
+/** A wait or invoke ran out of time: save the timeout value, unless an event got there first. */
+export async function expirePause(
+  ctx: EngineContext,
+  runId: string,
+  tenant: string,
+  payload: { pauseId: string; stepId: string; value: string },
+): Promise<void> {
+  if (await saveAndContinue(ctx, runId, tenant, payload.stepId, payload.value)) {
+    await completeTimeline(ctx, runId, payload.stepId, "Completed", payload.value);
+  }
+  await ctx.stores.pauses.deletePause(payload.pauseId);
+}

@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { InvalidInputError, type FunctionConfig, type RegisterRequest } from "@weft/core";
+import type { FunctionRecord } from "@weft/store";
+import type { EngineContext } from "./context.js";
+
+/** Check a register body (protocol §1.2) and name the first problem. */
+export function validateRegister(body: unknown): RegisterRequest {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new InvalidInputError("register body must be a JSON object");
+  const b = body as Partial<RegisterRequest>;
+  if (typeof b.appName !== "string" || b.appName === "") throw new InvalidInputError('register body needs a non-empty "appName"');
+  if (typeof b.url !== "string" || !URL.canParse(b.url)) throw new InvalidInputError('register body needs the app\'s "url"');
+  if (!Array.isArray(b.functions)) throw new InvalidInputError('register body needs a "functions" array');
+  for (const [i, f] of b.functions.entries()) validateFunction(f, i);
+  return b as RegisterRequest;
+}
+
+function validateFunction(f: unknown, i: number): asserts f is FunctionConfig {
+  const where = `functions[${i}]`;
+  if (f === null || typeof f !== "object") throw new InvalidInputError(`${where} must be an object`);
+  const fn = f as Partial<FunctionConfig>;
+  if (typeof fn.id !== "string" || fn.id === "") throw new InvalidInputError(`${where} needs an "id"`);
+  if (!Array.isArray(fn.triggers) || fn.triggers.length === 0) throw new InvalidInputError(`${where} (${fn.id}) needs at least one trigger`);
+  for (const t of fn.triggers) {
+    const ok = t && typeof t === "object" && (typeof (t as { event?: unknown }).event === "string" || typeof (t as { cron?: unknown }).cron === "string");
+    if (!ok) throw new InvalidInputError(`${where} (${fn.id}) has a trigger with neither "event" nor "cron"`);
+  }
+  const url = fn.steps?.step?.runtime?.url;
+  if (typeof url !== "string" || !URL.canParse(url)) throw new InvalidInputError(`${where} (${fn.id}) needs steps.step.runtime.url`);
+}
+
+/**
+ * Store an app and its functions; functions missing from this sync are removed. A body identical to
+ * the last one (same checksum) changes nothing. Answers whether anything changed.
+ */
+export async function registerApp(ctx: EngineContext, body: unknown): Promise<{ appId: string; modified: boolean }> {
+  const req = validateRegister(body);
+  const checksum = createHash("sha256").update(JSON.stringify(req)).digest("hex");
+  const existing = await ctx.stores.history.getApp(req.appName);
+  const now = ctx.clock.now();
+  const app = { id: req.appName, url: req.url, sdk: req.sdk, framework: req.framework, syncedAt: now, checksum };
+  if (existing?.checksum === checksum && !existing.error) {
+    await ctx.stores.history.upsertApp(app);
+    return { appId: req.appName, modified: false };
+  }
+  const functions: FunctionRecord[] = req.functions.map((config) => ({
+    id: config.id,
+    appId: req.appName,
+    name: config.name ?? config.id,
+    config,
+  }));
+  await ctx.stores.history.replaceFunctions(req.appName, functions);
+  await ctx.stores.history.upsertApp(app);
+  await ctx.registry.reload();
+  ctx.log.info(`app synced`, { app: req.appName, functions: functions.map((f) => f.id) });
+  return { appId: req.appName, modified: true };
+}

@@ -1,0 +1,67 @@
+import { ulid, type WeftEvent } from "@weft/core";
+import type { FunctionRecord } from "@weft/store";
+import type { EngineContext } from "./context.js";
+import { saveCancelPauses } from "./pauses.js";
+
+const defaultRetries = 4;
+const maxRetries = 20;
+
+export function maxAttemptsOf(fn: FunctionRecord): number {
+  const retries = fn.config.steps.step.retries?.attempts ?? defaultRetries;
+  return Math.min(Math.max(0, retries), maxRetries) + 1;
+}
+
+export interface StartRunOptions {
+  /** The id the API indexes the trigger event by. */
+  eventInternalId: string;
+  correlationId?: string;
+  parentRunId?: string;
+}
+
+/**
+ * Start a run of `fn` for `events`. Idempotent: one run per (function, event.id), so a redelivered
+ * event job finds the run it already made and only repeats the (deduplicated) follow-up writes.
+ */
+export async function startRun(
+  ctx: EngineContext,
+  fn: FunctionRecord,
+  events: WeftEvent[],
+  opts: StartRunOptions,
+): Promise<string | undefined> {
+  const now = ctx.clock.now();
+  const first = events[0];
+  if (!first) return undefined;
+  const created = await ctx.stores.state.createRun({
+    runId: ulid(now),
+    idempotencyKey: `${fn.id}:${first.id}`,
+    functionId: fn.id,
+    appId: fn.appId,
+    env: ctx.env,
+    events,
+    createdAt: now,
+    maxAttempts: maxAttemptsOf(fn),
+    correlationId: opts.correlationId,
+  });
+  if (created.status === "tombstone") return undefined;
+  const { runId } = created;
+  await ctx.stores.history.recordRun({
+    runId,
+    functionId: fn.id,
+    eventId: opts.eventInternalId,
+    status: "Running",
+    startedAt: now,
+    parentRunId: opts.parentRunId,
+  });
+  await saveCancelPauses(ctx, fn, runId, first, now);
+  await ctx.stores.queue.enqueue({
+    id: `${runId}:d:0`,
+    kind: "discover",
+    runId,
+    tenant: fn.appId,
+    payload: {},
+    availableAt: now,
+    attempt: 0,
+  });
+  if (created.status === "created") ctx.log.info(`run started`, { runId, function: fn.id, event: first.name });
+  return runId;
+}

@@ -1,0 +1,24 @@
+import type { StepEntry, StepEntryStatus } from "@weft/store";
+import type { EngineContext } from "./context.js";
+
+/** Add one line to a run's timeline. History is for people: a failure here never fails a run. */
+export async function recordTimeline(ctx: EngineContext, entry: StepEntry): Promise<void> {
+  try {
+    await ctx.stores.history.recordStep(entry);
+  } catch (e) {
+    ctx.log.warn("could not record a timeline entry", { runId: entry.runId, error: (e as Error).message });
+  }
+}
+
+/** Close the open line of a step that waited (sleep, waitForEvent, invoke). */
+export async function completeTimeline(
+  ctx: EngineContext,
+  runId: string,
+  stepId: string,
+  status: StepEntryStatus,
+  output: string | undefined,
+): Promise<void> {
+  const open = (await ctx.stores.history.listSteps(runId)).find((s) => s.stepId === stepId);
+  if (!open) return;
+  await recordTimeline(ctx, { ...open, status, endedAt: ctx.clock.now(), output });
+}

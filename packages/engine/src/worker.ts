@@ -1,0 +1,148 @@
+import type { Clock, Lease, Queue } from "@weft/store";
+import type { JobOutcome } from "./context.js";
+import type { Logger } from "./logger.js";
+
+export interface WorkerOptions {
+  /** Jobs in flight at once. */
+  concurrency: number;
+  /** Lease length; a live job's lease is extended every third of it. */
+  leaseMs: number;
+  /** Safety-net poll for work other processes queued (wakeups within a process are pushed). */
+  pollMs: number;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * Leases jobs and runs them. Woken by the queue's push notification when work is queued in this
+ * process, by a timer set to the earliest due job, and by a slow poll as a safety net.
+ */
+export class Worker {
+  private running = false;
+  private inflight = new Set<Promise<void>>();
+  private wakeRequested = false;
+  private wakeUp: (() => void) | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private storeDown = false;
+
+  constructor(
+    private readonly queue: Queue,
+    private readonly handle: (lease: Lease) => Promise<JobOutcome>,
+    private readonly opts: WorkerOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.queue.subscribe(() => this.wake());
+    this.loopDone = this.loop();
+  }
+
+  /** Stop leasing and wait for the jobs in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.wake();
+    await this.loopDone;
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private wake(): void {
+    this.wakeRequested = true;
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      this.wakeRequested = false;
+      const free = this.opts.concurrency - this.inflight.size;
+      let leased = 0;
+      if (free > 0) {
+        try {
+          const leases = await this.queue.lease({ now: this.opts.clock.now(), leaseMs: this.opts.leaseMs, limit: free });
+          leased = leases.length;
+          for (const lease of leases) this.track(this.runJob(lease));
+          this.recovered();
+        } catch (e) {
+          this.outage(e);
+          await this.idle(1000);
+          continue;
+        }
+        if (leased === free) continue;
+      }
+      await this.idle(await this.untilNextDue());
+    }
+  }
+
+  private async untilNextDue(): Promise<number> {
+    if (this.inflight.size >= this.opts.concurrency) return this.opts.pollMs;
+    try {
+      const now = this.opts.clock.now();
+      const next = await this.queue.nextAvailableAt(now);
+      return next === undefined ? this.opts.pollMs : Math.min(this.opts.pollMs, Math.max(0, next - now));
+    } catch {
+      return 1000;
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.wakeRequested || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private track(p: Promise<void>): void {
+    this.inflight.add(p);
+    void p.finally(() => {
+      this.inflight.delete(p);
+      this.wake();
+    });
+  }
+
+  private async runJob(lease: Lease): Promise<void> {
+    const { queue, opts } = this;
+    const heartbeat = setInterval(() => {
+      queue.extend(lease.token, opts.clock.now(), opts.leaseMs).catch(() => {});
+    }, Math.max(50, Math.floor(opts.leaseMs / 3)));
+    let outcome: JobOutcome;
+    try {
+      outcome = await this.handle(lease);
+    } catch (e) {
+      // A store or bug error: try the job again soon, without spending one of its attempts.
+      opts.log.error(`job ${lease.item.id} failed: ${(e as Error).message}`);
+      outcome = { type: "retry", availableAt: opts.clock.now() + 1000, attempt: lease.item.attempt };
+    } finally {
+      clearInterval(heartbeat);
+    }
+    try {
+      if (outcome.type === "done") await queue.dequeue(lease.token);
+      else await queue.requeue(lease.token, { availableAt: outcome.availableAt, attempt: outcome.attempt });
+    } catch (e) {
+      // The lease will expire and the job be redelivered; every handler is idempotent.
+      this.outage(e);
+    }
+  }
+
+  private outage(e: unknown): void {
+    if (this.storeDown) return;
+    this.storeDown = true;
+    this.opts.log.error(`queue unavailable, retrying: ${(e as Error).message}`);
+  }
+
+  private recovered(): void {
+    if (!this.storeDown) return;
+    this.storeDown = false;
+    this.opts.log.info("queue available again");
+  }
+}

@@ -1,0 +1,106 @@
+import type { Engine } from "@weft/engine";
+import { terminalStatuses, type HistoryStore, type RunStatus } from "@weft/store";
+import { runJson, stepJson } from "./api-shapes.js";
+import type { AppSyncer } from "./app-syncer.js";
+import { sendJson } from "./http-util.js";
+import type { Router } from "./router.js";
+
+const statuses: RunStatus[] = ["Running", ...terminalStatuses];
+const maxLimit = 1000;
+
+function limitOf(query: URLSearchParams): number | string {
+  const raw = query.get("limit");
+  if (raw === null) return 100;
+  const n = Number(raw);
+  return Number.isInteger(n) && n > 0 && n <= maxLimit ? n : `limit must be an integer from 1 to ${maxLimit}`;
+}
+
+/** The REST API in Inngest's shapes, plus what the CLI needs (`/v1/apps`, `/v1/functions`). */
+export function apiRoutes(router: Router, engine: Engine, history: HistoryStore, syncer: AppSyncer): void {
+  router.on("GET", "/v1/runs", async ({ res, query }) => {
+    const status = query.get("status") ?? undefined;
+    if (status !== undefined && !statuses.includes(status as RunStatus)) {
+      sendJson(res, 400, { error: `status must be one of ${statuses.join(", ")}` });
+      return;
+    }
+    const limit = limitOf(query);
+    if (typeof limit === "string") {
+      sendJson(res, 400, { error: limit });
+      return;
+    }
+    const runs = await history.listRuns({
+      status: status as RunStatus | undefined,
+      functionId: query.get("function_id") ?? undefined,
+      before: query.get("cursor") ?? undefined,
+      limit,
+    });
+    const last = runs.at(-1);
+    sendJson(res, 200, { data: runs.map(runJson), metadata: { cursor: runs.length === limit && last ? last.runId : null } });
+  });
+
+  router.on("GET", "/v1/runs/:runId", async ({ res, params }) => {
+    const run = await history.getRun(params.runId ?? "");
+    if (!run) sendJson(res, 404, { error: `run ${params.runId} not found` });
+    else sendJson(res, 200, { data: runJson(run) });
+  });
+
+  router.on("GET", "/v1/runs/:runId/steps", async ({ res, params }) => {
+    const run = await history.getRun(params.runId ?? "");
+    if (!run) {
+      sendJson(res, 404, { error: `run ${params.runId} not found` });
+      return;
+    }
+    sendJson(res, 200, { data: (await history.listSteps(run.runId)).map(stepJson) });
+  });
+
+  const cancel: Parameters<Router["on"]>[2] = async ({ res, params }) => {
+    const runId = params.runId ?? "";
+    const run = await history.getRun(runId);
+    if (!run) {
+      sendJson(res, 404, { error: `run ${runId} not found` });
+      return;
+    }
+    const cancelled = await engine.cancelRun(runId);
+    if (!cancelled) {
+      sendJson(res, 409, { error: `run ${runId} has already ended (${run.status})` });
+      return;
+    }
+    sendJson(res, 200, { data: runJson((await history.getRun(runId)) ?? run) });
+  };
+  router.on("DELETE", "/v1/runs/:runId", cancel);
+  router.on("POST", "/v1/runs/:runId/cancel", cancel);
+
+  router.on("GET", "/v1/events", async ({ res, query }) => {
+    const limit = limitOf(query);
+    if (typeof limit === "string") {
+      sendJson(res, 400, { error: limit });
+      return;
+    }
+    const events = await history.listEvents({ limit, before: query.get("cursor") ?? undefined, name: query.get("name") ?? undefined });
+    sendJson(res, 200, { data: events });
+  });
+
+  router.on("GET", "/v1/events/:eventId", async ({ res, params }) => {
+    const event = await history.getEvent(params.eventId ?? "");
+    if (!event) sendJson(res, 404, { error: `event ${params.eventId} not found` });
+    else sendJson(res, 200, { data: event });
+  });
+
+  router.on("GET", "/v1/events/:eventId/runs", async ({ res, params }) => {
+    sendJson(res, 200, { data: (await history.runsOfEvent(params.eventId ?? "")).map(runJson) });
+  });
+
+  router.on("GET", "/v1/apps", async ({ res }) => {
+    sendJson(res, 200, { data: { synced: await history.listApps(), urls: syncer.status() } });
+  });
+
+  router.on("POST", "/v1/apps/sync", async ({ res }) => {
+    await syncer.syncAll();
+    sendJson(res, 200, { data: syncer.status() });
+  });
+
+  router.on("GET", "/v1/functions", async ({ res }) => {
+    const fns = await history.listFunctions();
+    sendJson(res, 200, { data: fns.map((f) => ({ id: f.id, app_id: f.appId, name: f.name, triggers: f.config.triggers })) });
+  });
+}

@@ -1,0 +1,45 @@
+import type { RunRecord, StepEntry } from "@weft/store";
+
+function iso(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+function parse(text: string | undefined): { data?: unknown; error?: unknown } {
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text) as { data?: unknown; error?: unknown };
+  } catch {
+    return { data: text };
+  }
+}
+
+/** A run as Inngest's REST API shows it (`GET /v1/runs/:runId`). */
+export function runJson(run: RunRecord) {
+  const out = parse(run.output);
+  return {
+    run_id: run.runId,
+    function_id: run.functionId,
+    event_id: run.eventId,
+    status: run.status,
+    run_started_at: iso(run.startedAt),
+    ended_at: iso(run.endedAt),
+    output: run.status === "Completed" ? (out.data ?? null) : (out.error ?? null),
+    ...(run.parentRunId ? { parent_run_id: run.parentRunId } : {}),
+  };
+}
+
+/** One line of a run's timeline (`GET /v1/runs/:runId/steps`). */
+export function stepJson(step: StepEntry) {
+  const out = parse(step.output);
+  return {
+    id: step.stepId,
+    name: step.name,
+    op: step.op,
+    status: step.status,
+    attempt: step.attempt,
+    started_at: iso(step.startedAt),
+    ended_at: iso(step.endedAt),
+    ...(out.error !== undefined ? { error: out.error } : {}),
+    ...(out.data !== undefined ? { output: out.data } : step.output !== undefined && out.error === undefined ? { output: out } : {}),
+  };
+}

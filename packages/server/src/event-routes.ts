@@ -1,0 +1,33 @@
+import { headers, InvalidInputError, isWeftError } from "@weft/core";
+import type { Engine } from "@weft/engine";
+import { parseJson, readBody, sendJson } from "./http-util.js";
+import type { Router } from "./router.js";
+
+export interface EventRouteOptions {
+  /** Accepted event keys; empty accepts any non-empty key (dev mode). */
+  eventKeys: string[];
+  maxBodyBytes: number;
+}
+
+/** `POST /e/:eventKey` (protocol §2): acknowledged only once the events are durable. */
+export function eventRoutes(router: Router, engine: Engine, opts: EventRouteOptions): void {
+  router.on("POST", "/e/:eventKey", async ({ req, res, params }) => {
+    if (opts.eventKeys.length > 0 && !opts.eventKeys.includes(params.eventKey ?? "")) {
+      sendJson(res, 401, { ids: [], status: 401, error: "unknown event key" });
+      return;
+    }
+    const parsed = parseJson(await readBody(req, opts.maxBodyBytes));
+    if (!parsed.ok) {
+      sendJson(res, 400, { ids: [], status: 400, error: parsed.error });
+      return;
+    }
+    try {
+      const seed = req.headers[headers.eventIdSeed];
+      const ids = await engine.send(parsed.value, { seed: typeof seed === "string" ? seed : undefined });
+      sendJson(res, 200, { ids, status: 200 });
+    } catch (e) {
+      if (!isWeftError(e, InvalidInputError)) throw e;
+      sendJson(res, 400, { ids: [], status: 400, error: e.message });
+    }
+  });
+}

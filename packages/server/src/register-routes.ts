@@ -1,0 +1,31 @@
+import { headers, InvalidInputError, isWeftError } from "@weft/core";
+import type { Engine } from "@weft/engine";
+import { parseJson, readBody, sendJson } from "./http-util.js";
+import type { Router } from "./router.js";
+
+/**
+ * `POST /fn/register` (protocol §1.2). The SDK ignores the HTTP status and reads `status` and a
+ * string `error` from the JSON, so every failure carries both.
+ */
+export function registerRoutes(router: Router, engine: Engine, opts: { maxBodyBytes: number; serverKind: string }): void {
+  router.on("POST", "/fn/register", async ({ req, res }) => {
+    const fail = (message: string) => sendJson(res, 400, { ok: false, error: message, status: 400 });
+    const expected = req.headers[headers.expectedServerKind];
+    if (typeof expected === "string" && expected !== "" && expected !== opts.serverKind) {
+      fail(`this server is a ${opts.serverKind} server, the SDK expected ${expected}`);
+      return;
+    }
+    const parsed = parseJson(await readBody(req, opts.maxBodyBytes));
+    if (!parsed.ok) {
+      fail(parsed.error);
+      return;
+    }
+    try {
+      const { appId, modified } = await engine.register(parsed.value);
+      sendJson(res, 200, { ok: true, modified, app_id: appId, status: 200 });
+    } catch (e) {
+      if (!isWeftError(e, InvalidInputError)) throw e;
+      fail(e.message);
+    }
+  });
+}

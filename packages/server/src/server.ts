@@ -1,0 +1,99 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Engine, fixedBackoff, consoleLogger, type Backoff, type Logger } from "@weft/engine";
+import type { Stores } from "@weft/store";
+import { apiRoutes } from "./api-routes.js";
+import { AppSyncer } from "./app-syncer.js";
+import { eventRoutes } from "./event-routes.js";
+import { BodyTooLargeError, sendJson } from "./http-util.js";
+import { registerRoutes } from "./register-routes.js";
+import { Router } from "./router.js";
+
+export interface WeftServerOptions {
+  stores: Stores;
+  port?: number;
+  host?: string;
+  /** App URLs to sync (`weft dev -u`). */
+  appUrls?: string[];
+  /** Fixed retry delay instead of the 15 s … 2 h table (dev). */
+  retryIntervalMs?: number;
+  /** Accepted event keys; empty accepts any (dev). */
+  eventKeys?: string[];
+  log?: Logger;
+  /** How often apps are re-synced (default 5 s). */
+  syncIntervalMs?: number;
+  concurrency?: number;
+  /** Largest accepted request body (default 512 KB, the event size limit). */
+  maxBodyBytes?: number;
+}
+
+export interface WeftServer {
+  engine: Engine;
+  syncer: AppSyncer;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The HTTP server: event API, sync, REST API, wired to an engine over the given stores. */
+export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServer> {
+  const log = opts.log ?? consoleLogger;
+  const backoff: Backoff | undefined = opts.retryIntervalMs !== undefined ? fixedBackoff(opts.retryIntervalMs) : undefined;
+  const engine = new Engine({ stores: opts.stores, log, backoff, concurrency: opts.concurrency });
+  const maxBodyBytes = opts.maxBodyBytes ?? 512 * 1024;
+  let url = "";
+  const syncer = new AppSyncer(opts.appUrls ?? [], {
+    serverUrl: () => url,
+    log,
+    intervalMs: opts.syncIntervalMs ?? 5000,
+    serverKind: "dev",
+  });
+
+  const router = new Router();
+  router.on("GET", "/health", async ({ res }) => sendJson(res, 200, { status: "ok" }));
+  router.on("GET", "/", async ({ res }) =>
+    sendJson(res, 200, { name: "weft", docs: "see README.md", api: ["/v1/runs", "/v1/events", "/v1/apps", "/v1/functions"] }),
+  );
+  eventRoutes(router, engine, { eventKeys: opts.eventKeys ?? [], maxBodyBytes });
+  registerRoutes(router, engine, { maxBodyBytes: 8 * 1024 * 1024, serverKind: "dev" });
+  apiRoutes(router, engine, opts.stores.history, syncer);
+
+  const server: Server = createServer((req, res) => {
+    const parsed = new URL(req.url ?? "/", "http://localhost");
+    const found = router.match(req.method ?? "GET", parsed.pathname);
+    if (found === "not-found" || found === "method") {
+      sendJson(res, found === "method" ? 405 : 404, { error: `${found === "method" ? "method not allowed" : "not found"}: ${req.method} ${parsed.pathname}` });
+      return;
+    }
+    found.handler({ req, res, params: found.params, query: parsed.searchParams }).catch((e: unknown) => {
+      if (e instanceof BodyTooLargeError) {
+        sendJson(res, 413, { error: e.message, status: 413 });
+        return;
+      }
+      log.error(`${req.method} ${parsed.pathname} failed: ${(e as Error).message}`);
+      if (!res.headersSent) sendJson(res, 503, { error: "the server could not complete the request; nothing was acknowledged, retry it", status: 503 });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+
+  await engine.start();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 8288, opts.host ?? "127.0.0.1", () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  syncer.start();
+
+  return {
+    engine,
+    syncer,
+    url,
+    async close() {
+      syncer.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await engine.stop();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+// Print the plain closing line CI reads ("N passed, N failed, N skipped") from vitest's JSON report.
+import { readFileSync } from "node:fs";
+
+const file = process.argv[2] ?? "test-results/vitest.json";
+let report;
+try {
+  report = JSON.parse(readFileSync(file, "utf8"));
+} catch (e) {
+  console.log(`0 passed, 1 failed (no test report at ${file}: ${e.message})`);
+  process.exit(1);
+}
+const passed = report.numPassedTests ?? 0;
+// Suites that failed to load count as failures too, so a broken file cannot pass silently.
+const failed = (report.numFailedTests ?? 0) + (report.testResults ?? []).filter((f) => f.status === "failed" && (f.assertionResults ?? []).length === 0).length;
+const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
