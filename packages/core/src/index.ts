@@ -18,3 +18,7 @@ export type { WeftEvent, Opcode, OutgoingOp, Trigger, FunctionConfig, RegisterRe
 export { hashStepId } from "./step-id.js";
 export { valueAtPath } from "./json-path.js";
 export { canonicalJson } from "./canonical-json.js";
+export { compileExpression, evaluateCondition } from "./expression/compile.js";
+export type { CompiledExpression } from "./expression/compile.js";
+export { substituteVariable } from "./expression/substitute.js";
+export { extractEqualityKey } from "./expression/equality-key.js";

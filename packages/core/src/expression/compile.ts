@@ -1,0 +1,73 @@
+/**
+ * The entry points for evaluation. Expressions are parsed once and cached by source text: the same
+ * trigger and pause expressions are evaluated for every incoming event.
+ */
+import type { Expr } from "./ast.js";
+import { evaluate } from "./evaluator.js";
+import { parse } from "./parser.js";
+import { MISSING } from "./values.js";
+
+export interface CompiledExpression {
+  readonly source: string;
+  /**
+   * The value of the expression; `undefined` when it is a missing field. Throws an error named
+   * "EvaluationError" on runtime errors (type mismatch, unknown function, bad index).
+   */
+  evaluate(vars: Record<string, unknown>): unknown;
+}
+
+class Compiled implements CompiledExpression {
+  constructor(
+    readonly source: string,
+    readonly ast: Expr,
+  ) {}
+
+  evaluate(vars: Record<string, unknown>): unknown {
+    const v = evaluate(this.ast, vars);
+    return v === MISSING ? undefined : v;
+  }
+}
+
+/** Bounded so that many distinct expressions (each pause freezes its own) cannot grow memory without limit. */
+const CACHE_LIMIT = 1000;
+const cache = new Map<string, Compiled>();
+
+/** Parses `source` (or takes it from the cache); throws InvalidInputError on a syntax error. */
+export function compileExpression(source: string): CompiledExpression {
+  return compiled(source);
+}
+
+/** The parsed tree of `source`, shared through the cache; callers must not change it. */
+export function astOf(source: string): Expr {
+  return compiled(source).ast;
+}
+
+/**
+ * Whether `source` holds for `vars`: true only when it evaluates to exactly `true`. A runtime error
+ * counts as no match, as in Inngest; a syntax error still throws, since it is the caller's to report.
+ */
+export function evaluateCondition(source: string, vars: Record<string, unknown>): boolean {
+  const expr = compiled(source);
+  try {
+    return expr.evaluate(vars) === true;
+  } catch {
+    return false;
+  }
+}
+
+function compiled(source: string): Compiled {
+  const hit = cache.get(source);
+  if (hit) {
+    // Re-insert so that Map order is least recently used first.
+    cache.delete(source);
+    cache.set(source, hit);
+    return hit;
+  }
+  const made = new Compiled(source, parse(source));
+  if (cache.size >= CACHE_LIMIT) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(source, made);
+  return made;
+}

@@ -1,0 +1,92 @@
+/**
+ * The built-in functions. Each is declared with the call forms CEL gives it: `size(x)` and
+ * `x.size()` both exist, `x.startsWith(s)` only as a method, `int(x)` only as a function.
+ */
+import { EvaluationError, isMap, typeName } from "./values.js";
+
+interface Builtin {
+  readonly arity: number;
+  readonly method: boolean;
+  readonly global: boolean;
+  /** For a method call the receiver comes first in `args`. */
+  readonly run: (args: readonly unknown[]) => unknown;
+}
+
+const BUILTINS = new Map<string, Builtin>([
+  ["size", { arity: 1, method: true, global: true, run: ([x]) => size(x) }],
+  ["startsWith", stringMethod("startsWith", (s, p) => s.startsWith(p))],
+  ["endsWith", stringMethod("endsWith", (s, p) => s.endsWith(p))],
+  ["contains", stringMethod("contains", (s, p) => s.includes(p))],
+  ["matches", { ...stringMethod("matches", matches), global: true }],
+  ["string", { arity: 1, method: false, global: true, run: ([x]) => toString(x) }],
+  ["int", { arity: 1, method: false, global: true, run: ([x]) => toInt(x) }],
+  ["double", { arity: 1, method: false, global: true, run: ([x]) => toDouble(x) }],
+]);
+
+export function callBuiltin(fn: string, isMethod: boolean, args: readonly unknown[]): unknown {
+  const builtin = BUILTINS.get(fn);
+  if (!builtin || args.length !== builtin.arity || !(isMethod ? builtin.method : builtin.global)) {
+    throw new EvaluationError(`no such function: ${fn}(${args.map(typeName).join(", ")})`);
+  }
+  return builtin.run(args);
+}
+
+function stringMethod(name: string, f: (s: string, arg: string) => boolean): Builtin {
+  return {
+    arity: 2,
+    method: true,
+    global: false,
+    run: ([s, arg]) => {
+      if (typeof s !== "string" || typeof arg !== "string") throw overload(name, s, arg);
+      return f(s, arg);
+    },
+  };
+}
+
+function overload(fn: string, ...args: unknown[]): EvaluationError {
+  return new EvaluationError(`no such overload: ${fn}(${args.map(typeName).join(", ")})`);
+}
+
+function size(x: unknown): number {
+  // Code points, not UTF-16 units: CEL strings are sequences of code points.
+  if (typeof x === "string") return [...x].length;
+  if (Array.isArray(x)) return x.length;
+  if (isMap(x)) return Object.keys(x).filter((k) => x[k] !== undefined).length;
+  throw overload("size", x);
+}
+
+/**
+ * CEL specifies RE2; JS RegExp (with the `u` flag) agrees on the common syntax. Like RE2's
+ * `matches`, it looks for the pattern anywhere unless anchored.
+ */
+function matches(s: string, pattern: string): boolean {
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern, "u");
+  } catch {
+    throw new EvaluationError(`invalid regular expression ${JSON.stringify(pattern)}`);
+  }
+  return re.test(s);
+}
+
+function toString(x: unknown): string {
+  if (typeof x === "string") return x;
+  if (typeof x === "number" || typeof x === "boolean") return String(x);
+  throw overload("string", x);
+}
+
+function toInt(x: unknown): number {
+  if (typeof x === "number" && Number.isFinite(x)) return Math.trunc(x);
+  if (typeof x === "string" && /^[+-]?\d+$/.test(x)) return Number(x);
+  throw typeof x === "string" ? new EvaluationError(`int(): cannot parse ${JSON.stringify(x)}`) : overload("int", x);
+}
+
+function toDouble(x: unknown): number {
+  if (typeof x === "number") return x;
+  if (typeof x === "string") {
+    const n = x.trim() === x && x !== "" ? Number(x) : NaN;
+    if (!Number.isNaN(n) || x === "NaN") return n;
+    throw new EvaluationError(`double(): cannot parse ${JSON.stringify(x)}`);
+  }
+  throw overload("double", x);
+}
