@@ -18,7 +18,7 @@ export async function handleEvent(
   for (const pause of await ctx.stores.pauses.findPauses(ctx.env, event)) {
     // No look-back: an event received before the pause existed does not match it.
     if (receivedAt < pause.createdAt || receivedAt > pause.expiresAt) continue;
-    if (pause.expression && !evaluateCondition(pause.expression, { async: event })) continue;
+    if (pause.expression && !matches(ctx, pause.expression, { async: event })) continue;
     if (pause.kind === "cancel") {
       // Events older than the run cannot cancel it (protocol §8).
       if (receivedAt >= pause.createdAt) await cancelRun(pause.runId, `cancelled by event ${event.name} (${internalId})`);
@@ -29,8 +29,18 @@ export async function handleEvent(
   // Invoked runs are started directly by the parent, never by trigger matching (§9).
   if (event.name === internalEvents.functionInvoked) return;
   for (const trigger of ctx.registry.triggersFor(event)) {
-    if (trigger.expression && !evaluateCondition(trigger.expression, { event })) continue;
+    if (trigger.expression && !matches(ctx, trigger.expression, { event })) continue;
     await startRun(ctx, trigger.fn, [event], { eventInternalId: internalId });
+  }
+}
+
+/** An expression that cannot be evaluated matches nothing, and is logged rather than retried. */
+function matches(ctx: EngineContext, expression: string, vars: Record<string, unknown>): boolean {
+  try {
+    return evaluateCondition(expression, vars);
+  } catch (e) {
+    ctx.log.warn(`expression ${JSON.stringify(expression)} cannot be evaluated: ${(e as Error).message}`);
+    return false;
   }
 }
 

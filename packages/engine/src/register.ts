@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { InvalidInputError, type FunctionConfig, type RegisterRequest } from "@weft/core";
+import { compileExpression, InvalidInputError, type FunctionConfig, type RegisterRequest } from "@weft/core";
 import type { FunctionRecord } from "@weft/store";
 import type { EngineContext } from "./context.js";
 
@@ -23,9 +23,22 @@ function validateFunction(f: unknown, i: number): asserts f is FunctionConfig {
   for (const t of fn.triggers) {
     const ok = t && typeof t === "object" && (typeof (t as { event?: unknown }).event === "string" || typeof (t as { cron?: unknown }).cron === "string");
     if (!ok) throw new InvalidInputError(`${where} (${fn.id}) has a trigger with neither "event" nor "cron"`);
+    checkExpression((t as { expression?: unknown }).expression, `${where} (${fn.id}) trigger`);
   }
+  for (const c of fn.cancel ?? []) checkExpression(c.if, `${where} (${fn.id}) cancel`);
   const url = fn.steps?.step?.runtime?.url;
   if (typeof url !== "string" || !URL.canParse(url)) throw new InvalidInputError(`${where} (${fn.id}) needs steps.step.runtime.url`);
+}
+
+/** Refuse an expression that does not parse now, rather than at every event later. */
+function checkExpression(expression: unknown, where: string): void {
+  if (expression === undefined || expression === "") return;
+  if (typeof expression !== "string") throw new InvalidInputError(`${where}: expression must be a string`);
+  try {
+    compileExpression(expression);
+  } catch (e) {
+    throw new InvalidInputError(`${where}: ${(e as Error).message}`);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Engine } from "@weft/engine";
 import { terminalStatuses, type HistoryStore, type RunStatus } from "@weft/store";
 import { runJson, stepJson } from "./api-shapes.js";
 import type { AppSyncer } from "./app-syncer.js";
-import { sendJson } from "./http-util.js";
+import { parseJson, readBody, sendJson } from "./http-util.js";
 import type { Router } from "./router.js";
 
 const statuses: RunStatus[] = ["Running", ...terminalStatuses];
@@ -92,6 +92,16 @@ export function apiRoutes(router: Router, engine: Engine, history: HistoryStore,
 
   router.on("GET", "/v1/apps", async ({ res }) => {
     sendJson(res, 200, { data: { synced: await history.listApps(), urls: syncer.status() } });
+  });
+
+  router.on("POST", "/v1/apps", async ({ req, res }) => {
+    const parsed = parseJson(await readBody(req, 64 * 1024));
+    const url = parsed.ok ? (parsed.value as { url?: unknown } | null)?.url : undefined;
+    if (typeof url !== "string" || !URL.canParse(url) || !/^https?:/.test(url)) {
+      sendJson(res, 400, { error: 'body must be {"url": "http://host:port/api/inngest"}' });
+      return;
+    }
+    sendJson(res, 200, { data: await syncer.add(url) });
   });
 
   router.on("POST", "/v1/apps/sync", async ({ res }) => {

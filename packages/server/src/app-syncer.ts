@@ -20,9 +20,16 @@ export class AppSyncer {
 
   constructor(
     urls: string[],
-    private readonly opts: { serverUrl: () => string; log: Logger; intervalMs: number; serverKind: string },
+    private readonly opts: { log: Logger; intervalMs: number; serverKind: string },
   ) {
     for (const url of urls) this.apps.set(url, { url, ok: false, error: "not synced yet" });
+  }
+
+  /** Start syncing one more app URL; resolves after its first sync attempt. */
+  async add(url: string): Promise<AppSyncStatus> {
+    if (!this.apps.has(url)) this.apps.set(url, { url, ok: false, error: "not synced yet" });
+    await this.sync(url);
+    return this.apps.get(url) as AppSyncStatus;
   }
 
   status(): AppSyncStatus[] {

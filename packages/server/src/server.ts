@@ -40,9 +40,8 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
   const backoff: Backoff | undefined = opts.retryIntervalMs !== undefined ? fixedBackoff(opts.retryIntervalMs) : undefined;
   const engine = new Engine({ stores: opts.stores, log, backoff, concurrency: opts.concurrency });
   const maxBodyBytes = opts.maxBodyBytes ?? 512 * 1024;
-  let url = "";
+
   const syncer = new AppSyncer(opts.appUrls ?? [], {
-    serverUrl: () => url,
     log,
     intervalMs: opts.syncIntervalMs ?? 5000,
     serverKind: "dev",
@@ -66,7 +65,8 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     }
     found.handler({ req, res, params: found.params, query: parsed.searchParams }).catch((e: unknown) => {
       if (e instanceof BodyTooLargeError) {
-        sendJson(res, 413, { error: e.message, status: 413 });
+        // Close the connection rather than read the rest of an oversized body.
+        sendJson(res, 413, { error: e.message, status: 413 }, { connection: "close" });
         return;
       }
       log.error(`${req.method} ${parsed.pathname} failed: ${(e as Error).message}`);
@@ -82,7 +82,7 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     server.listen(opts.port ?? 8288, opts.host ?? "127.0.0.1", () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  const url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
   syncer.start();
 
   return {

@@ -50,9 +50,13 @@ export interface StepEntry {
   output?: string;
 }
 
+/** The page size of `listRuns` and `listEvents` when the caller gives no `limit`. */
+export const defaultPageSize = 100;
+
 export interface RunQuery {
   status?: RunStatus;
   functionId?: string;
+  /** Page size; default `defaultPageSize` (100). */
   limit?: number;
   /** Runs with a run id below this one (ids sort by time, newest first). */
   before?: string;
@@ -78,16 +82,21 @@ export interface HistoryStore {
   /** Save ingested events durably. Saving an id again keeps the first. */
   saveEvents(events: WeftEvent[], receivedAt: number): Promise<void>;
   getEvent(id: string): Promise<WeftEvent | undefined>;
+  /** Newest first by event id; `before` pages (ids below it), `limit` defaults to `defaultPageSize`. */
   listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<WeftEvent[]>;
 
   /** Record a new run; recording the same run id again keeps the first. */
   recordRun(run: RunRecord): Promise<void>;
+  /** Patch a recorded run; an unknown run id is ignored. */
   updateRun(runId: string, patch: Partial<Pick<RunRecord, "status" | "endedAt" | "output">>): Promise<void>;
   getRun(runId: string): Promise<RunRecord | undefined>;
+  /** Newest first by run id, paged with `before`; never a full scan. */
   listRuns(query: RunQuery): Promise<RunRecord[]>;
+  /** The runs an event started, oldest first. */
   runsOfEvent(eventId: string): Promise<RunRecord[]>;
 
   /** Upsert one timeline line, keyed by (runId, stepId, attempt). */
   recordStep(entry: StepEntry): Promise<void>;
+  /** A run's timeline ordered by `startedAt` (ties in first-recorded order). */
   listSteps(runId: string): Promise<StepEntry[]>;
 }

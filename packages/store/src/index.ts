@@ -12,7 +12,9 @@ export type {
   FinalOutcome,
 } from "./run-state-store.js";
 export type { PauseStore, Pause, PauseKind } from "./pause-store.js";
+export { defaultDedupeWindowMs } from "./queue.js";
 export type { Queue, QueueItem, Lease, JobKind } from "./queue.js";
+export { defaultPageSize } from "./history-store.js";
 export type {
   HistoryStore,
   AppRecord,
@@ -23,3 +25,12 @@ export type {
   StepEntryStatus,
 } from "./history-store.js";
 export type { Stores } from "./stores.js";
+export { closeStores } from "./close-stores.js";
+export { encodeLeaseToken, leaseTokenItemId } from "./lease-token.js";
+export { fairOrder } from "./fair-order.js";
+export { comparePauses } from "./pause-order.js";
+export { MemoryRunStateStore } from "./memory/memory-run-state-store.js";
+export { MemoryPauseStore } from "./memory/memory-pause-store.js";
+export { MemoryQueue } from "./memory/memory-queue.js";
+export { MemoryHistoryStore } from "./memory/memory-history-store.js";
+export { createMemoryStores } from "./memory/memory-stores.js";

@@ -27,6 +27,9 @@ export interface QueueItem {
   attempt: number;
 }
 
+/** How long a dequeued (or dropped) id stays refused unless a store is configured otherwise: 24 h. */
+export const defaultDedupeWindowMs = 24 * 60 * 60 * 1000;
+
 export interface Lease {
   item: QueueItem;
   /** Proves ownership; a stale token cannot extend, requeue or dequeue. */
@@ -49,12 +52,18 @@ export interface Queue {
   enqueue(item: QueueItem): Promise<boolean>;
 
   /**
-   * Lease up to `limit` items with `availableAt <= now` that are not under a live lease, oldest
-   * first within a tenant, round-robin across tenants.
+   * Lease up to `limit` items with `availableAt <= now` that are not under a live lease (a lease is
+   * live while `now < expiresAt`), oldest first within a tenant, round-robin across tenants.
+   * "Oldest" is the time an item became leasable: its `availableAt`, or the expiry of the lease it
+   * lost. Tenants are served least recently served first, so repeated `limit: 1` calls alternate.
    */
   lease(opts: { now: number; leaseMs: number; limit: number }): Promise<Lease[]>;
 
-  /** Push a live lease's expiry out. False when the token is stale. */
+  /**
+   * Push a lease's expiry out to `now + leaseMs`. False when the token is stale. A token is stale once
+   * its item was leased again, requeued, dequeued or dropped; an expired lease nobody else took
+   * is still the holder's.
+   */
   extend(token: string, now: number, leaseMs: number): Promise<boolean>;
 
   /** Put a leased item back for later, with a new attempt number. False when the token is stale. */
@@ -63,7 +72,7 @@ export interface Queue {
   /** Remove a finished item (its id stays refused for the dedupe window). False when stale. */
   dequeue(token: string): Promise<boolean>;
 
-  /** Remove every queued item of a run (a cancelled run). */
+  /** Remove every queued item of a run (a cancelled run); their ids stay refused for the dedupe window. */
   dropRun(runId: string): Promise<void>;
 
   /** The earliest `availableAt` of any item not under a live lease, for timers. */

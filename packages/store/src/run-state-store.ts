@@ -75,7 +75,8 @@ export interface RunStateStore {
   /**
    * Create a run. **Idempotent on `idempotencyKey`**: of N concurrent creates with one key, exactly
    * one answers `created`; the others answer `exists` with that run's id. After `deleteRun`, the key
-   * answers `tombstone` until its time to live runs out.
+   * answers `tombstone` until its time to live runs out. A `runId` already held under another key
+   * throws `InvalidInputError`.
    */
   createRun(run: NewRun): Promise<CreateRunResult>;
 
@@ -95,19 +96,24 @@ export interface RunStateStore {
 
   /**
    * Record steps planned in parallel. Ids that already have a result are not added. Sets
-   * `forceStepPlan` while any step is pending.
+   * `forceStepPlan` when any step is left pending; saving steps never clears it (the engine does,
+   * through `updateRun`). Throws `RunNotFoundError` for an unknown run.
    */
   addPending(runId: string, stepIds: string[]): Promise<void>;
 
-  /** Update the request version and/or the force-step-plan flag. */
+  /** Update the request version and/or the force-step-plan flag. Throws `RunNotFoundError` for an unknown run. */
   updateRun(runId: string, patch: { version?: number; forceStepPlan?: boolean }): Promise<void>;
 
   /**
    * Claim the run's end. **Once**: of any number of racing calls, exactly one answers true and its
-   * outcome is kept; the rest answer false and change nothing.
+   * outcome is kept; the rest answer false and change nothing. Throws `RunNotFoundError` for an
+   * unknown run.
    */
   finalize(runId: string, outcome: FinalOutcome): Promise<boolean>;
 
-  /** Delete a run's state, leaving a tombstone on its idempotency key for `tombstoneTtlMs`. */
+  /**
+   * Delete a run's state, leaving a tombstone on its idempotency key for `tombstoneTtlMs` (measured on
+   * the store's clock). Deleting an unknown run is a no-op.
+   */
   deleteRun(runId: string, tombstoneTtlMs: number): Promise<void>;
 }

@@ -1,0 +1,111 @@
+import { expect } from "vitest";
+import type { DefineCase } from "./case-context.js";
+import { event, ids, pause } from "./fixtures.js";
+
+const user = (id: unknown) => ({ path: "data.user.id", value: JSON.stringify(id) });
+
+export function pauseCases(test: DefineCase): void {
+  test("savePause is idempotent on id: the first save stands", async ({ stores, clock }) => {
+    const first = pause(clock.now(), { id: "p1" });
+    await stores.pauses.savePause(first);
+    await stores.pauses.savePause({ ...first, eventName: "app/other", expiresAt: first.expiresAt + 1 });
+    expect(await stores.pauses.getPause("p1")).toEqual(first);
+    expect(await stores.pauses.getPause("nope")).toBeUndefined();
+    expect(ids(await stores.pauses.findPauses("dev", event("app/user.updated", {}, clock.now())))).toEqual(["p1"]);
+    expect(await stores.pauses.findPauses("dev", event("app/other", {}, clock.now()))).toEqual([]);
+  });
+
+  test("findPauses is scoped to (env, event name)", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.pauses.savePause(pause(now, { id: "dev-a" }));
+    await stores.pauses.savePause(pause(now, { id: "prod-a", env: "prod" }));
+    await stores.pauses.savePause(pause(now, { id: "dev-b", eventName: "app/other" }));
+    await stores.pauses.savePause(pause(now, { id: "dev-b-keyed", eventName: "app/other", matchKey: user("u1") }));
+    const updated = event("app/user.updated", { user: { id: "u1" } }, now);
+    expect(ids(await stores.pauses.findPauses("dev", updated))).toEqual(["dev-a"]);
+    expect(ids(await stores.pauses.findPauses("prod", updated))).toEqual(["prod-a"]);
+    expect(ids(await stores.pauses.findPauses("staging", updated))).toEqual([]);
+    const other = event("app/other", { user: { id: "u1" } }, now);
+    expect(ids(await stores.pauses.findPauses("dev", other))).toEqual(["dev-b", "dev-b-keyed"]);
+  });
+
+  test("findPauses filters on the match key's canonical JSON value", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.pauses.savePause(pause(now, { id: "u1", matchKey: user("u1") }));
+    await stores.pauses.savePause(pause(now, { id: "u2", matchKey: user("u2") }));
+    await stores.pauses.savePause(pause(now, { id: "n7", matchKey: user(7) }));
+    await stores.pauses.savePause(pause(now, { id: "s7", matchKey: user("7") }));
+    await stores.pauses.savePause(pause(now, { id: "obj", matchKey: { path: "data.key", value: '{"a":1,"b":[true,null]}' } }));
+    const find = async (data: Record<string, unknown>) =>
+      ids(await stores.pauses.findPauses("dev", event("app/user.updated", data, now)));
+    await expect(find({ user: { id: "u1" } })).resolves.toEqual(["u1"]);
+    await expect(find({ user: { id: "u2" } })).resolves.toEqual(["u2"]);
+    await expect(find({ user: { id: "u3" } })).resolves.toEqual([]);
+    await expect(find({ user: { id: 7 } })).resolves.toEqual(["n7"]);
+    await expect(find({ user: { id: "7" } })).resolves.toEqual(["s7"]);
+    await expect(find({ user: {} })).resolves.toEqual([]);
+    await expect(find({})).resolves.toEqual([]);
+    // Key order in the event does not matter: both sides are canonical JSON.
+    await expect(find({ key: { b: [true, null], a: 1 } })).resolves.toEqual(["obj"]);
+    await expect(find({ key: { a: 1, b: [true] } })).resolves.toEqual([]);
+  });
+
+  test("pauses without a match key are candidates for every event of their name", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.pauses.savePause(pause(now, { id: "any", expression: "async.data.n > 3" }));
+    await stores.pauses.savePause(pause(now, { id: "keyed", matchKey: user("u1") }));
+    const find = async (data: Record<string, unknown>) =>
+      ids(await stores.pauses.findPauses("dev", event("app/user.updated", data, now)));
+    await expect(find({})).resolves.toEqual(["any"]);
+    await expect(find({ user: { id: "u9" } })).resolves.toEqual(["any"]);
+    await expect(find({ user: { id: "u1" } })).resolves.toEqual(["any", "keyed"]);
+    const found = await stores.pauses.findPauses("dev", event("app/user.updated", {}, now));
+    expect(found[0]?.expression).toBe("async.data.n > 3");
+  });
+
+  test("deleted pauses are hidden everywhere; deleting twice is fine", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.pauses.savePause(pause(now, { id: "keep", matchKey: user("u1") }));
+    await stores.pauses.savePause(pause(now, { id: "gone", matchKey: user("u1") }));
+    await stores.pauses.savePause(pause(now, { id: "gone-any" }));
+    await stores.pauses.deletePause("gone");
+    await stores.pauses.deletePause("gone-any");
+    await stores.pauses.deletePause("gone");
+    await stores.pauses.deletePause("never-existed");
+    expect(await stores.pauses.getPause("gone")).toBeUndefined();
+    const found = await stores.pauses.findPauses("dev", event("app/user.updated", { user: { id: "u1" } }, now));
+    expect(ids(found)).toEqual(["keep"]);
+    expect(ids(await stores.pauses.pausesOfRun("run-1"))).toEqual(["keep"]);
+  });
+
+  test("expired but undeleted pauses stay readable for timeout handling", async ({ stores, clock }) => {
+    const now = clock.now();
+    const p = pause(now, { id: "late", matchKey: user("u1"), expiresAt: now + 1_000 });
+    await stores.pauses.savePause(p);
+    clock.advance(10_000);
+    expect(await stores.pauses.getPause("late")).toEqual(p);
+    const found = await stores.pauses.findPauses("dev", event("app/user.updated", { user: { id: "u1" } }, clock.now()));
+    expect(found).toEqual([p]);
+  });
+
+  test("pausesOfRun lists one run's pauses of every kind", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.pauses.savePause(pause(now, { id: "w", runId: "r1" }));
+    await stores.pauses.savePause(pause(now, { id: "c", runId: "r1", kind: "cancel", eventName: "app/cancel" }));
+    await stores.pauses.savePause(pause(now, { id: "i", runId: "r1", kind: "invoke", env: "prod" }));
+    await stores.pauses.savePause(pause(now, { id: "other", runId: "r2" }));
+    expect(ids(await stores.pauses.pausesOfRun("r1"))).toEqual(["c", "i", "w"]);
+    expect(ids(await stores.pauses.pausesOfRun("r2"))).toEqual(["other"]);
+    expect(await stores.pauses.pausesOfRun("r3")).toEqual([]);
+  });
+
+  test("pauses are copied in and out", async ({ stores, clock }) => {
+    const p = pause(clock.now(), { id: "p", matchKey: user("u1") });
+    await stores.pauses.savePause(p);
+    if (p.matchKey) p.matchKey.value = '"u2"';
+    const loaded = await stores.pauses.getPause("p");
+    expect(loaded?.matchKey?.value).toBe('"u1"');
+    if (loaded?.matchKey) loaded.matchKey.value = '"u3"';
+    expect((await stores.pauses.getPause("p"))?.matchKey?.value).toBe('"u1"');
+  });
+}

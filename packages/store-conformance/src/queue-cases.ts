@@ -1,0 +1,173 @@
+import { defaultDedupeWindowMs } from "@weft/store";
+import { expect } from "vitest";
+import type { DefineCase } from "./case-context.js";
+import { item } from "./fixtures.js";
+
+const lease = { leaseMs: 30_000, limit: 10 };
+
+export function queueCases(test: DefineCase): void {
+  test("enqueue then lease hands out the item with a token and expiry", async ({ stores, clock }) => {
+    const now = clock.now();
+    const job = item("job-1", now, { kind: "step", payload: { stepId: "s1", nested: { a: [1, 2] } } });
+    expect(await stores.queue.enqueue(job)).toBe(true);
+    expect(await stores.queue.size()).toBe(1);
+    const leases = await stores.queue.lease({ now, ...lease });
+    expect(leases).toHaveLength(1);
+    expect(leases[0]?.item).toEqual(job);
+    expect(leases[0]?.expiresAt).toBe(now + lease.leaseMs);
+    expect(typeof leases[0]?.token).toBe("string");
+    expect(await stores.queue.size()).toBe(1);
+    expect(await stores.queue.lease({ now, ...lease })).toEqual([]);
+  });
+
+  test("a seen id is refused while queued, leased, and for the dedupe window after dequeue", async ({ stores, clock }) => {
+    const now = clock.now();
+    expect(await stores.queue.enqueue(item("dup", now))).toBe(true);
+    expect(await stores.queue.enqueue(item("dup", now, { payload: { other: true } }))).toBe(false);
+    const [held] = await stores.queue.lease({ now, ...lease });
+    expect(await stores.queue.enqueue(item("dup", now))).toBe(false);
+    expect(await stores.queue.dequeue(held?.token ?? "")).toBe(true);
+    expect(await stores.queue.size()).toBe(0);
+    expect(await stores.queue.enqueue(item("dup", now))).toBe(false);
+    clock.advance(defaultDedupeWindowMs - 1_000);
+    expect(await stores.queue.enqueue(item("dup", clock.now()))).toBe(false);
+    expect(await stores.queue.size()).toBe(0);
+    clock.advance(2_000);
+    expect(await stores.queue.enqueue(item("dup", clock.now()))).toBe(true);
+    expect(await stores.queue.size()).toBe(1);
+  });
+
+  test("at most one live lease per item under concurrent lease calls", async ({ stores, clock }) => {
+    const now = clock.now();
+    for (let i = 0; i < 20; i++) await stores.queue.enqueue(item(`job-${i}`, now, { tenant: `t${i % 3}` }));
+    const batches = await Promise.all(Array.from({ length: 10 }, () => stores.queue.lease({ now, leaseMs: 30_000, limit: 5 })));
+    const leased = batches.flat().map((l) => l.item.id);
+    expect(leased).toHaveLength(20);
+    expect(new Set(leased).size).toBe(20);
+    expect(await stores.queue.lease({ now: now + 29_999, ...lease })).toEqual([]);
+  });
+
+  test("a stale token cannot extend, requeue or dequeue", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.queue.enqueue(item("job", now));
+    const [first] = await stores.queue.lease({ now, leaseMs: 1_000, limit: 1 });
+    const [second] = await stores.queue.lease({ now: now + 1_000, leaseMs: 1_000, limit: 1 });
+    expect(second?.item.id).toBe("job");
+    expect(second?.token).not.toBe(first?.token);
+    const stale = first?.token ?? "";
+    expect(await stores.queue.extend(stale, now + 1_000, 60_000)).toBe(false);
+    expect(await stores.queue.requeue(stale, { availableAt: now, attempt: 5 })).toBe(false);
+    expect(await stores.queue.dequeue(stale)).toBe(false);
+    expect(await stores.queue.extend("not-a-token", now, 1_000)).toBe(false);
+    expect(await stores.queue.dequeue(":job")).toBe(false);
+    expect(await stores.queue.size()).toBe(1);
+    // The stale calls changed nothing: the second lease still runs out at its own expiry.
+    expect(await stores.queue.lease({ now: now + 1_999, ...lease })).toEqual([]);
+    expect(await stores.queue.dequeue(second?.token ?? "")).toBe(true);
+    expect(await stores.queue.size()).toBe(0);
+  });
+
+  test("an expired lease is redelivered; a requeued or dequeued item's token is dead", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.queue.enqueue(item("job", now, { attempt: 1 }));
+    const [first] = await stores.queue.lease({ now, leaseMs: 5_000, limit: 1 });
+    expect(await stores.queue.lease({ now: now + 4_999, ...lease })).toEqual([]);
+    const [again] = await stores.queue.lease({ now: now + 5_000, ...lease });
+    expect(again?.item).toEqual(first?.item);
+    expect(await stores.queue.requeue(again?.token ?? "", { availableAt: now + 10_000, attempt: 2 })).toBe(true);
+    expect(await stores.queue.dequeue(again?.token ?? "")).toBe(false);
+    expect(await stores.queue.extend(again?.token ?? "", now + 5_000, 1_000)).toBe(false);
+  });
+
+  test("extend pushes a lease's expiry out", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.queue.enqueue(item("job", now));
+    const [held] = await stores.queue.lease({ now, leaseMs: 1_000, limit: 1 });
+    expect(await stores.queue.extend(held?.token ?? "", now + 900, 10_000)).toBe(true);
+    expect(await stores.queue.lease({ now: now + 5_000, ...lease })).toEqual([]);
+    expect(await stores.queue.nextAvailableAt(now + 5_000)).toBeUndefined();
+    expect(await stores.queue.lease({ now: now + 10_900, ...lease })).toHaveLength(1);
+  });
+
+  test("items are not leased before availableAt, and come out oldest first within a tenant", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.queue.enqueue(item("later", now + 3_000));
+    await stores.queue.enqueue(item("soon", now + 1_000));
+    await stores.queue.enqueue(item("sooner", now + 500));
+    await stores.queue.enqueue(item("now-2", now));
+    await stores.queue.enqueue(item("now-1", now - 10));
+    expect((await stores.queue.lease({ now, ...lease })).map((l) => l.item.id)).toEqual(["now-1", "now-2"]);
+    expect(await stores.queue.lease({ now: now + 999, ...lease })).toHaveLength(1);
+    const rest = await stores.queue.lease({ now: now + 5_000, ...lease });
+    expect(rest.map((l) => l.item.id)).toEqual(["soon", "later"]);
+  });
+
+  test("nextAvailableAt is the earliest availableAt of items not under a live lease", async ({ stores, clock }) => {
+    const now = clock.now();
+    expect(await stores.queue.nextAvailableAt(now)).toBeUndefined();
+    await stores.queue.enqueue(item("held", now - 100));
+    const [held] = await stores.queue.lease({ now, leaseMs: 10_000, limit: 1 });
+    expect(await stores.queue.nextAvailableAt(now)).toBeUndefined();
+    await stores.queue.enqueue(item("b", now + 2_000));
+    await stores.queue.enqueue(item("a", now + 1_000, { tenant: "tenant-b" }));
+    expect(await stores.queue.nextAvailableAt(now)).toBe(now + 1_000);
+    // Once the lease has expired, its item counts again.
+    expect(await stores.queue.nextAvailableAt(now + 10_000)).toBe(now - 100);
+    expect(await stores.queue.dequeue(held?.token ?? "")).toBe(true);
+    expect(await stores.queue.nextAvailableAt(now + 10_000)).toBe(now + 1_000);
+  });
+
+  test("requeue puts an item back with a new attempt and availableAt", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.queue.enqueue(item("job", now));
+    const [held] = await stores.queue.lease({ now, ...lease });
+    expect(await stores.queue.requeue(held?.token ?? "", { availableAt: now + 60_000, attempt: 1 })).toBe(true);
+    expect(await stores.queue.size()).toBe(1);
+    expect(await stores.queue.nextAvailableAt(now)).toBe(now + 60_000);
+    expect(await stores.queue.lease({ now: now + 59_999, ...lease })).toEqual([]);
+    const [next] = await stores.queue.lease({ now: now + 60_000, ...lease });
+    expect(next?.item).toMatchObject({ id: "job", attempt: 1, availableAt: now + 60_000 });
+  });
+
+  test("dropRun removes a run's items, leased or not, and refuses their ids", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.queue.enqueue(item("r1-a", now, { runId: "r1" }));
+    await stores.queue.enqueue(item("r1-b", now + 5_000, { runId: "r1" }));
+    await stores.queue.enqueue(item("r2-a", now, { runId: "r2" }));
+    await stores.queue.enqueue(item("event", now, { kind: "event", runId: undefined }));
+    const leased = await stores.queue.lease({ now, leaseMs: 30_000, limit: 1 });
+    expect(leased[0]?.item.id).toBe("r1-a");
+    await stores.queue.dropRun("r1");
+    expect(await stores.queue.size()).toBe(2);
+    expect(await stores.queue.dequeue(leased[0]?.token ?? "")).toBe(false);
+    expect(await stores.queue.enqueue(item("r1-b", now, { runId: "r1" }))).toBe(false);
+    const rest = await stores.queue.lease({ now: now + 10_000, ...lease });
+    expect(rest.map((l) => l.item.id).sort()).toEqual(["event", "r2-a"]);
+    expect(rest.find((l) => l.item.id === "event")?.item.runId).toBeUndefined();
+  });
+
+  test("subscribe is told the availableAt of each enqueue and requeue until unsubscribed", async ({ stores, clock }) => {
+    const now = clock.now();
+    const heard: number[] = [];
+    const unsubscribe = stores.queue.subscribe((at) => heard.push(at));
+    await stores.queue.enqueue(item("a", now + 5));
+    await stores.queue.enqueue(item("a", now + 6));
+    const [held] = await stores.queue.lease({ now: now + 5, ...lease });
+    await stores.queue.requeue(held?.token ?? "", { availableAt: now + 50, attempt: 1 });
+    unsubscribe();
+    await stores.queue.enqueue(item("b", now + 7));
+    expect(heard).toEqual([now + 5, now + 50]);
+  });
+
+  test("queue items are copied in and out", async ({ stores, clock }) => {
+    const now = clock.now();
+    const job = item("job", now, { payload: { list: [1] } });
+    await stores.queue.enqueue(job);
+    (job.payload.list as number[]).push(2);
+    const [held] = await stores.queue.lease({ now, leaseMs: 1_000, limit: 1 });
+    expect(held?.item.payload).toEqual({ list: [1] });
+    (held?.item.payload.list as number[]).push(3);
+    const [again] = await stores.queue.lease({ now: now + 1_000, leaseMs: 1_000, limit: 1 });
+    expect(again?.item.payload).toEqual({ list: [1] });
+  });
+}

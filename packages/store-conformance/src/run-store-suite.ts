@@ -1,0 +1,88 @@
+import { ManualClock, closeStores } from "@weft/store";
+import type { Clock, Stores } from "@weft/store";
+import { describe, it } from "vitest";
+import type { DefineCase } from "./case-context.js";
+import { historyCases } from "./history-cases.js";
+import { pauseCases } from "./pause-cases.js";
+import { queueCases } from "./queue-cases.js";
+import { queueDeliveryCases } from "./queue-delivery-cases.js";
+import { runStateCases } from "./run-state-cases.js";
+
+export interface StoreSuiteSkip {
+  /** Why these cases cannot run here; printed with `console.warn`. */
+  reason: string;
+  /** Case titles, exactly as registered. */
+  tests: string[];
+}
+
+export interface StoreSuiteOptions {
+  /** Shown in the `describe` title. */
+  name: string;
+  /**
+   * A fresh, isolated set of stores built on `clock` (a `ManualClock` the cases move by hand), with
+   * the default dedupe window. The suite calls `init()` on each store.
+   */
+  create: (ctx: { clock: Clock }) => Promise<Stores>;
+  /** Tear down after each case; by default every store is closed. */
+  destroy?: (stores: Stores) => Promise<void>;
+  skip?: StoreSuiteSkip[];
+}
+
+/**
+ * Register the store conformance cases with vitest: every invariant of ARCHITECTURE.md that the four
+ * store contracts promise, each as its own case on fresh stores.
+ */
+export function runStoreSuite(opts: StoreSuiteOptions): void {
+  const skipped = new Set<string>();
+  for (const entry of opts.skip ?? []) {
+    console.warn(`[store conformance: ${opts.name}] skipping ${entry.tests.length} case(s): ${entry.reason}`);
+    for (const title of entry.tests) skipped.add(title);
+  }
+  warnUnknownSkips(opts.name, skipped);
+
+  const test: DefineCase = (title, body) => {
+    if (skipped.has(title)) {
+      it.skip(title, () => {});
+      return;
+    }
+    it(title, async () => {
+      const clock = new ManualClock();
+      const stores = await opts.create({ clock });
+      try {
+        await Promise.all([stores.state.init(), stores.pauses.init(), stores.queue.init(), stores.history.init()]);
+        await body({ stores, clock });
+      } finally {
+        await (opts.destroy ?? closeStores)(stores);
+      }
+    });
+  };
+
+  describe(`store conformance: ${opts.name}`, () => {
+    for (const group of groups) describe(group.name, () => group.cases(test));
+  });
+}
+
+/** Each store's cases, in the order they are registered. */
+const groups: { name: string; cases: (test: DefineCase) => void }[] = [
+  { name: "RunStateStore", cases: runStateCases },
+  { name: "PauseStore", cases: pauseCases },
+  { name: "Queue", cases: queueCases },
+  { name: "Queue delivery", cases: queueDeliveryCases },
+  { name: "HistoryStore", cases: historyCases },
+];
+
+/** Collect every title without vitest (rejecting duplicates), and warn about skips naming none. */
+function warnUnknownSkips(suiteName: string, skipped: ReadonlySet<string>): void {
+  const titles = new Set<string>();
+  for (const group of groups) {
+    group.cases((title) => {
+      if (titles.has(title)) throw new Error(`duplicate conformance case title: ${title}`);
+      titles.add(title);
+    });
+  }
+  const unknown = [...skipped].filter((title) => !titles.has(title));
+  if (unknown.length > 0) {
+    const names = unknown.map((t) => JSON.stringify(t)).join(", ");
+    console.warn(`[store conformance: ${suiteName}] skip names no such case: ${names}`);
+  }
+}

@@ -1,0 +1,131 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { StoreUnavailableError } from "@weft/core";
+import Database from "better-sqlite3";
+import { migrations } from "./migrations.js";
+import type { Migration } from "./migrations.js";
+
+export type SqlValue = string | number | bigint | Buffer | null;
+/** Positional (`?`) or named (`@name`) parameters. */
+export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
+
+/**
+ * One better-sqlite3 connection, shared by the SQLite stores of one bundle: WAL, `synchronous =
+ * NORMAL`, a 5 s busy timeout, versioned migrations, and a prepared-statement cache keyed by SQL
+ * text. Reference-counted: each store `retain()`s it and `release()`s it on close; the last release
+ * closes the connection.
+ *
+ * Every call is synchronous; the stores never hold a transaction across an `await`.
+ */
+export class SqliteDatabase {
+  private readonly statements = new Map<string, Database.Statement>();
+  private refs = 0;
+
+  private constructor(private readonly db: Database.Database) {}
+
+  /**
+   * Open (or create, with its directory) a database file, or `:memory:`, and bring its schema up to
+   * date.
+   */
+  static open(path: string, list: readonly Migration[] = migrations): SqliteDatabase {
+    let db: Database.Database;
+    try {
+      if (path !== ":memory:" && path !== "" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path);
+      db.pragma("busy_timeout = 5000");
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+    } catch (e) {
+      throw new StoreUnavailableError(`cannot open sqlite database ${path}`, { cause: e });
+    }
+    const opened = new SqliteDatabase(db);
+    try {
+      opened.migrate(list);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return opened;
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
+  retain(): this {
+    this.refs += 1;
+    return this;
+  }
+
+  /** Drop one reference; the last one closes the connection. */
+  release(): void {
+    this.refs -= 1;
+    if (this.refs <= 0 && this.db.open) {
+      this.statements.clear();
+      this.db.close();
+    }
+  }
+
+  get<T>(sql: string, params: SqlParams = []): T | undefined {
+    return this.guard(() => this.statement(sql).get(params) as T | undefined);
+  }
+
+  all<T>(sql: string, params: SqlParams = []): T[] {
+    return this.guard(() => this.statement(sql).all(params) as T[]);
+  }
+
+  run(sql: string, params: SqlParams = []): { changes: number } {
+    return this.guard(() => this.statement(sql).run(params));
+  }
+
+  /** Run `fn` in one `BEGIN IMMEDIATE` transaction: it takes the write lock up front. */
+  transaction<T>(fn: () => T): T {
+    return this.guard(() => this.db.transaction(fn).immediate());
+  }
+
+  /** Run `fn` in one deferred transaction: a consistent snapshot for multi-statement reads. */
+  read<T>(fn: () => T): T {
+    return this.guard(() => this.db.transaction(fn).deferred());
+  }
+
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private migrate(list: readonly Migration[]): void {
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    );
+    this.transaction(() => {
+      const applied = new Set(this.all<{ version: number }>("SELECT version FROM schema_migrations").map((r) => r.version));
+      const known = new Set(list.map((m) => m.version));
+      const unknown = [...applied].filter((v) => !known.has(v));
+      if (unknown.length > 0) {
+        throw new StoreUnavailableError(`sqlite schema has migrations ${unknown.join(", ")} this build does not know`);
+      }
+      for (const m of [...list].sort((a, b) => a.version - b.version)) {
+        if (applied.has(m.version)) continue;
+        this.db.exec(m.sql);
+        this.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [m.version, m.name, Date.now()]);
+      }
+    });
+  }
+
+  /** A lock held past the busy timeout becomes `StoreUnavailableError`, which callers may retry. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"))) {
+        throw new StoreUnavailableError("sqlite database is busy", { cause: e });
+      }
+      throw e;
+    }
+  }
+}

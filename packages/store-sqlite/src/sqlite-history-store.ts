@@ -1,0 +1,228 @@
+import type { WeftEvent } from "@weft/core";
+import { defaultPageSize } from "@weft/store";
+import type { AppRecord, FunctionRecord, HistoryStore, RunQuery, RunRecord, RunStatus, StepEntry, StepEntryStatus } from "@weft/store";
+import type { SqliteDatabase } from "./sqlite-database.js";
+
+interface RunRow {
+  run_id: string;
+  function_id: string;
+  event_id: string;
+  status: RunStatus;
+  started_at: number;
+  ended_at: number | null;
+  output: string | null;
+  parent_run_id: string | null;
+}
+
+interface StepRow {
+  run_id: string;
+  step_id: string;
+  attempt: number;
+  name: string;
+  op: string;
+  status: StepEntryStatus;
+  started_at: number;
+  ended_at: number | null;
+  output: string | null;
+}
+
+/**
+ * `HistoryStore` on SQLite. Lists page by id through an index (`ORDER BY id DESC LIMIT n` with
+ * `id < before`), never a full scan; the SQL for each combination of filters is built from fixed
+ * fragments, so the statement cache holds at most a few variants.
+ */
+export class SqliteHistoryStore implements HistoryStore {
+  private closed = false;
+
+  constructor(private readonly db: SqliteDatabase) {
+    db.retain();
+  }
+
+  async init(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.release();
+  }
+
+  async upsertApp(app: AppRecord): Promise<void> {
+    this.db.run("INSERT INTO history_apps (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body", [
+      app.id,
+      JSON.stringify(app),
+    ]);
+  }
+
+  async getApp(id: string): Promise<AppRecord | undefined> {
+    return parseBody<AppRecord>(this.db.get("SELECT body FROM history_apps WHERE id = ?", [id]));
+  }
+
+  async listApps(): Promise<AppRecord[]> {
+    return this.db.all<{ body: string }>("SELECT body FROM history_apps ORDER BY id").map((r) => JSON.parse(r.body) as AppRecord);
+  }
+
+  async replaceFunctions(appId: string, functions: FunctionRecord[]): Promise<void> {
+    this.db.transaction(() => {
+      const keep = new Set(functions.map((f) => f.id));
+      for (const { id } of this.db.all<{ id: string }>("SELECT id FROM history_functions WHERE app_id = ?", [appId])) {
+        if (!keep.has(id)) this.db.run("DELETE FROM history_functions WHERE id = ?", [id]);
+      }
+      for (const fn of functions) {
+        this.db.run(
+          `INSERT INTO history_functions (id, app_id, body) VALUES (?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, body = excluded.body`,
+          [fn.id, fn.appId, JSON.stringify(fn)],
+        );
+      }
+    });
+  }
+
+  async getFunction(id: string): Promise<FunctionRecord | undefined> {
+    return parseBody<FunctionRecord>(this.db.get("SELECT body FROM history_functions WHERE id = ?", [id]));
+  }
+
+  async listFunctions(): Promise<FunctionRecord[]> {
+    return this.db
+      .all<{ body: string }>("SELECT body FROM history_functions ORDER BY id")
+      .map((r) => JSON.parse(r.body) as FunctionRecord);
+  }
+
+  async saveEvents(events: WeftEvent[], receivedAt: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const event of events) {
+        this.db.run(
+          "INSERT INTO history_events (id, name, received_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+          [event.id, event.name, receivedAt, JSON.stringify(event)],
+        );
+      }
+    });
+  }
+
+  async getEvent(id: string): Promise<WeftEvent | undefined> {
+    return parseBody<WeftEvent>(this.db.get("SELECT body FROM history_events WHERE id = ?", [id]));
+  }
+
+  async listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<WeftEvent[]> {
+    const where = [opts.name === undefined ? "" : "name = @name", opts.before === undefined ? "" : "id < @before"];
+    const rows = this.db.all<{ body: string }>(
+      `SELECT body FROM history_events ${whereClause(where)} ORDER BY id DESC LIMIT @limit`,
+      { name: opts.name ?? null, before: opts.before ?? null, limit: opts.limit ?? defaultPageSize },
+    );
+    return rows.map((r) => JSON.parse(r.body) as WeftEvent);
+  }
+
+  async recordRun(run: RunRecord): Promise<void> {
+    this.db.run(
+      `INSERT INTO history_runs (run_id, function_id, event_id, status, started_at, ended_at, output, parent_run_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING`,
+      [
+        run.runId,
+        run.functionId,
+        run.eventId,
+        run.status,
+        run.startedAt,
+        run.endedAt ?? null,
+        run.output ?? null,
+        run.parentRunId ?? null,
+      ],
+    );
+  }
+
+  async updateRun(runId: string, patch: Partial<Pick<RunRecord, "status" | "endedAt" | "output">>): Promise<void> {
+    this.db.run(
+      `UPDATE history_runs SET status = COALESCE(@status, status), ended_at = COALESCE(@endedAt, ended_at),
+         output = COALESCE(@output, output)
+       WHERE run_id = @runId`,
+      { runId, status: patch.status ?? null, endedAt: patch.endedAt ?? null, output: patch.output ?? null },
+    );
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const row = this.db.get<RunRow>("SELECT * FROM history_runs WHERE run_id = ?", [runId]);
+    return row === undefined ? undefined : toRun(row);
+  }
+
+  async listRuns(query: RunQuery): Promise<RunRecord[]> {
+    const where = [
+      query.status === undefined ? "" : "status = @status",
+      query.functionId === undefined ? "" : "function_id = @functionId",
+      query.before === undefined ? "" : "run_id < @before",
+    ];
+    const rows = this.db.all<RunRow>(`SELECT * FROM history_runs ${whereClause(where)} ORDER BY run_id DESC LIMIT @limit`, {
+      status: query.status ?? null,
+      functionId: query.functionId ?? null,
+      before: query.before ?? null,
+      limit: query.limit ?? defaultPageSize,
+    });
+    return rows.map(toRun);
+  }
+
+  async runsOfEvent(eventId: string): Promise<RunRecord[]> {
+    return this.db.all<RunRow>("SELECT * FROM history_runs WHERE event_id = ? ORDER BY run_id", [eventId]).map(toRun);
+  }
+
+  async recordStep(entry: StepEntry): Promise<void> {
+    this.db.run(
+      `INSERT INTO history_steps (run_id, step_id, attempt, name, op, status, started_at, ended_at, output)
+       VALUES (@runId, @stepId, @attempt, @name, @op, @status, @startedAt, @endedAt, @output)
+       ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET name = excluded.name, op = excluded.op,
+         status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at,
+         output = excluded.output`,
+      {
+        runId: entry.runId,
+        stepId: entry.stepId,
+        attempt: entry.attempt,
+        name: entry.name,
+        op: entry.op,
+        status: entry.status,
+        startedAt: entry.startedAt,
+        endedAt: entry.endedAt ?? null,
+        output: entry.output ?? null,
+      },
+    );
+  }
+
+  async listSteps(runId: string): Promise<StepEntry[]> {
+    return this.db
+      .all<StepRow>("SELECT * FROM history_steps WHERE run_id = ? ORDER BY started_at, rowid", [runId])
+      .map(toStep);
+  }
+}
+
+function whereClause(conditions: string[]): string {
+  const used = conditions.filter((c) => c !== "");
+  return used.length === 0 ? "" : `WHERE ${used.join(" AND ")}`;
+}
+
+function parseBody<T>(row: unknown): T | undefined {
+  return row === undefined ? undefined : (JSON.parse((row as { body: string }).body) as T);
+}
+
+function toRun(row: RunRow): RunRecord {
+  const run: RunRecord = {
+    runId: row.run_id,
+    functionId: row.function_id,
+    eventId: row.event_id,
+    status: row.status,
+    startedAt: row.started_at,
+  };
+  if (row.ended_at !== null) run.endedAt = row.ended_at;
+  if (row.output !== null) run.output = row.output;
+  if (row.parent_run_id !== null) run.parentRunId = row.parent_run_id;
+  return run;
+}
+
+function toStep(row: StepRow): StepEntry {
+  const entry: StepEntry = {
+    runId: row.run_id,
+    stepId: row.step_id,
+    attempt: row.attempt,
+    name: row.name,
+    op: row.op,
+    status: row.status,
+    startedAt: row.started_at,
+  };
+  if (row.ended_at !== null) entry.endedAt = row.ended_at;
+  if (row.output !== null) entry.output = row.output;
+  return entry;
+}

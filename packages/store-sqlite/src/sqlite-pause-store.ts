@@ -1,0 +1,91 @@
+import { canonicalJson, valueAtPath } from "@weft/core";
+import type { WeftEvent } from "@weft/core";
+import { comparePauses } from "@weft/store";
+import type { Pause, PauseStore } from "@weft/store";
+import type { SqliteDatabase } from "./sqlite-database.js";
+
+/**
+ * Distinct match paths of one (env, event name), read as a skip scan over `pauses_by_event`: one
+ * index seek per path, so a lookup never walks the pauses under each path.
+ */
+const distinctPathsSql = `
+  WITH RECURSIVE paths (path) AS (
+    SELECT MIN(match_path) FROM pauses WHERE env = @env AND event_name = @name AND match_path IS NOT NULL
+    UNION ALL
+    SELECT (SELECT MIN(match_path) FROM pauses WHERE env = @env AND event_name = @name AND match_path > paths.path)
+    FROM paths WHERE paths.path IS NOT NULL
+  )
+  SELECT path FROM paths WHERE path IS NOT NULL`;
+
+/** `PauseStore` on SQLite: the pause as JSON, with its lookup keys as indexed columns. */
+export class SqlitePauseStore implements PauseStore {
+  private closed = false;
+
+  constructor(private readonly db: SqliteDatabase) {
+    db.retain();
+  }
+
+  async init(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.release();
+  }
+
+  async savePause(pause: Pause): Promise<void> {
+    this.db.run(
+      `INSERT INTO pauses (id, run_id, env, event_name, match_path, match_value, created_at, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      [
+        pause.id,
+        pause.runId,
+        pause.env,
+        pause.eventName,
+        pause.matchKey?.path ?? null,
+        pause.matchKey?.value ?? null,
+        pause.createdAt,
+        JSON.stringify(pause),
+      ],
+    );
+  }
+
+  async findPauses(env: string, event: WeftEvent): Promise<Pause[]> {
+    return this.db.read(() => {
+      const name = event.name;
+      const rows = this.db.all<{ body: string }>(
+        "SELECT body FROM pauses WHERE env = ? AND event_name = ? AND match_path IS NULL",
+        [env, name],
+      );
+      for (const { path } of this.db.all<{ path: string }>(distinctPathsSql, { env, name })) {
+        const value = valueAtPath(event, path);
+        if (value === undefined) continue;
+        rows.push(
+          ...this.db.all<{ body: string }>(
+            "SELECT body FROM pauses WHERE env = ? AND event_name = ? AND match_path = ? AND match_value = ?",
+            [env, name, path, canonicalJson(value)],
+          ),
+        );
+      }
+      return rows.map(parsePause).sort(comparePauses);
+    });
+  }
+
+  async getPause(id: string): Promise<Pause | undefined> {
+    const row = this.db.get<{ body: string }>("SELECT body FROM pauses WHERE id = ?", [id]);
+    return row === undefined ? undefined : parsePause(row);
+  }
+
+  async pausesOfRun(runId: string): Promise<Pause[]> {
+    const rows = this.db.all<{ body: string }>("SELECT body FROM pauses WHERE run_id = ?", [runId]);
+    return rows.map(parsePause).sort(comparePauses);
+  }
+
+  async deletePause(id: string): Promise<void> {
+    this.db.run("DELETE FROM pauses WHERE id = ?", [id]);
+  }
+}
+
+function parsePause(row: { body: string }): Pause {
+  return JSON.parse(row.body) as Pause;
+}

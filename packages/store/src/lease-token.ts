@@ -1,0 +1,19 @@
+import { randomBytes } from "node:crypto";
+
+/**
+ * Lease tokens, spelled alike by every queue backend: `<leaseCount>-<expiresAt>-<nonce>:<itemId>`.
+ * The store keeps the token it handed out and compares the whole string, so a token is stale as soon
+ * as its item is leased again, requeued, dequeued or dropped. The expiry in it is informational
+ * (an extended lease keeps its token); the nonce keeps tokens of a re-enqueued id apart.
+ *
+ * @internal
+ */
+export function encodeLeaseToken(itemId: string, leaseCount: number, expiresAt: number): string {
+  return `${leaseCount}-${expiresAt}-${randomBytes(4).toString("hex")}:${itemId}`;
+}
+
+/** The item id inside a lease token, or undefined when the token is malformed. @internal */
+export function leaseTokenItemId(token: string): string | undefined {
+  const colon = token.indexOf(":");
+  return colon > 0 ? token.slice(colon + 1) : undefined;
+}

@@ -1,0 +1,122 @@
+import type { WeftEvent } from "@weft/core";
+import { defaultPageSize } from "../history-store.js";
+import type { AppRecord, FunctionRecord, HistoryStore, RunQuery, RunRecord, StepEntry } from "../history-store.js";
+
+/** The reference `HistoryStore`: maps, scanned and sorted per query (fine for tests and dev). */
+export class MemoryHistoryStore implements HistoryStore {
+  private readonly apps = new Map<string, AppRecord>();
+  private readonly functions = new Map<string, FunctionRecord>();
+  private readonly events = new Map<string, WeftEvent>();
+  private readonly runs = new Map<string, RunRecord>();
+  /** Run id → `<stepId>\u0000<attempt>` → entry, in first-recorded order. */
+  private readonly steps = new Map<string, Map<string, StepEntry>>();
+
+  async init(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async upsertApp(app: AppRecord): Promise<void> {
+    this.apps.set(app.id, structuredClone(app));
+  }
+
+  async getApp(id: string): Promise<AppRecord | undefined> {
+    return cloneOrUndefined(this.apps.get(id));
+  }
+
+  async listApps(): Promise<AppRecord[]> {
+    return byKey([...this.apps.values()], (a) => a.id).map((a) => structuredClone(a));
+  }
+
+  async replaceFunctions(appId: string, functions: FunctionRecord[]): Promise<void> {
+    const keep = new Set(functions.map((f) => f.id));
+    for (const [id, fn] of this.functions) if (fn.appId === appId && !keep.has(id)) this.functions.delete(id);
+    for (const fn of functions) this.functions.set(fn.id, structuredClone(fn));
+  }
+
+  async getFunction(id: string): Promise<FunctionRecord | undefined> {
+    return cloneOrUndefined(this.functions.get(id));
+  }
+
+  async listFunctions(): Promise<FunctionRecord[]> {
+    return byKey([...this.functions.values()], (f) => f.id).map((f) => structuredClone(f));
+  }
+
+  async saveEvents(events: WeftEvent[], _receivedAt: number): Promise<void> {
+    for (const event of events) if (!this.events.has(event.id)) this.events.set(event.id, structuredClone(event));
+  }
+
+  async getEvent(id: string): Promise<WeftEvent | undefined> {
+    return cloneOrUndefined(this.events.get(id));
+  }
+
+  async listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<WeftEvent[]> {
+    const { before, name } = opts;
+    const matching = [...this.events.values()].filter(
+      (e) => (before === undefined || e.id < before) && (name === undefined || e.name === name),
+    );
+    return byKey(matching, (e) => e.id)
+      .reverse()
+      .slice(0, opts.limit ?? defaultPageSize)
+      .map((e) => structuredClone(e));
+  }
+
+  async recordRun(run: RunRecord): Promise<void> {
+    if (!this.runs.has(run.runId)) this.runs.set(run.runId, structuredClone(run));
+  }
+
+  async updateRun(runId: string, patch: Partial<Pick<RunRecord, "status" | "endedAt" | "output">>): Promise<void> {
+    const run = this.runs.get(runId);
+    if (run === undefined) return;
+    if (patch.status !== undefined) run.status = patch.status;
+    if (patch.endedAt !== undefined) run.endedAt = patch.endedAt;
+    if (patch.output !== undefined) run.output = patch.output;
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return cloneOrUndefined(this.runs.get(runId));
+  }
+
+  async listRuns(query: RunQuery): Promise<RunRecord[]> {
+    const { status, functionId, before } = query;
+    const matching = [...this.runs.values()].filter(
+      (r) =>
+        (status === undefined || r.status === status) &&
+        (functionId === undefined || r.functionId === functionId) &&
+        (before === undefined || r.runId < before),
+    );
+    return byKey(matching, (r) => r.runId)
+      .reverse()
+      .slice(0, query.limit ?? defaultPageSize)
+      .map((r) => structuredClone(r));
+  }
+
+  async runsOfEvent(eventId: string): Promise<RunRecord[]> {
+    const matching = [...this.runs.values()].filter((r) => r.eventId === eventId);
+    return byKey(matching, (r) => r.runId).map((r) => structuredClone(r));
+  }
+
+  async recordStep(entry: StepEntry): Promise<void> {
+    const entries = this.steps.get(entry.runId) ?? new Map<string, StepEntry>();
+    entries.set(`${entry.stepId}\u0000${entry.attempt}`, structuredClone(entry));
+    this.steps.set(entry.runId, entries);
+  }
+
+  async listSteps(runId: string): Promise<StepEntry[]> {
+    const entries = [...(this.steps.get(runId)?.values() ?? [])];
+    // Array.prototype.sort is stable: ties keep first-recorded order.
+    return entries.sort((a, b) => a.startedAt - b.startedAt).map((e) => structuredClone(e));
+  }
+}
+
+function cloneOrUndefined<T>(value: T | undefined): T | undefined {
+  return value === undefined ? undefined : structuredClone(value);
+}
+
+/** Sort ascending by a string key, comparing code units (as SQLite's BINARY collation does for ASCII). */
+function byKey<T>(values: T[], key: (value: T) => string): T[] {
+  return values.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+}
