@@ -3,7 +3,9 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 /** A usage problem: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
-export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: T) {
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export function parse<T extends Options>(argv: string[], options: T): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {

@@ -4,13 +4,20 @@ function iso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
 
+/** A stored value (`{"data":…}`, `{"error":…}`, `null`, an event) as output and error. */
 function parse(text: string | undefined): { data?: unknown; error?: unknown } {
   if (text === undefined) return {};
+  let value: unknown;
   try {
-    return JSON.parse(text) as { data?: unknown; error?: unknown };
+    value = JSON.parse(text);
   } catch {
     return { data: text };
   }
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const v = value as { data?: unknown; error?: unknown };
+    if ("data" in v || "error" in v) return v;
+  }
+  return { data: value };
 }
 
 /** A run as Inngest's REST API shows it (`GET /v1/runs/:runId`). */
@@ -40,6 +47,6 @@ export function stepJson(step: StepEntry) {
     started_at: iso(step.startedAt),
     ended_at: iso(step.endedAt),
     ...(out.error !== undefined ? { error: out.error } : {}),
-    ...(out.data !== undefined ? { output: out.data } : step.output !== undefined && out.error === undefined ? { output: out } : {}),
+    ...("data" in out ? { output: out.data } : {}),
   };
 }

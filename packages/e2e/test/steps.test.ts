@@ -1,0 +1,125 @@
+// Every step kind of the SDK against the engine over real HTTP: parallel steps, sleep, invoke,
+// sendEvent, cancellation.
+import { Weft } from "@weft/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
+
+let weft: TestWeft;
+let app: { close(): Promise<void> };
+const executions = new Map<string, number>();
+const count = (key: string) => executions.set(key, (executions.get(key) ?? 0) + 1);
+
+beforeAll(async () => {
+  weft = await startTestWeft();
+  const client = new Weft({ id: "steps-app", baseUrl: weft.url });
+  const parallel = client.createFunction({ id: "parallel" }, { event: "test/parallel" }, async ({ event, step }) => {
+    const parts = await Promise.all(
+      ["a", "b", "c"].map((p) =>
+        step.run(`part-${p}`, () => {
+          count(`${event.id}:${p}`);
+          return p.toUpperCase();
+        }),
+      ),
+    );
+    const joined = await step.run("join", () => parts.join(""));
+    return { joined };
+  });
+  const sleeper = client.createFunction({ id: "sleeper" }, { event: "test/sleep" }, async ({ step }) => {
+    const before = await step.run("before", () => Date.now());
+    await step.sleep("nap", "1s");
+    const after = await step.run("after", () => Date.now());
+    return { slept: after - before };
+  });
+  const child = client.createFunction({ id: "child" }, { event: "test/child-direct" }, async ({ event, step }) => {
+    const doubled = await step.run("double", () => (event.data.n as number) * 2);
+    if (event.data.fail) throw new Error("child refused");
+    return { doubled };
+  });
+  const parent = client.createFunction({ id: "parent" }, { event: "test/parent" }, async ({ event, step }) => {
+    const ok = await step.invoke("call-child", { function: child, data: { n: event.data.n } });
+    let failure: string | undefined;
+    try {
+      await step.invoke("call-child-failing", { function: child, data: { n: 1, fail: true } });
+    } catch (e) {
+      failure = (e as Error).message;
+    }
+    return { ok, failure };
+  });
+  const sender = client.createFunction({ id: "sender" }, { event: "test/send" }, async ({ event, step }) => {
+    const { ids } = await step.sendEvent("fan-out", { name: "test/received", data: { from: event.id } });
+    return { sent: ids.length };
+  });
+  const receiver = client.createFunction({ id: "receiver" }, { event: "test/received" }, async ({ event }) => ({ from: event.data.from }));
+  const waiter = client.createFunction({ id: "waiter" }, { event: "test/wait" }, async ({ step }) => {
+    await step.waitForEvent("forever", { event: "test/never", timeout: "1h" });
+    count("waiter-resumed");
+    return "resumed";
+  });
+  const wildcard = client.createFunction({ id: "wildcard", triggers: [{ event: "shop/*", if: "event.data.total > 100" }] }, async ({ event }) => event.name);
+  app = await serveApp(weft, client, [parallel, sleeper, child, parent, sender, receiver, waiter, wildcard]);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await weft?.close();
+});
+
+async function runOf(name: string, data: Record<string, unknown> = {}): Promise<ApiRun> {
+  const [eventId] = await sendEvents(weft, { name, data });
+  return (await runsOf(weft, eventId!))[0]!;
+}
+
+describe("step kinds", () => {
+  it("runs parallel steps once each and joins them", async () => {
+    const run = await runOf("test/parallel");
+    const done = await runWithStatus(weft, run.run_id, "Completed");
+    expect(done.output).toEqual({ joined: "ABC" });
+    const eventId = (await api<{ data: { id: string } }>(weft.url, "GET", `/v1/events/${run.event_id}`)).data.id;
+    for (const p of ["a", "b", "c"]) expect(executions.get(`${eventId}:${p}`)).toBe(1);
+  });
+
+  it("sleeps durably and wakes", async () => {
+    const run = await runOf("test/sleep");
+    const done = await runWithStatus(weft, run.run_id, "Completed");
+    expect((done.output as { slept: number }).slept).toBeGreaterThanOrEqual(1000);
+    const nap = (await stepsOf(weft, run.run_id)).find((s) => s.op === "Sleep");
+    expect(nap?.status).toBe("Completed");
+  });
+
+  it("invokes a child and gets its result, or its failure as a catchable error", async () => {
+    const run = await runOf("test/parent", { n: 21 });
+    const done = await runWithStatus(weft, run.run_id, "Completed");
+    expect(done.output).toEqual({ ok: { doubled: 42 }, failure: "child refused" });
+  });
+
+  it("sendEvent triggers other functions", async () => {
+    const run = await runOf("test/send");
+    const done = await runWithStatus(weft, run.run_id, "Completed");
+    expect(done.output).toEqual({ sent: 1 });
+    const received = await waitFor(async () => {
+      const { data } = await api<{ data: ApiRun[] }>(weft.url, "GET", "/v1/runs?function_id=steps-app-receiver&status=Completed");
+      return data.length > 0 ? data : undefined;
+    }, "the receiver run");
+    expect(received[0]?.output).toMatchObject({ from: expect.any(String) });
+  });
+
+  it("cancels a waiting run; the run never resumes", async () => {
+    const run = await runOf("test/wait");
+    await waitFor(async () => ((await stepsOf(weft, run.run_id)).some((s) => s.status === "Waiting") ? true : undefined), "the wait");
+    await api(weft.url, "POST", `/v1/runs/${run.run_id}/cancel`);
+    await runWithStatus(weft, run.run_id, "Cancelled");
+    await sendEvents(weft, { name: "test/never", data: {} });
+    // A second cancel is refused: the run has ended.
+    await expect(api(weft.url, "DELETE", `/v1/runs/${run.run_id}`)).rejects.toThrow(/409/);
+    expect(executions.get("waiter-resumed")).toBeUndefined();
+  });
+
+  it("matches wildcard triggers and their if expressions", async () => {
+    const [small] = await sendEvents(weft, { name: "shop/order.placed", data: { total: 5 } });
+    const [big] = await sendEvents(weft, { name: "shop/order.placed", data: { total: 500 } });
+    const [run] = await runsOf(weft, big!);
+    expect((await runWithStatus(weft, run!.run_id, "Completed")).output).toBe("shop/order.placed");
+    const smallRuns = await api<{ data: ApiRun[] }>(weft.url, "GET", `/v1/events/${small}/runs`);
+    expect(smallRuns.data).toEqual([]);
+  });
+});

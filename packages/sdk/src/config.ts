@@ -1,0 +1,63 @@
+import { defaultBaseUrl, dummyEventKey } from "./constants.js";
+import type { EventSchemas } from "./event-schemas.js";
+import type { Logger } from "./types.js";
+
+export interface WeftOptions<S = {}> {
+  /** The app id; function ids on the wire are `<id>-<fnId>`. */
+  id: string;
+  schemas?: EventSchemas<S>;
+  /** API and event base URL. Default: `WEFT_BASE_URL` › `INNGEST_BASE_URL` › `http://localhost:8288`. */
+  baseUrl?: string;
+  /** Default: `WEFT_EVENT_KEY` › `INNGEST_EVENT_KEY` › `NO_EVENT_KEY_SET`. */
+  eventKey?: string;
+  /** Default: `WEFT_SIGNING_KEY` › `INNGEST_SIGNING_KEY`. Requests are verified outside dev mode. */
+  signingKey?: string;
+  /** Force dev mode on or off; otherwise `WEFT_DEV` / `INNGEST_DEV`, else dev unless a signing key is set. */
+  isDev?: boolean;
+  logger?: Logger;
+  /** The fetch used for `send` and sync; the global one by default. */
+  fetch?: typeof fetch;
+}
+
+/** A client's resolved settings, shared by its functions, `send` and the serve handlers. */
+export interface ClientConfig {
+  readonly appId: string;
+  readonly baseUrl: string;
+  readonly eventKey: string;
+  readonly signingKey: string | undefined;
+  readonly mode: "dev" | "cloud";
+  readonly allowInBandSync: boolean;
+  readonly logger: Logger;
+  readonly fetch: typeof fetch;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** `"1"`/`"true"` → true, `"0"`/`"false"` → false, a URL → true (dev server address), else undefined. */
+function parseFlag(value: string | undefined): boolean | undefined {
+  const v = value?.trim().toLowerCase();
+  if (!v) return undefined;
+  if (v === "1" || v === "true") return true;
+  if (v === "0" || v === "false") return false;
+  return /^https?:\/\//.test(v) ? true : undefined;
+}
+
+function firstSet(...values: (string | undefined)[]): string | undefined {
+  return values.find((v) => v !== undefined && v !== "");
+}
+
+export function resolveConfig(options: WeftOptions<unknown>, env: Env = process.env): ClientConfig {
+  if (!options.id) throw new Error("Weft: an app `id` is required");
+  const signingKey = firstSet(options.signingKey, env.WEFT_SIGNING_KEY, env.INNGEST_SIGNING_KEY);
+  const devFlag = options.isDev ?? parseFlag(firstSet(env.WEFT_DEV, env.INNGEST_DEV));
+  return {
+    appId: options.id,
+    baseUrl: firstSet(options.baseUrl, env.WEFT_BASE_URL, env.INNGEST_BASE_URL) ?? defaultBaseUrl,
+    eventKey: firstSet(options.eventKey, env.WEFT_EVENT_KEY, env.INNGEST_EVENT_KEY) ?? dummyEventKey,
+    signingKey,
+    mode: (devFlag ?? signingKey === undefined) ? "dev" : "cloud",
+    allowInBandSync: parseFlag(firstSet(env.WEFT_ALLOW_IN_BAND_SYNC, env.INNGEST_ALLOW_IN_BAND_SYNC)) !== false,
+    logger: options.logger ?? console,
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+  };
+}

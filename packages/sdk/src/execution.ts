@@ -1,0 +1,279 @@
+/**
+ * The memo/replay engine (protocol §3–§6). Each call re-runs the handler from the top. Step tools
+ * register the steps the handler reaches; once the handler's own code has settled, memoized
+ * steps are resolved one at a time in completion order (the stack), so user code sees them in
+ * the order they really finished. When the handler can only go on through steps that have no
+ * state yet, the execution ends: it runs the one step it may run here, or reports what it found.
+ * A step with state is never run again.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { NonRetriableError, RetryAfterError, StepError, hashStepId, isWeftError, serializeError } from "@weft/core";
+import type { OutgoingOp, SerializedError } from "@weft/core";
+import { stepErrorFrom } from "./errors.js";
+import type { RawContext, RawHandler } from "./function.js";
+import { parseSteps } from "./memo.js";
+import type { Memo } from "./memo.js";
+import type { EventInput } from "./send.js";
+import { createStepTools } from "./step-tools.js";
+import type { StepSpec } from "./step-tools.js";
+import type { Logger } from "./types.js";
+
+/** One call, as read from the request body and URL. */
+export interface ExecutionRequest {
+  event: unknown;
+  events: unknown[];
+  steps: Record<string, unknown>;
+  stack: readonly string[];
+  runId: string;
+  attempt: number;
+  /** Unknown when the server leaves it out: errors are then always reported as retriable. */
+  maxAttempts: number | undefined;
+  disableImmediateExecution: boolean;
+  /** The hashed id of the one step to run (`stepId=<hash>`), or undefined for discovery. */
+  requestedStepId: string | undefined;
+}
+
+export interface ExecutionOptions {
+  handler: RawHandler;
+  /** Set for `onFailure` handlers: the failed run's error, handed over as `ctx.error`. */
+  error?: Error;
+  /** The serving app's id (for `referenceFunction`s without an app). */
+  appId: string;
+  send(events: readonly EventInput[]): Promise<{ ids: string[] }>;
+  logger: Logger;
+  /** How long to wait for a requested step that the handler has not reached. */
+  stepNotFoundTimeoutMs?: number;
+}
+
+/** How an execution ended; the serve handler turns it into an HTTP response (protocol §4). */
+export type ExecutionResult =
+  | { type: "function-resolved"; data: unknown }
+  | { type: "function-rejected"; error: SerializedError; retriable: boolean; retryAfter?: string }
+  | { type: "step-ran"; op: OutgoingOp; retriable?: boolean; retryAfter?: string }
+  | { type: "steps-found"; ops: OutgoingOp[] }
+  | { type: "step-not-found"; requestedStep: string; foundSteps: OutgoingOp[] };
+
+interface FoundStep {
+  spec: StepSpec;
+  hashedId: string;
+  index: number;
+  settled: boolean;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+const defaultStepNotFoundTimeoutMs = 10_000;
+
+/** The user id of the step whose callback is running, to refuse steps nested inside it. */
+const runningStepId = new AsyncLocalStorage<string>();
+
+/** The JSON value a result is stored as (`undefined` → `null`); throws if it cannot be serialized. */
+function toJson(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? null : JSON.parse(text);
+}
+
+/** Run one call of a function; resolves once the call has an answer. */
+export function execute(options: ExecutionOptions, request: ExecutionRequest): Promise<ExecutionResult> {
+  return new Execution(options, request).start();
+}
+
+class Execution {
+  private readonly memos: Map<string, Memo>;
+  /** Hashed ids with a result, in completion order. */
+  private readonly order: string[];
+  private readonly found = new Map<string, FoundStep>();
+  private readonly idCounts = new Map<string, number>();
+  private settledCount = 0;
+  private checkScheduled = false;
+  private runningStep = false;
+  private notFoundTimer: ReturnType<typeof setTimeout> | undefined;
+  private result: ExecutionResult | undefined;
+  private resolveResult: (result: ExecutionResult) => void = () => {};
+
+  constructor(
+    private readonly options: ExecutionOptions,
+    private readonly request: ExecutionRequest,
+  ) {
+    ({ memos: this.memos, order: this.order } = parseSteps(request.steps, request.stack));
+  }
+
+  start(): Promise<ExecutionResult> {
+    const done = new Promise<ExecutionResult>((resolve) => {
+      this.resolveResult = resolve;
+    });
+    const ctx: RawContext = {
+      event: this.request.event,
+      events: this.request.events,
+      step: createStepTools({ register: (spec) => this.register(spec), send: this.options.send, appId: this.options.appId }),
+      runId: this.request.runId,
+      attempt: this.request.attempt,
+      logger: this.replayAwareLogger(),
+      ...(this.options.error ? { error: this.options.error } : {}),
+    };
+    void Promise.resolve()
+      .then(() => this.options.handler(ctx))
+      .then(
+        (value) => this.finish(this.resolved(value)),
+        (err: unknown) => this.finish(this.rejected(err)),
+      );
+    return done;
+  }
+
+  private get isFinalAttempt(): boolean {
+    const max = this.request.maxAttempts;
+    return max !== undefined && this.request.attempt >= max - 1;
+  }
+
+  private hasResult(hashedId: string): boolean {
+    const memo = this.memos.get(hashedId);
+    return memo !== undefined && memo.kind !== "input";
+  }
+
+  /** Called by the step tools, synchronously, for every step the handler reaches. */
+  private register(spec: StepSpec): Promise<unknown> {
+    const outer = runningStepId.getStore();
+    if (outer !== undefined) {
+      throw new NonRetriableError(`step "${spec.id}" was called inside step "${outer}" of run ${this.request.runId}; steps cannot be nested`);
+    }
+    if (this.result) return new Promise(() => {}); // the call is over; this step belongs to a later one
+    let index = this.idCounts.get(spec.id) ?? 0;
+    const idAt = (n: number) => hashStepId(n === 0 ? spec.id : `${spec.id}:${n}`);
+    let hashedId = idAt(index);
+    while (this.found.has(hashedId)) hashedId = idAt(++index);
+    this.idCounts.set(spec.id, index + 1);
+    const step = { spec, hashedId, index, settled: false } as FoundStep;
+    const promise = new Promise<unknown>((resolve, reject) => {
+      step.resolve = resolve;
+      step.reject = reject;
+    });
+    promise.catch(() => {}); // a failed step the user never awaits must not crash the process
+    this.found.set(hashedId, step);
+    this.scheduleCheck();
+    return promise;
+  }
+
+  /** Look again once the handler's pending microtasks have run. */
+  private scheduleCheck(): void {
+    if (this.checkScheduled || this.result) return;
+    this.checkScheduled = true;
+    setImmediate(() => {
+      this.checkScheduled = false;
+      this.check();
+    });
+  }
+
+  private check(): void {
+    if (this.result || this.runningStep) return;
+    const next = this.order.map((id) => this.found.get(id)).find((s) => s !== undefined && !s.settled);
+    if (next) {
+      this.settle(next);
+      this.scheduleCheck();
+      return;
+    }
+    const fresh = [...this.found.values()].filter((s) => !this.hasResult(s.hashedId));
+    const requested = this.request.requestedStepId;
+    if (requested !== undefined) {
+      const target = fresh.find((s) => s.hashedId === requested && s.spec.run);
+      if (target) void this.runAndFinish(target);
+      else if (fresh.length > 0) this.startNotFoundTimer(requested, fresh);
+      return;
+    }
+    if (fresh.length === 0) return;
+    const [only] = fresh;
+    if (!this.request.disableImmediateExecution && fresh.length === 1 && only?.spec.run) {
+      void this.runAndFinish(only);
+      return;
+    }
+    this.finish({ type: "steps-found", ops: fresh.map((s) => this.plannedOp(s)) });
+  }
+
+  private settle(step: FoundStep): void {
+    step.settled = true;
+    this.settledCount++;
+    const memo = this.memos.get(step.hashedId);
+    if (memo?.kind === "error") step.reject(stepErrorFrom(step.spec.id, memo.error));
+    else step.resolve(memo?.kind === "data" ? memo.data : null);
+  }
+
+  private startNotFoundTimer(requested: string, fresh: FoundStep[]): void {
+    if (this.notFoundTimer) return;
+    this.notFoundTimer = setTimeout(() => {
+      this.finish({ type: "step-not-found", requestedStep: requested, foundSteps: fresh.map((s) => this.plannedOp(s)) });
+    }, this.options.stepNotFoundTimeoutMs ?? defaultStepNotFoundTimeoutMs);
+  }
+
+  private async runAndFinish(step: FoundStep): Promise<void> {
+    this.runningStep = true;
+    try {
+      this.finish(await this.runStep(step));
+    } finally {
+      this.runningStep = false;
+    }
+  }
+
+  private async runStep(step: FoundStep): Promise<ExecutionResult> {
+    const memo = this.memos.get(step.hashedId);
+    const input = memo?.kind === "input" ? memo.input : (step.spec.input ?? []);
+    const base = this.baseOp(step);
+    try {
+      const data = toJson(await runningStepId.run(step.spec.id, () => step.spec.run?.(...input)));
+      return { type: "step-ran", op: { ...base, op: "StepRun", data } };
+    } catch (err) {
+      const error = serializeError(err);
+      if (isWeftError(err, NonRetriableError) || this.isFinalAttempt) {
+        const data = { __serialized: true, name: error.name, message: error.message, stack: "" };
+        return { type: "step-ran", op: { ...base, op: "StepFailed", error, data }, retriable: false };
+      }
+      const retryAfter = isWeftError(err, RetryAfterError) ? err.retryAfter : undefined;
+      return { type: "step-ran", op: { ...base, op: "StepError", error }, retriable: true, ...(retryAfter ? { retryAfter } : {}) };
+    }
+  }
+
+  private baseOp(step: FoundStep): Omit<OutgoingOp, "op"> {
+    return {
+      id: step.hashedId,
+      name: step.spec.name ?? step.spec.id,
+      displayName: step.spec.id,
+      ...(step.spec.opts ? { opts: step.spec.opts } : {}),
+      userland: step.index > 0 ? { id: step.spec.id, index: step.index } : { id: step.spec.id },
+    };
+  }
+
+  private plannedOp(step: FoundStep): OutgoingOp {
+    return { ...this.baseOp(step), op: step.spec.op };
+  }
+
+  private resolved(value: unknown): ExecutionResult {
+    try {
+      return { type: "function-resolved", data: toJson(value) };
+    } catch (err) {
+      return this.rejected(err);
+    }
+  }
+
+  /** Errors outside steps: retriable unless non-retriable, an uncaught failed step, or the last attempt. */
+  private rejected(err: unknown): ExecutionResult {
+    const retriable = !(isWeftError(err, NonRetriableError) || isWeftError(err, StepError) || this.isFinalAttempt);
+    const retryAfter = retriable && isWeftError(err, RetryAfterError) ? err.retryAfter : undefined;
+    return { type: "function-rejected", error: serializeError(err), retriable, ...(retryAfter ? { retryAfter } : {}) };
+  }
+
+  private finish(result: ExecutionResult): void {
+    if (this.result) return;
+    this.result = result;
+    clearTimeout(this.notFoundTimer);
+    this.resolveResult(result);
+  }
+
+  /** Logs only once replay is over (or from inside a running step), so replays do not repeat them. */
+  private replayAwareLogger(): Logger {
+    const base = this.options.logger;
+    const gate =
+      (level: keyof Logger) =>
+      (...args: unknown[]): void => {
+        if (this.runningStep || this.settledCount >= this.order.length) base[level](...args);
+      };
+    return { debug: gate("debug"), info: gate("info"), warn: gate("warn"), error: gate("error") };
+  }
+}

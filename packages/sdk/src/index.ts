@@ -1,0 +1,33 @@
+export { Weft } from "./client.js";
+export type { WeftOptions } from "./config.js";
+export { EventSchemas } from "./event-schemas.js";
+export { WeftFunction, referenceFunction } from "./function.js";
+export { serve } from "./serve-node.js";
+export { serveFetch } from "./serve-fetch.js";
+export { createServeHandler } from "./serve-handler.js";
+export type { ServeOptions, HandlerRequest, HandlerResponse } from "./serve-handler.js";
+export { NonRetriableError, RetryAfterError, StepError, isWeftError } from "@weft/core";
+export type { Jsonify } from "./jsonify.js";
+export type {
+  CancelOn,
+  ConcurrencyOption,
+  CronEvent,
+  CronTrigger,
+  EventPayload,
+  EventSchemaEntry,
+  EventTrigger,
+  FailureContext,
+  FailureEvent,
+  FunctionOptions,
+  HandlerContext,
+  Invocable,
+  InvokeOptions,
+  Logger,
+  ReceivedEvent,
+  SendPayload,
+  StepTools,
+  TimeInput,
+  TriggerEvent,
+  TriggerInput,
+  WaitForEventOptions,
+} from "./types.js";
