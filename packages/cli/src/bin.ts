@@ -4,7 +4,7 @@ import { UsageError } from "./args.js";
 import { cancel, dev, run, runs, send } from "./commands.js";
 
 const usage = `usage: weft <command>
-  dev [--port 8288] [--data-dir .weft] [-u APP_URL]... [--retry-interval 1s]
+  dev [--port 8288] [--data-dir .weft] [-u APP_URL]... [--retry-interval 1s] [--lease 10s]
   send NAME [--data JSON] [--user JSON] [--id ID]
   runs [--status Running|Completed|Failed|Cancelled] [--function ID] [--limit N]
   run RUN_ID

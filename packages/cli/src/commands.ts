@@ -38,21 +38,16 @@ export async function dev(argv: string[]): Promise<void> {
     db: { type: "string" },
     url: { type: "string", short: "u", multiple: true, default: [] },
     "retry-interval": { type: "string" },
+    lease: { type: "string" },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
   for (const u of values.url ?? []) if (!URL.canParse(u)) throw new UsageError(`-u needs an app URL such as http://localhost:3000/api/inngest, not "${u}"`);
-  let retryIntervalMs: number | undefined;
-  if (values["retry-interval"] !== undefined) {
-    try {
-      retryIntervalMs = parseDuration(values["retry-interval"]);
-    } catch (e) {
-      throw new UsageError(`--retry-interval: ${(e as Error).message}`);
-    }
-  }
+  const retryIntervalMs = durationFlag("--retry-interval", values["retry-interval"]);
+  const leaseMs = durationFlag("--lease", values.lease);
   const dbUrl = values.db ?? `sqlite:${resolve(values["data-dir"] ?? ".weft", "weft.db")}`;
   const stores = await openStores(dbUrl);
-  const server = await startWeftServer({ stores, port, host: values.host, appUrls: values.url, retryIntervalMs });
+  const server = await startWeftServer({ stores, port, host: values.host, appUrls: values.url, retryIntervalMs, leaseMs });
   console.log(`Weft dev server on ${server.url} (store: ${dbUrl})`);
   console.log(`  send an event:  npx weft send app/user.created --data '{"user":{"id":"u1"}}'`);
   console.log(`  list runs:      npx weft runs`);
@@ -63,6 +58,15 @@ export async function dev(argv: string[]): Promise<void> {
   };
   process.once("SIGINT", () => void shutdown());
   process.once("SIGTERM", () => void shutdown());
+}
+
+function durationFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    throw new UsageError(`${flag}: ${(e as Error).message}`);
+  }
 }
 
 /** `weft send NAME [--data JSON] [--user JSON] [--id ID]`. */

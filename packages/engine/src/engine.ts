@@ -25,6 +25,7 @@ export interface EngineOptions {
   backoff?: Backoff;
   /** Jobs in flight at once in this process (default 32). */
   concurrency?: number;
+  /** Job lease (default 10 s), extended while the job runs: a crashed process's jobs return after it. */
   leaseMs?: number;
   /** Safety-net poll for work queued by other processes (default 1000 ms). */
   pollMs?: number;
@@ -58,7 +59,7 @@ export class Engine {
     this.executor = new Executor(this.ctx, (fn, event, correlationId) => this.startInvoked(fn, event, correlationId));
     this.worker = new Worker(opts.stores.queue, (lease) => this.handle(lease), {
       concurrency: opts.concurrency ?? 32,
-      leaseMs: opts.leaseMs ?? 30_000,
+      leaseMs: opts.leaseMs ?? 10_000,
       pollMs: opts.pollMs ?? 1000,
       clock,
       log,

@@ -15,7 +15,8 @@ function parse(text: string | undefined): { data?: unknown; error?: unknown } {
   }
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     const v = value as { data?: unknown; error?: unknown };
-    if ("data" in v || "error" in v) return v;
+    const wrapper = Object.keys(v).every((k) => k === "data" || k === "error" || k === "type");
+    if (wrapper && ("data" in v || "error" in v)) return v;
   }
   return { data: value };
 }

@@ -23,6 +23,8 @@ export interface WeftServerOptions {
   /** How often apps are re-synced (default 5 s). */
   syncIntervalMs?: number;
   concurrency?: number;
+  /** Job lease: how soon the jobs of a crashed process are redelivered (default 10 s). */
+  leaseMs?: number;
   /** Largest accepted request body (default 512 KB, the event size limit). */
   maxBodyBytes?: number;
 }
@@ -38,7 +40,7 @@ export interface WeftServer {
 export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServer> {
   const log = opts.log ?? consoleLogger;
   const backoff: Backoff | undefined = opts.retryIntervalMs !== undefined ? fixedBackoff(opts.retryIntervalMs) : undefined;
-  const engine = new Engine({ stores: opts.stores, log, backoff, concurrency: opts.concurrency });
+  const engine = new Engine({ stores: opts.stores, log, backoff, concurrency: opts.concurrency, leaseMs: opts.leaseMs });
   const maxBodyBytes = opts.maxBodyBytes ?? 512 * 1024;
 
   const syncer = new AppSyncer(opts.appUrls ?? [], {
