@@ -22,3 +22,5 @@ export { compileExpression, evaluateCondition } from "./expression/compile.js";
 export type { CompiledExpression } from "./expression/compile.js";
 export { substituteVariable } from "./expression/substitute.js";
 export { extractEqualityKey } from "./expression/equality-key.js";
+export { parseCron } from "./cron.js";
+export type { CronSchedule } from "./cron.js";
