@@ -114,6 +114,21 @@ describe("step kinds", () => {
     expect(executions.get("waiter-resumed")).toBeUndefined();
   });
 
+  it("keeps the sender's event id and starts one run per function and event id", async () => {
+    const [first] = await sendEvents(weft, { name: "test/received", id: "order-42", data: { from: "dup" } });
+    const [run] = await runsOf(weft, first!);
+    await runWithStatus(weft, run!.run_id, "Completed");
+    const stored = await api<{ data: { id: string; internal_id: string } }>(weft.url, "GET", `/v1/events/${first}`);
+    expect(stored.data).toMatchObject({ id: "order-42", internal_id: first });
+    // The same id again (an app retrying its send) is a new event but not a new run. A marker
+    // event queued after it finishes later than the duplicate is handled.
+    await sendEvents(weft, { name: "test/received", id: "order-42", data: { from: "dup" } });
+    const [marker] = await sendEvents(weft, { name: "test/received", data: { from: "marker" } });
+    await runWithStatus(weft, (await runsOf(weft, marker!))[0]!.run_id, "Completed");
+    const { data } = await api<{ data: ApiRun[] }>(weft.url, "GET", "/v1/runs?function_id=steps-app-receiver");
+    expect(data.filter((r) => (r.output as { from?: string } | null)?.from === "dup")).toHaveLength(1);
+  });
+
   it("matches wildcard triggers and their if expressions", async () => {
     const [small] = await sendEvents(weft, { name: "shop/order.placed", data: { total: 5 } });
     const [big] = await sendEvents(weft, { name: "shop/order.placed", data: { total: 500 } });

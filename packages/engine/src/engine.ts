@@ -1,5 +1,5 @@
 import type { WeftEvent } from "@weft/core";
-import { systemClock, type Clock, type FunctionRecord, type Lease, type Stores } from "@weft/store";
+import { systemClock, type Clock, type FunctionRecord, type Lease, type StoredEvent, type Stores } from "@weft/store";
 import { defaultBackoff, type Backoff } from "./backoff.js";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
 import type { Driver } from "./driver.js";
@@ -8,7 +8,7 @@ import { Executor } from "./executor.js";
 import { finalizeRun } from "./finalize.js";
 import { FunctionRegistry } from "./function-registry.js";
 import { HttpDriver } from "./http-driver.js";
-import { ingestEvents, type IngestedEvent, type IngestOptions } from "./ingest.js";
+import { ingestEvents, type IngestOptions } from "./ingest.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { expirePause } from "./pauses.js";
 import { registerApp } from "./register.js";
@@ -102,7 +102,7 @@ export class Engine {
     const ctx = this.ctx;
     switch (item.kind) {
       case "event":
-        await handleEvent(ctx, item.payload as unknown as IngestedEvent, (runId, reason) => this.cancelRun(runId, reason));
+        await handleEvent(ctx, item.payload as unknown as StoredEvent, (runId, reason) => this.cancelRun(runId, reason));
         return done;
       case "discover":
       case "step":
@@ -121,7 +121,7 @@ export class Engine {
   }
 
   private async startInvoked(fn: FunctionRecord, event: WeftEvent, correlationId: string): Promise<string | undefined> {
-    await this.ctx.stores.history.saveEvents([event], this.ctx.clock.now());
+    await this.ctx.stores.history.saveEvents([{ internalId: event.id, receivedAt: this.ctx.clock.now(), event }]);
     return startRun(this.ctx, fn, [event], {
       eventInternalId: event.id,
       correlationId,

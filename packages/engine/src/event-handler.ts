@@ -1,6 +1,6 @@
 import { evaluateCondition, internalEvents, ulidTime } from "@weft/core";
+import type { StoredEvent } from "@weft/store";
 import type { EngineContext } from "./context.js";
-import type { IngestedEvent } from "./ingest.js";
 import { resumePause } from "./pauses.js";
 import { startRun } from "./run-starter.js";
 
@@ -10,7 +10,7 @@ import { startRun } from "./run-starter.js";
  */
 export async function handleEvent(
   ctx: EngineContext,
-  ingested: IngestedEvent,
+  ingested: StoredEvent,
   cancelRun: (runId: string, reason: string) => Promise<boolean>,
 ): Promise<void> {
   const { event, internalId } = ingested;

@@ -1,4 +1,5 @@
 import { InvalidInputError, seededUlids, ulid, type WeftEvent } from "@weft/core";
+import type { StoredEvent } from "@weft/store";
 import type { EngineContext } from "./context.js";
 
 const minTs = Date.UTC(1980, 0, 1);
@@ -13,18 +14,11 @@ export interface IngestOptions {
   ids?: string[];
 }
 
-/** An event as queued for processing: the internal id is what the API returns and indexes by. */
-export interface IngestedEvent {
-  internalId: string;
-  event: WeftEvent;
-  receivedAt: number;
-}
-
 /**
  * Validate and normalise raw events (protocol §2). Throws `InvalidInputError` naming the first bad
  * event, before anything is written: a request is accepted whole or not at all.
  */
-export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions = {}): IngestedEvent[] {
+export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions = {}): StoredEvent[] {
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length === 0) throw new InvalidInputError("no events: send an event object or a non-empty array");
   const seeded = seededUlids(opts.seed);
@@ -75,10 +69,7 @@ export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions =
 export async function ingestEvents(ctx: EngineContext, raw: unknown, opts: IngestOptions = {}): Promise<string[]> {
   const now = ctx.clock.now();
   const events = normaliseEvents(raw, now, opts);
-  await ctx.stores.history.saveEvents(
-    events.map((e) => ({ ...e.event, id: e.internalId })),
-    now,
-  );
+  await ctx.stores.history.saveEvents(events);
   for (const e of events) {
     await ctx.stores.queue.enqueue({
       id: `event:${e.internalId}`,

@@ -1,6 +1,6 @@
 import type { Engine } from "@weft/engine";
 import { terminalStatuses, type HistoryStore, type RunStatus } from "@weft/store";
-import { runJson, stepJson } from "./api-shapes.js";
+import { eventJson, runJson, stepJson } from "./api-shapes.js";
 import type { AppSyncer } from "./app-syncer.js";
 import { parseJson, readBody, sendJson } from "./http-util.js";
 import type { Router } from "./router.js";
@@ -77,13 +77,13 @@ export function apiRoutes(router: Router, engine: Engine, history: HistoryStore,
       return;
     }
     const events = await history.listEvents({ limit, before: query.get("cursor") ?? undefined, name: query.get("name") ?? undefined });
-    sendJson(res, 200, { data: events });
+    sendJson(res, 200, { data: events.map(eventJson) });
   });
 
   router.on("GET", "/v1/events/:eventId", async ({ res, params }) => {
     const event = await history.getEvent(params.eventId ?? "");
     if (!event) sendJson(res, 404, { error: `event ${params.eventId} not found` });
-    else sendJson(res, 200, { data: event });
+    else sendJson(res, 200, { data: eventJson(event) });
   });
 
   router.on("GET", "/v1/events/:eventId/runs", async ({ res, params }) => {

@@ -1,4 +1,4 @@
-import type { RunRecord, StepEntry } from "@weft/store";
+import type { RunRecord, StepEntry, StoredEvent } from "@weft/store";
 
 function iso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
@@ -19,6 +19,11 @@ function parse(text: string | undefined): { data?: unknown; error?: unknown } {
     if (wrapper && ("data" in v || "error" in v)) return v;
   }
   return { data: value };
+}
+
+/** An event as received: the sender's event plus the server's id and receive time. */
+export function eventJson(e: StoredEvent) {
+  return { internal_id: e.internalId, received_at: iso(e.receivedAt), ...e.event };
 }
 
 /** A run as Inngest's REST API shows it (`GET /v1/runs/:runId`). */

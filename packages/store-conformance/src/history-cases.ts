@@ -1,4 +1,5 @@
 import type { FunctionRecord, RunRecord, StepEntry } from "@weft/store";
+import type { WeftEvent } from "@weft/core";
 import { expect } from "vitest";
 import type { DefineCase } from "./case-context.js";
 import { event } from "./fixtures.js";
@@ -56,11 +57,13 @@ export function historyCases(test: DefineCase): void {
     expect((await stores.history.listFunctions()).map((f) => f.id)).toEqual(["b-one"]);
   });
 
-  test("history: saveEvents keeps the first event per id", async ({ stores, clock }) => {
-    const first = event("app/go", { n: 1 }, clock.now(), "evt-1");
-    await stores.history.saveEvents([first], clock.now());
-    await stores.history.saveEvents([{ ...first, data: { n: 2 } }, event("app/go", {}, clock.now(), "evt-2")], clock.now());
+  test("history: saveEvents keeps the first event per internal id, and the sender's own id", async ({ stores, clock }) => {
+    const stored = (e: WeftEvent, internalId = e.id) => ({ internalId, receivedAt: clock.now(), event: e });
+    const first = stored(event("app/go", { n: 1 }, clock.now(), "user-chosen-id"), "evt-1");
+    await stores.history.saveEvents([first]);
+    await stores.history.saveEvents([{ ...first, event: { ...first.event, data: { n: 2 } } }, stored(event("app/go", {}, clock.now(), "evt-2"))]);
     expect(await stores.history.getEvent("evt-1")).toEqual(first);
+    expect((await stores.history.getEvent("evt-1"))?.event.id).toBe("user-chosen-id");
     expect(await stores.history.getEvent("evt-2")).toBeDefined();
     expect(await stores.history.getEvent("evt-3")).toBeUndefined();
   });
@@ -68,8 +71,8 @@ export function historyCases(test: DefineCase): void {
   test("history: listEvents is newest first, with limit, before and name", async ({ stores, clock }) => {
     const now = clock.now();
     const events = Array.from({ length: 6 }, (_, i) => event(i % 2 === 0 ? "app/even" : "app/odd", { i }, now + i, `evt-${i}`));
-    await stores.history.saveEvents(events, now);
-    const idsOf = (list: { id: string }[]) => list.map((e) => e.id);
+    await stores.history.saveEvents(events.map((e) => ({ internalId: e.id, receivedAt: now, event: e })));
+    const idsOf = (list: { internalId: string }[]) => list.map((e) => e.internalId);
     expect(idsOf(await stores.history.listEvents({}))).toEqual(["evt-5", "evt-4", "evt-3", "evt-2", "evt-1", "evt-0"]);
     expect(idsOf(await stores.history.listEvents({ limit: 2 }))).toEqual(["evt-5", "evt-4"]);
     expect(idsOf(await stores.history.listEvents({ limit: 2, before: "evt-4" }))).toEqual(["evt-3", "evt-2"]);

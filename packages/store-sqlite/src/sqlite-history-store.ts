@@ -1,7 +1,13 @@
 import type { WeftEvent } from "@weft/core";
 import { defaultPageSize } from "@weft/store";
-import type { AppRecord, FunctionRecord, HistoryStore, RunQuery, RunRecord, RunStatus, StepEntry, StepEntryStatus } from "@weft/store";
+import type { AppRecord, FunctionRecord, HistoryStore, RunQuery, RunRecord, RunStatus, StepEntry, StepEntryStatus, StoredEvent } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
+
+interface EventRow {
+  id: string;
+  received_at: number;
+  body: string;
+}
 
 interface RunRow {
   run_id: string;
@@ -87,28 +93,29 @@ export class SqliteHistoryStore implements HistoryStore {
       .map((r) => JSON.parse(r.body) as FunctionRecord);
   }
 
-  async saveEvents(events: WeftEvent[], receivedAt: number): Promise<void> {
+  async saveEvents(events: StoredEvent[]): Promise<void> {
     this.db.transaction(() => {
-      for (const event of events) {
+      for (const e of events) {
         this.db.run(
           "INSERT INTO history_events (id, name, received_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-          [event.id, event.name, receivedAt, JSON.stringify(event)],
+          [e.internalId, e.event.name, e.receivedAt, JSON.stringify(e.event)],
         );
       }
     });
   }
 
-  async getEvent(id: string): Promise<WeftEvent | undefined> {
-    return parseBody<WeftEvent>(this.db.get("SELECT body FROM history_events WHERE id = ?", [id]));
+  async getEvent(internalId: string): Promise<StoredEvent | undefined> {
+    const row = this.db.get<EventRow>("SELECT id, received_at, body FROM history_events WHERE id = ?", [internalId]);
+    return row ? toStoredEvent(row) : undefined;
   }
 
-  async listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<WeftEvent[]> {
+  async listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<StoredEvent[]> {
     const where = [opts.name === undefined ? "" : "name = @name", opts.before === undefined ? "" : "id < @before"];
-    const rows = this.db.all<{ body: string }>(
-      `SELECT body FROM history_events ${whereClause(where)} ORDER BY id DESC LIMIT @limit`,
+    const rows = this.db.all<EventRow>(
+      `SELECT id, received_at, body FROM history_events ${whereClause(where)} ORDER BY id DESC LIMIT @limit`,
       { name: opts.name ?? null, before: opts.before ?? null, limit: opts.limit ?? defaultPageSize },
     );
-    return rows.map((r) => JSON.parse(r.body) as WeftEvent);
+    return rows.map(toStoredEvent);
   }
 
   async recordRun(run: RunRecord): Promise<void> {
@@ -196,6 +203,10 @@ function whereClause(conditions: string[]): string {
 
 function parseBody<T>(row: unknown): T | undefined {
   return row === undefined ? undefined : (JSON.parse((row as { body: string }).body) as T);
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return { internalId: row.id, receivedAt: row.received_at, event: JSON.parse(row.body) as WeftEvent };
 }
 
 function toRun(row: RunRow): RunRecord {

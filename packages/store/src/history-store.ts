@@ -21,6 +21,14 @@ export interface FunctionRecord {
   config: FunctionConfig;
 }
 
+/** An ingested event as received: the internal id is what the API returns and indexes by. */
+export interface StoredEvent {
+  /** The server's ULID for this receipt (`event.id` is the sender's id when it gave one). */
+  internalId: string;
+  receivedAt: number;
+  event: WeftEvent;
+}
+
 export interface RunRecord {
   runId: string;
   functionId: string;
@@ -79,11 +87,11 @@ export interface HistoryStore {
   getFunction(id: string): Promise<FunctionRecord | undefined>;
   listFunctions(): Promise<FunctionRecord[]>;
 
-  /** Save ingested events durably. Saving an id again keeps the first. */
-  saveEvents(events: WeftEvent[], receivedAt: number): Promise<void>;
-  getEvent(id: string): Promise<WeftEvent | undefined>;
-  /** Newest first by event id; `before` pages (ids below it), `limit` defaults to `defaultPageSize`. */
-  listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<WeftEvent[]>;
+  /** Save ingested events durably, keyed by internal id. Saving an id again keeps the first. */
+  saveEvents(events: StoredEvent[]): Promise<void>;
+  getEvent(internalId: string): Promise<StoredEvent | undefined>;
+  /** Newest first by internal id; `before` pages (ids below it), `limit` defaults to `defaultPageSize`. */
+  listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<StoredEvent[]>;
 
   /** Record a new run; recording the same run id again keeps the first. */
   recordRun(run: RunRecord): Promise<void>;

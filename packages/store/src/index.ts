@@ -20,6 +20,7 @@ export type {
   AppRecord,
   FunctionRecord,
   RunRecord,
+  StoredEvent,
   RunQuery,
   StepEntry,
   StepEntryStatus,

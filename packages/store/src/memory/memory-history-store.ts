@@ -1,12 +1,11 @@
-import type { WeftEvent } from "@weft/core";
 import { defaultPageSize } from "../history-store.js";
-import type { AppRecord, FunctionRecord, HistoryStore, RunQuery, RunRecord, StepEntry } from "../history-store.js";
+import type { AppRecord, FunctionRecord, HistoryStore, RunQuery, RunRecord, StepEntry, StoredEvent } from "../history-store.js";
 
 /** The reference `HistoryStore`: maps, scanned and sorted per query (fine for tests and dev). */
 export class MemoryHistoryStore implements HistoryStore {
   private readonly apps = new Map<string, AppRecord>();
   private readonly functions = new Map<string, FunctionRecord>();
-  private readonly events = new Map<string, WeftEvent>();
+  private readonly events = new Map<string, StoredEvent>();
   private readonly runs = new Map<string, RunRecord>();
   /** Run id → `<stepId>\u0000<attempt>` → entry, in first-recorded order. */
   private readonly steps = new Map<string, Map<string, StepEntry>>();
@@ -41,20 +40,20 @@ export class MemoryHistoryStore implements HistoryStore {
     return byKey([...this.functions.values()], (f) => f.id).map((f) => structuredClone(f));
   }
 
-  async saveEvents(events: WeftEvent[], _receivedAt: number): Promise<void> {
-    for (const event of events) if (!this.events.has(event.id)) this.events.set(event.id, structuredClone(event));
+  async saveEvents(events: StoredEvent[]): Promise<void> {
+    for (const e of events) if (!this.events.has(e.internalId)) this.events.set(e.internalId, structuredClone(e));
   }
 
-  async getEvent(id: string): Promise<WeftEvent | undefined> {
-    return cloneOrUndefined(this.events.get(id));
+  async getEvent(internalId: string): Promise<StoredEvent | undefined> {
+    return cloneOrUndefined(this.events.get(internalId));
   }
 
-  async listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<WeftEvent[]> {
+  async listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<StoredEvent[]> {
     const { before, name } = opts;
     const matching = [...this.events.values()].filter(
-      (e) => (before === undefined || e.id < before) && (name === undefined || e.name === name),
+      (e) => (before === undefined || e.internalId < before) && (name === undefined || e.event.name === name),
     );
-    return byKey(matching, (e) => e.id)
+    return byKey(matching, (e) => e.internalId)
       .reverse()
       .slice(0, opts.limit ?? defaultPageSize)
       .map((e) => structuredClone(e));
