@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "@weft/engine";
 import { serve, type Weft } from "@weft/sdk";
+import type { Clock } from "@weft/store";
 import { closeStores, openStores, startWeftServer, type WeftServer } from "@weft/server";
 import { request } from "undici";
 
@@ -15,7 +16,7 @@ export interface TestWeft {
 }
 
 /** A Weft server on a free loopback port, over a fresh store (SQLite in a temp dir by default). */
-export async function startTestWeft(opts: { store?: "memory" | "sqlite"; retryIntervalMs?: number } = {}): Promise<TestWeft> {
+export async function startTestWeft(opts: { store?: "memory" | "sqlite"; retryIntervalMs?: number; clock?: Clock } = {}): Promise<TestWeft> {
   const dir = mkdtempSync(join(tmpdir(), "weft-e2e-"));
   const stores = await openStores(opts.store === "memory" ? "memory:" : `sqlite:${join(dir, "weft.db")}`);
   const server = await startWeftServer({
@@ -24,6 +25,7 @@ export async function startTestWeft(opts: { store?: "memory" | "sqlite"; retryIn
     retryIntervalMs: opts.retryIntervalMs ?? 50,
     log: process.env.WEFT_TEST_LOG ? undefined : silentLogger,
     syncIntervalMs: 60_000,
+    clock: opts.clock,
   });
   return {
     server,

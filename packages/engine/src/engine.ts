@@ -4,6 +4,7 @@ import { defaultBackoff, type Backoff } from "./backoff.js";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
 import type { Driver } from "./driver.js";
 import { handleEvent } from "./event-handler.js";
+import { fireCron, scheduleCrons } from "./cron.js";
 import { Executor } from "./executor.js";
 import { finalizeRun } from "./finalize.js";
 import { FunctionRegistry } from "./function-registry.js";
@@ -68,8 +69,14 @@ export class Engine {
 
   /** Load the synced functions and start working the queue. Stores must already be initialised. */
   async start(): Promise<void> {
-    await this.registry.reload();
+    await this.reloadFunctions();
     this.worker.start();
+  }
+
+  /** Re-read the synced functions (after a sync) and make sure every cron has its next tick queued. */
+  async reloadFunctions(): Promise<void> {
+    await this.registry.reload();
+    await scheduleCrons(this.ctx, this.registry.all());
   }
 
   async stop(): Promise<void> {
@@ -83,8 +90,10 @@ export class Engine {
   }
 
   /** Store an app's functions from a register body (protocol §1.2). */
-  register(body: unknown): Promise<{ appId: string; modified: boolean }> {
-    return registerApp(this.ctx, body);
+  async register(body: unknown): Promise<{ appId: string; modified: boolean }> {
+    const result = await registerApp(this.ctx, body);
+    if (result.modified) await this.reloadFunctions();
+    return result;
   }
 
   /** Cancel a running run. Answers false when it had already ended (or does not exist). */
@@ -114,6 +123,9 @@ export class Engine {
         }
         return done;
       }
+      case "cron":
+        await fireCron(ctx, item);
+        return done;
       case "pause-timeout":
         await expirePause(ctx, item.runId ?? "", item.tenant, item.payload as { pauseId: string; stepId: string; value: string });
         return done;

@@ -95,7 +95,9 @@ export function interpret(status: number, get: (name: string) => string | undefi
       return failure("InvalidResponse", `status ${status} without an ${wire.sdk} header: not an SDK response`);
     }
     if (status === 206) {
-      const ops = (Array.isArray(body) ? body : body === null ? [] : [body]) as OutgoingOp[];
+      const list: unknown[] = Array.isArray(body) ? body : body === null ? [] : [body];
+      if (!list.every(isOp)) return failure("InvalidResponse", `206 with something that is not an op: ${text.slice(0, 200)}`);
+      const ops = list;
       const complete = ops.find((op) => op.op === "RunComplete");
       if (complete && ops.every((op) => op.op === "RunComplete" || isLazy(op))) {
         return { type: "complete", data: complete.data ?? null, version };
@@ -108,6 +110,10 @@ export function interpret(status: number, get: (name: string) => string | undefi
   // Obey the SDK's no-retry header when present; otherwise every failure is retried.
   const retriable = noRetryHeader === undefined ? true : noRetryHeader !== "true";
   return { type: "error", error, retriable, retryAfterMs, version };
+}
+
+function isOp(value: unknown): value is OutgoingOp {
+  return value !== null && typeof value === "object" && typeof (value as OutgoingOp).op === "string" && typeof (value as OutgoingOp).id === "string";
 }
 
 export function isLazy(op: OutgoingOp): boolean {

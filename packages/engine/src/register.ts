@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { compileExpression, InvalidInputError, type FunctionConfig, type RegisterRequest } from "@weft/core";
+import { compileExpression, InvalidInputError, parseCron, type FunctionConfig, type RegisterRequest } from "@weft/core";
 import type { FunctionRecord } from "@weft/store";
 import type { EngineContext } from "./context.js";
 
@@ -20,14 +20,37 @@ function validateFunction(f: unknown, i: number): asserts f is FunctionConfig {
   const fn = f as Partial<FunctionConfig>;
   if (typeof fn.id !== "string" || fn.id === "") throw new InvalidInputError(`${where} needs an "id"`);
   if (!Array.isArray(fn.triggers) || fn.triggers.length === 0) throw new InvalidInputError(`${where} (${fn.id}) needs at least one trigger`);
-  for (const t of fn.triggers) {
-    const ok = t && typeof t === "object" && (typeof (t as { event?: unknown }).event === "string" || typeof (t as { cron?: unknown }).cron === "string");
-    if (!ok) throw new InvalidInputError(`${where} (${fn.id}) has a trigger with neither "event" nor "cron"`);
-    checkExpression((t as { expression?: unknown }).expression, `${where} (${fn.id}) trigger`);
+  for (const t of fn.triggers as unknown[]) validateTrigger(t, `${where} (${fn.id})`);
+  const cancel: unknown = fn.cancel ?? [];
+  if (!Array.isArray(cancel)) throw new InvalidInputError(`${where} (${fn.id}) cancel must be a list`);
+  for (const c of cancel) {
+    if (!isObject(c) || typeof c.event !== "string" || c.event === "") {
+      throw new InvalidInputError(`${where} (${fn.id}) cancel entries need an "event" name`);
+    }
+    checkExpression(c.if, `${where} (${fn.id}) cancel`);
   }
-  for (const c of fn.cancel ?? []) checkExpression(c.if, `${where} (${fn.id}) cancel`);
   const url = fn.steps?.step?.runtime?.url;
   if (typeof url !== "string" || !URL.canParse(url)) throw new InvalidInputError(`${where} (${fn.id}) needs steps.step.runtime.url`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function validateTrigger(t: unknown, where: string): void {
+  if (isObject(t) && typeof t.event === "string" && t.event !== "") {
+    checkExpression(t.expression, `${where} trigger`);
+    return;
+  }
+  if (isObject(t) && typeof t.cron === "string") {
+    try {
+      parseCron(t.cron);
+    } catch (e) {
+      throw new InvalidInputError(`${where} trigger: ${(e as Error).message}`);
+    }
+    return;
+  }
+  throw new InvalidInputError(`${where} has a trigger with neither a non-empty "event" nor a "cron"`);
 }
 
 /** Refuse an expression that does not parse now, rather than at every event later. */
@@ -63,7 +86,6 @@ export async function registerApp(ctx: EngineContext, body: unknown): Promise<{ 
   }));
   await ctx.stores.history.replaceFunctions(req.appName, functions);
   await ctx.stores.history.upsertApp(app);
-  await ctx.registry.reload();
   ctx.log.info(`app synced`, { app: req.appName, functions: functions.map((f) => f.id) });
   return { appId: req.appName, modified: true };
 }

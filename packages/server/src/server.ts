@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Engine, fixedBackoff, consoleLogger, type Backoff, type Logger } from "@weft/engine";
-import type { Stores } from "@weft/store";
+import type { Clock, Stores } from "@weft/store";
 import { apiRoutes } from "./api-routes.js";
 import { AppSyncer } from "./app-syncer.js";
 import { eventRoutes } from "./event-routes.js";
@@ -23,6 +23,8 @@ export interface WeftServerOptions {
   /** How often apps are re-synced (default 5 s). */
   syncIntervalMs?: number;
   concurrency?: number;
+  /** Injected time (tests); the system clock by default. */
+  clock?: Clock;
   /** Job lease: how soon the jobs of a crashed process are redelivered (default 10 s). */
   leaseMs?: number;
   /** Largest accepted request body (default 512 KB, the event size limit). */
@@ -40,7 +42,7 @@ export interface WeftServer {
 export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServer> {
   const log = opts.log ?? consoleLogger;
   const backoff: Backoff | undefined = opts.retryIntervalMs !== undefined ? fixedBackoff(opts.retryIntervalMs) : undefined;
-  const engine = new Engine({ stores: opts.stores, log, backoff, concurrency: opts.concurrency, leaseMs: opts.leaseMs });
+  const engine = new Engine({ stores: opts.stores, log, backoff, concurrency: opts.concurrency, leaseMs: opts.leaseMs, clock: opts.clock });
   const maxBodyBytes = opts.maxBodyBytes ?? 512 * 1024;
 
   const syncer = new AppSyncer(opts.appUrls ?? [], {

@@ -9,7 +9,9 @@ export type JobKind =
   /** A sleep is over: save `null` for its step and rediscover. */
   | "wake"
   /** A pause expired: save its timeout value and rediscover. */
-  | "pause-timeout";
+  | "pause-timeout"
+  /** A cron tick is due: start the function and queue the next tick. */
+  | "cron";
 
 export interface QueueItem {
   /** Deterministic job id: enqueuing a seen id is refused, so duplicates collapse. */
