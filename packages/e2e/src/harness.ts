@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "@weft/engine";
-import { serve, type Weft } from "@weft/sdk";
+import { serve, type ServeOptions } from "@weft/sdk";
 import type { Clock } from "@weft/store";
 import { closeStores, openStores, startWeftServer, type WeftServer } from "@weft/server";
 import { request } from "undici";
@@ -39,7 +39,7 @@ export async function startTestWeft(opts: { store?: "memory" | "sqlite"; retryIn
 }
 
 /** Serve functions with the SDK on a free port and sync them into `weft`. Answers the serve URL. */
-export async function serveApp(weft: TestWeft, client: Weft, functions: Parameters<typeof serve>[0]["functions"]): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveApp(weft: TestWeft, client: ServeOptions["client"], functions: ServeOptions["functions"]): Promise<{ url: string; close(): Promise<void> }> {
   const handler = serve({ client, functions });
   const http: Server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
@@ -103,6 +103,12 @@ export function runsOf(weft: TestWeft, eventId: string, count = 1): Promise<ApiR
     const { data } = await api<{ data: ApiRun[] }>(weft.url, "GET", `/v1/events/${eventId}/runs`);
     return data.length >= count ? data : undefined;
   }, `${count} run(s) of event ${eventId}`);
+}
+
+/** Send one event and answer the run it starts. */
+export async function runOf(weft: TestWeft, name: string, data: Record<string, unknown> = {}): Promise<ApiRun> {
+  const [eventId] = await sendEvents(weft, { name, data });
+  return (await runsOf(weft, eventId as string))[0] as ApiRun;
 }
 
 /** A run, once it has reached `status`. */

@@ -1,7 +1,7 @@
 // cancelOn, RetryAfterError, sleepUntil and waitForEvent `if` through the SDK over real HTTP.
 import { RetryAfterError, Weft } from "@weft/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
+import { runOf, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
 
 let weft: TestWeft;
 let app: { close(): Promise<void> };
@@ -41,15 +41,10 @@ afterAll(async () => {
   await weft?.close();
 });
 
-async function runOf(name: string, data: Record<string, unknown> = {}): Promise<ApiRun> {
-  const [eventId] = await sendEvents(weft, { name, data });
-  return (await runsOf(weft, eventId!))[0]!;
-}
-
 describe("controls", () => {
   it("cancelOn cancels only the run whose match field agrees", async () => {
-    const first = await runOf("test/order.placed", { order: "o-1" });
-    const second = await runOf("test/order.placed", { order: "o-2" });
+    const first = await runOf(weft, "test/order.placed", { order: "o-1" });
+    const second = await runOf(weft, "test/order.placed", { order: "o-2" });
     await waitFor(async () => ((await stepsOf(weft, first.run_id)).some((s) => s.op === "Sleep") ? true : undefined), "the sleep");
     await sendEvents(weft, { name: "test/order.cancelled", data: { order: "o-1" } });
     await runWithStatus(weft, first.run_id, "Cancelled");
@@ -58,7 +53,7 @@ describe("controls", () => {
   });
 
   it("RetryAfterError delays the retry by at least the time asked", async () => {
-    const run = await runOf("test/patient");
+    const run = await runOf(weft, "test/patient");
     const done = await runWithStatus(weft, run.run_id, "Completed", 5000);
     expect(done.output).toBe("ok");
     expect(attemptsAt).toHaveLength(2);
@@ -66,12 +61,12 @@ describe("controls", () => {
   });
 
   it("sleepUntil wakes at the given time", async () => {
-    const run = await runOf("test/until", { at: Date.now() + 700 });
+    const run = await runOf(weft, "test/until", { at: Date.now() + 700 });
     expect((await runWithStatus(weft, run.run_id, "Completed")).output).toBe(true);
   });
 
   it("waitForEvent with an if expression over event and async", async () => {
-    const run = await runOf("test/picky", { account: "acc-1" });
+    const run = await runOf(weft, "test/picky", { account: "acc-1" });
     await waitFor(async () => ((await stepsOf(weft, run.run_id)).some((s) => s.op === "WaitForEvent") ? true : undefined), "the wait");
     await sendEvents(weft, [
       { name: "test/payment", data: { account: "acc-1", amount: 50 } },

@@ -2,7 +2,7 @@
 // sendEvent, cancellation.
 import { Weft } from "@weft/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
+import { api, runOf, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
 
 let weft: TestWeft;
 let app: { close(): Promise<void> };
@@ -64,14 +64,9 @@ afterAll(async () => {
   await weft?.close();
 });
 
-async function runOf(name: string, data: Record<string, unknown> = {}): Promise<ApiRun> {
-  const [eventId] = await sendEvents(weft, { name, data });
-  return (await runsOf(weft, eventId!))[0]!;
-}
-
 describe("step kinds", () => {
   it("runs parallel steps once each and joins them", async () => {
-    const run = await runOf("test/parallel");
+    const run = await runOf(weft, "test/parallel");
     const done = await runWithStatus(weft, run.run_id, "Completed");
     expect(done.output).toEqual({ joined: "ABC" });
     const eventId = (await api<{ data: { id: string } }>(weft.url, "GET", `/v1/events/${run.event_id}`)).data.id;
@@ -79,7 +74,7 @@ describe("step kinds", () => {
   });
 
   it("sleeps durably and wakes", async () => {
-    const run = await runOf("test/sleep");
+    const run = await runOf(weft, "test/sleep");
     const done = await runWithStatus(weft, run.run_id, "Completed");
     expect((done.output as { slept: number }).slept).toBeGreaterThanOrEqual(1000);
     const nap = (await stepsOf(weft, run.run_id)).find((s) => s.op === "Sleep");
@@ -87,13 +82,13 @@ describe("step kinds", () => {
   });
 
   it("invokes a child and gets its result, or its failure as a catchable error", async () => {
-    const run = await runOf("test/parent", { n: 21 });
+    const run = await runOf(weft, "test/parent", { n: 21 });
     const done = await runWithStatus(weft, run.run_id, "Completed");
     expect(done.output).toEqual({ ok: { doubled: 42 }, failure: "child refused" });
   });
 
   it("sendEvent triggers other functions", async () => {
-    const run = await runOf("test/send");
+    const run = await runOf(weft, "test/send");
     const done = await runWithStatus(weft, run.run_id, "Completed");
     expect(done.output).toEqual({ sent: 1 });
     const received = await waitFor(async () => {
@@ -104,7 +99,7 @@ describe("step kinds", () => {
   });
 
   it("cancels a waiting run; the run never resumes", async () => {
-    const run = await runOf("test/wait");
+    const run = await runOf(weft, "test/wait");
     await waitFor(async () => ((await stepsOf(weft, run.run_id)).some((s) => s.status === "Waiting") ? true : undefined), "the wait");
     await api(weft.url, "POST", `/v1/runs/${run.run_id}/cancel`);
     await runWithStatus(weft, run.run_id, "Cancelled");

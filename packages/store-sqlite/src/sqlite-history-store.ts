@@ -2,6 +2,7 @@ import type { WeftEvent } from "@weft/core";
 import { defaultPageSize } from "@weft/store";
 import type { AppRecord, FunctionRecord, HistoryStore, RunQuery, RunRecord, RunStatus, StepEntry, StepEntryStatus, StoredEvent } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
+import { SqliteStoreBase } from "./sqlite-store-base.js";
 
 interface EventRow {
   id: string;
@@ -37,21 +38,7 @@ interface StepRow {
  * `id < before`), never a full scan; the SQL for each combination of filters is built from fixed
  * fragments, so the statement cache holds at most a few variants.
  */
-export class SqliteHistoryStore implements HistoryStore {
-  private closed = false;
-
-  constructor(private readonly db: SqliteDatabase) {
-    db.retain();
-  }
-
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.db.release();
-  }
-
+export class SqliteHistoryStore extends SqliteStoreBase implements HistoryStore {
   async upsertApp(app: AppRecord): Promise<void> {
     this.db.run("INSERT INTO history_apps (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body", [
       app.id,

@@ -3,6 +3,7 @@ import type { WeftEvent } from "@weft/core";
 import { comparePauses } from "@weft/store";
 import type { Pause, PauseStore } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
+import { SqliteStoreBase } from "./sqlite-store-base.js";
 
 /**
  * Distinct match paths of one (env, event name), read as a skip scan over `pauses_by_event`: one
@@ -18,21 +19,7 @@ const distinctPathsSql = `
   SELECT path FROM paths WHERE path IS NOT NULL`;
 
 /** `PauseStore` on SQLite: the pause as JSON, with its lookup keys as indexed columns. */
-export class SqlitePauseStore implements PauseStore {
-  private closed = false;
-
-  constructor(private readonly db: SqliteDatabase) {
-    db.retain();
-  }
-
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.db.release();
-  }
-
+export class SqlitePauseStore extends SqliteStoreBase implements PauseStore {
   async savePause(pause: Pause): Promise<void> {
     this.db.run(
       `INSERT INTO pauses (id, run_id, env, event_name, match_path, match_value, created_at, body)

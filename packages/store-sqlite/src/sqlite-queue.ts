@@ -1,6 +1,7 @@
 import { defaultDedupeWindowMs, encodeLeaseToken, fairOrder, leaseTokenItemId, systemClock } from "@weft/store";
 import type { Clock, JobKind, Lease, Queue, QueueItem } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
+import { SqliteStoreBase } from "./sqlite-store-base.js";
 
 interface ItemRow {
   id: string;
@@ -22,28 +23,19 @@ const itemColumns = "id, kind, run_id, tenant, payload, available_at, attempt, l
  * comparing the whole stored token. Lease, dequeue, enqueue and drop each run in one
  * `BEGIN IMMEDIATE` transaction. `subscribe` is process-local; other processes poll.
  */
-export class SqliteQueue implements Queue {
+export class SqliteQueue extends SqliteStoreBase implements Queue {
   private readonly clock: Clock;
   private readonly dedupeWindowMs: number;
   private readonly listeners = new Set<(availableAt: number) => void>();
-  private closed = false;
 
-  constructor(
-    private readonly db: SqliteDatabase,
-    opts: { clock?: Clock; dedupeWindowMs?: number } = {},
-  ) {
-    db.retain();
+  constructor(db: SqliteDatabase, opts: { clock?: Clock; dedupeWindowMs?: number } = {}) {
+    super(db);
     this.clock = opts.clock ?? systemClock;
     this.dedupeWindowMs = opts.dedupeWindowMs ?? defaultDedupeWindowMs;
   }
 
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected override onClose(): void {
     this.listeners.clear();
-    this.db.release();
   }
 
   async enqueue(item: QueueItem): Promise<boolean> {

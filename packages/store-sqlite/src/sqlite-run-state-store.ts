@@ -13,6 +13,7 @@ import type {
   SaveStepResult,
 } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
+import { SqliteStoreBase } from "./sqlite-store-base.js";
 
 interface RunRow {
   run_id: string;
@@ -37,24 +38,12 @@ const metadataColumns = `run_id, idempotency_key, function_id, app_id, env, crea
  * `RunStateStore` on SQLite. Step values are stored as TEXT and compared as stored; every
  * check-then-write runs in one `BEGIN IMMEDIATE` transaction, so processes sharing the file agree.
  */
-export class SqliteRunStateStore implements RunStateStore {
+export class SqliteRunStateStore extends SqliteStoreBase implements RunStateStore {
   private readonly clock: Clock;
-  private closed = false;
 
-  constructor(
-    private readonly db: SqliteDatabase,
-    opts: { clock?: Clock } = {},
-  ) {
-    db.retain();
+  constructor(db: SqliteDatabase, opts: { clock?: Clock } = {}) {
+    super(db);
     this.clock = opts.clock ?? systemClock;
-  }
-
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.db.release();
   }
 
   async createRun(run: NewRun): Promise<CreateRunResult> {
