@@ -1,6 +1,6 @@
 // Every step kind of the SDK against the engine over real HTTP: parallel steps, sleep, invoke,
 // sendEvent, cancellation.
-import { Weft } from "@weft/sdk";
+import { referenceFunction, Weft } from "@weft/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, runOf, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
 
@@ -45,6 +45,23 @@ beforeAll(async () => {
     }
     return { ok, failure };
   });
+  const slowChild = client.createFunction({ id: "slow-child" }, { event: "test/slow-child" }, async ({ step }) => {
+    await step.sleep("forever", "1h");
+  });
+  const impatient = client.createFunction({ id: "impatient" }, { event: "test/impatient" }, async ({ step }) => {
+    const outcomes: string[] = [];
+    for (const [id, target, timeout] of [
+      ["too-slow", slowChild, "1s"],
+      ["missing", referenceFunction({ functionId: "does-not-exist" }), undefined],
+    ] as const) {
+      try {
+        await step.invoke(id, { function: target, data: {}, ...(timeout ? { timeout } : {}) });
+      } catch (e) {
+        outcomes.push((e as Error).message);
+      }
+    }
+    return outcomes;
+  });
   const sender = client.createFunction({ id: "sender" }, { event: "test/send" }, async ({ event, step }) => {
     const { ids } = await step.sendEvent("fan-out", { name: "test/received", data: { from: event.id } });
     return { sent: ids.length };
@@ -56,7 +73,7 @@ beforeAll(async () => {
     return "resumed";
   });
   const wildcard = client.createFunction({ id: "wildcard", triggers: [{ event: "shop/*", if: "event.data.total > 100" }] }, async ({ event }) => event.name);
-  app = await serveApp(weft, client, [parallel, sleeper, child, parent, sender, receiver, waiter, wildcard]);
+  app = await serveApp(weft, client, [parallel, sleeper, child, parent, slowChild, impatient, sender, receiver, waiter, wildcard]);
 });
 
 afterAll(async () => {
@@ -85,6 +102,15 @@ describe("step kinds", () => {
     const run = await runOf(weft, "test/parent", { n: 21 });
     const done = await runWithStatus(weft, run.run_id, "Completed");
     expect(done.output).toEqual({ ok: { doubled: 42 }, failure: "child refused" });
+  });
+
+  it("an invoke that times out or names no function throws into the parent", async () => {
+    const run = await runOf(weft, "test/impatient");
+    const done = await runWithStatus(weft, run.run_id, "Completed", 5000);
+    expect(done.output).toEqual([
+      "Timed out waiting for invoked function to complete",
+      expect.stringContaining("could not find function with ID: steps-app-does-not-exist"),
+    ]);
   });
 
   it("sendEvent triggers other functions", async () => {
