@@ -16,7 +16,15 @@ export interface TestWeft {
 }
 
 /** A Weft server on a free loopback port, over a fresh store (SQLite in a temp dir by default). */
-export async function startTestWeft(opts: { store?: "memory" | "sqlite"; retryIntervalMs?: number; clock?: Clock } = {}): Promise<TestWeft> {
+export interface TestWeftOptions {
+  store?: "memory" | "sqlite";
+  retryIntervalMs?: number;
+  clock?: Clock;
+  signingKey?: string;
+  eventKeys?: string[];
+}
+
+export async function startTestWeft(opts: TestWeftOptions = {}): Promise<TestWeft> {
   const dir = mkdtempSync(join(tmpdir(), "weft-e2e-"));
   const stores = await openStores(opts.store === "memory" ? "memory:" : `sqlite:${join(dir, "weft.db")}`);
   const server = await startWeftServer({
@@ -26,6 +34,8 @@ export async function startTestWeft(opts: { store?: "memory" | "sqlite"; retryIn
     log: process.env.WEFT_TEST_LOG ? undefined : silentLogger,
     syncIntervalMs: 60_000,
     clock: opts.clock,
+    signingKey: opts.signingKey,
+    eventKeys: opts.eventKeys,
   });
   return {
     server,

@@ -19,6 +19,8 @@ export interface WeftServerOptions {
   retryIntervalMs?: number;
   /** Accepted event keys; empty accepts any (dev). */
   eventKeys?: string[];
+  /** Sign every request to apps and require the SDK's bearer key on /fn/register. */
+  signingKey?: string;
   log?: Logger;
   /** How often apps are re-synced (default 5 s). */
   syncIntervalMs?: number;
