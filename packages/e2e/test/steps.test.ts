@@ -24,6 +24,10 @@ beforeAll(async () => {
     const joined = await step.run("join", () => parts.join(""));
     return { joined };
   });
+  const racer = client.createFunction({ id: "racer" }, { event: "test/race" }, async ({ event, step }) => {
+    const winner = await Promise.race([step.run("fast", () => (count(`${event.id}:fast`), "fast")), step.sleep("slow", "1h").then(() => "slow")]);
+    return step.run("after-race", () => (count(`${event.id}:after`), winner));
+  });
   const sleeper = client.createFunction({ id: "sleeper" }, { event: "test/sleep" }, async ({ step }) => {
     const before = await step.run("before", () => Date.now());
     await step.sleep("nap", "1s");
@@ -73,7 +77,7 @@ beforeAll(async () => {
     return "resumed";
   });
   const wildcard = client.createFunction({ id: "wildcard", triggers: [{ event: "shop/*", if: "event.data.total > 100" }] }, async ({ event }) => event.name);
-  app = await serveApp(weft, client, [parallel, sleeper, child, parent, slowChild, impatient, sender, receiver, waiter, wildcard]);
+  app = await serveApp(weft, client, [parallel, racer, sleeper, child, parent, slowChild, impatient, sender, receiver, waiter, wildcard]);
 });
 
 afterAll(async () => {
@@ -88,6 +92,13 @@ describe("step kinds", () => {
     expect(done.output).toEqual({ joined: "ABC" });
     const eventId = (await api<{ data: { id: string } }>(weft.url, "GET", `/v1/events/${run.event_id}`)).data.id;
     for (const p of ["a", "b", "c"]) expect(executions.get(`${eventId}:${p}`)).toBe(1);
+  });
+
+  it("moves on from Promise.race at the first step to finish", async () => {
+    const run = await runOf(weft, "test/race");
+    expect((await runWithStatus(weft, run.run_id, "Completed")).output).toBe("fast");
+    const eventId = (await api<{ data: { id: string } }>(weft.url, "GET", `/v1/events/${run.event_id}`)).data.id;
+    expect([executions.get(`${eventId}:fast`), executions.get(`${eventId}:after`)]).toEqual([1, 1]);
   });
 
   it("sleeps durably and wakes", async () => {

@@ -3,8 +3,10 @@ import type { EngineContext } from "./context.js";
 
 /**
  * Save a result for a step that finished outside a call (a sleep, a wait, an invoke, a planned
- * step) and, when no sibling is still pending, queue the next discovery. The save is write-once:
- * of an event and a timeout racing for one wait, exactly one is saved; the loser answers false.
+ * step) and queue the next discovery. Every completion rediscovers, even with siblings pending, so
+ * `Promise.race` moves on at the first finisher; the pending siblings keep immediate execution off.
+ * The save is write-once: of an event and a timeout racing for one wait, exactly one is saved; the
+ * loser answers false.
  */
 export async function saveAndContinue(
   ctx: EngineContext,
@@ -21,7 +23,7 @@ export async function saveAndContinue(
     throw e;
   }
   // Also on an idempotent save: a worker that died after saving never queued the discovery.
-  if (saved.pendingRemaining === 0) await enqueueDiscovery(ctx, runId, tenant, saved.stackLength);
+  await enqueueDiscovery(ctx, runId, tenant, saved.stackLength);
   return saved.status === "saved";
 }
 

@@ -54,7 +54,7 @@ export class Executor {
     let stepId = item.kind === "step" ? String(item.payload.stepId) : "step";
     if (stepId !== "step" && state.steps.has(stepId)) {
       // A redelivered planned step that already has its result: only the follow-up is missing.
-      if (state.pending.size === 0) await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
+      await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
       return done;
     }
     let attempt = item.attempt;
@@ -130,7 +130,7 @@ export class Executor {
       await this.fail(state, { name: "UnsupportedOpcode", message: `Weft does not support ${unsupported.op} yet (step "${unsupported.displayName ?? unsupported.name}")` });
       return stop();
     }
-    let saved: { pendingRemaining: number; first: boolean } | undefined;
+    let saved: { pendingRemaining: number; first: boolean; stackLength: number } | undefined;
     for (const op of ops) {
       if (op.op !== "StepRun" && op.op !== "StepFailed" && op.op !== "StepError") continue;
       let status: "Completed" | "Failed" = op.op === "StepRun" ? "Completed" : "Failed";
@@ -145,31 +145,37 @@ export class Executor {
       const value = JSON.stringify(status === "Completed" ? { data: op.data ?? null } : { error: op.error ?? op.data });
       const result = await this.saveResult(state, op.id, value);
       await this.timeline(state, op, attempt, startedAt, status, value);
-      saved = result ? { pendingRemaining: result.pendingRemaining, first: result.status === "saved" } : { pendingRemaining: -1, first: false };
+      saved = result
+        ? { pendingRemaining: result.pendingRemaining, first: result.status === "saved", stackLength: result.stackLength }
+        : { pendingRemaining: -1, first: false, stackLength: state.stack.length };
     }
     const complete = ops.find((op) => op.op === "RunComplete");
     if (complete) {
       await finalizeRun(ctx, meta, state.events, { status: "Completed", result: complete.data });
       return stop();
     }
+    // Ops already pending are re-reported by a discovery made while they run: nothing to do.
     // WaitForEvent first, so a sendEvent planned beside it cannot outrun the wait (§4.1).
-    const waiting = ops.filter((op) => asyncOps.has(op.op)).sort((a, b) => rank(a) - rank(b));
-    if (waiting.length > 1 || (waiting.length > 0 && saved)) {
+    const waiting = ops.filter((op) => asyncOps.has(op.op) && !state.pending.has(op.id)).sort((a, b) => rank(a) - rank(b));
+    if (waiting.length > 0) {
+      // Pending before scheduled: while any op is pending, the SDK is told not to run steps
+      // in-process, so a planned step can never run both in its own job and in a discovery.
       await ctx.stores.state.addPending(meta.runId, waiting.map((op) => op.id));
+      const now = ctx.clock.now();
+      for (const op of waiting) await this.schedule(state, op, now);
+      return stop();
     }
-    const now = ctx.clock.now();
-    for (const op of waiting) await this.schedule(state, op, now);
-    if (waiting.length > 0) return stop();
+    if (ops.some((op) => asyncOps.has(op.op))) return stop();
     if (!saved) {
-      if (ops.length === 0 && res.ops.length > 0) {
-        // Only ops we already hold (a repeat report): the run moves on through those steps' jobs.
-        return stop();
-      }
+      // A discovery while steps are pending may find nothing new, or re-report ops we hold: the
+      // run moves on through those steps' jobs.
+      if (state.pending.size > 0 || res.ops.length > 0) return stop();
       await this.fail(state, { name: "InvalidResponse", message: `the app answered 206 with no usable op: ${JSON.stringify(res.ops).slice(0, 200)}` });
       return stop();
     }
     if (stepId === "step" && saved.first && saved.pendingRemaining === 0) return { type: "continue" };
-    if (stepId !== "step" && saved.pendingRemaining === 0) await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
+    // The stack length from the store, not this job's copy: parallel jobs each saw an older stack.
+    if (stepId !== "step") await enqueueDiscovery(ctx, meta.runId, meta.appId, saved.stackLength);
     return stop();
   }
 
