@@ -1,4 +1,5 @@
-import type { WeftEvent } from "@weft/core";
+import type { OutgoingOp, WeftEvent } from "@weft/core";
+import { checkpointSteps, type CheckpointResult } from "./checkpoint.js";
 import { systemClock, type Clock, type FunctionRecord, type Lease, type StoredEvent, type Stores } from "@weft/store";
 import { defaultBackoff, type Backoff } from "./backoff.js";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
@@ -94,6 +95,11 @@ export class Engine {
     const result = await registerApp(this.ctx, body);
     if (result.modified) await this.reloadFunctions();
     return result;
+  }
+
+  /** Results a v4 SDK checkpoints while it runs steps in-process (protocol §11). */
+  checkpoint(runId: string, ops: OutgoingOp[]): Promise<CheckpointResult> {
+    return checkpointSteps(this.ctx, runId, ops);
   }
 
   /** Cancel a running run. Answers false when it had already ended (or does not exist). */

@@ -61,7 +61,7 @@ export class Executor {
     const deadline = ctx.clock.now() + inlineBudgetMs;
     for (;;) {
       const startedAt = ctx.clock.now();
-      const body = buildCallBody(state, attempt);
+      const body = buildCallBody(state, attempt, item.id);
       const res = await ctx.driver.call({ fn, runId: meta.runId, stepId, version: meta.version, body });
       if (res.version !== undefined && res.version !== meta.version && Number.isFinite(res.version)) {
         meta.version = res.version;

@@ -8,4 +8,5 @@ export type { Backoff } from "./backoff.js";
 export { consoleLogger, silentLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { normaliseEvents } from "./ingest.js";
+export type { CheckpointResult } from "./checkpoint.js";
 export { validateRegister } from "./register.js";

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Engine, fixedBackoff, consoleLogger, type Backoff, type Logger } from "@weft/engine";
 import type { Clock, Stores } from "@weft/store";
 import { apiRoutes } from "./api-routes.js";
+import { checkpointRoutes } from "./checkpoint-routes.js";
 import { AppSyncer } from "./app-syncer.js";
 import { eventRoutes } from "./event-routes.js";
 import { BodyTooLargeError, sendJson } from "./http-util.js";
@@ -61,6 +62,7 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
   eventRoutes(router, engine, { eventKeys: opts.eventKeys ?? [], maxBodyBytes });
   registerRoutes(router, engine, { maxBodyBytes: 8 * 1024 * 1024, serverKind: "dev" });
   apiRoutes(router, engine, opts.stores.history, syncer);
+  checkpointRoutes(router, engine, { maxBodyBytes: 8 * 1024 * 1024 });
 
   const server: Server = createServer((req, res) => {
     const parsed = new URL(req.url ?? "/", "http://localhost");

@@ -1,0 +1,23 @@
+import type { OutgoingOp } from "@weft/core";
+import type { Engine } from "@weft/engine";
+import { parseJson, readBody, sendJson } from "./http-util.js";
+import type { Router } from "./router.js";
+
+/**
+ * `POST /v1/checkpoint/:runId/async`: v4 SDKs post step results here while they run steps
+ * in-process. 409 tells the SDK the dispatch is stale (the run ended, e.g. cancelled) so it stops.
+ */
+export function checkpointRoutes(router: Router, engine: Engine, opts: { maxBodyBytes: number }): void {
+  router.on("POST", "/v1/checkpoint/:runId/async", async ({ req, res, params }) => {
+    const parsed = parseJson(await readBody(req, opts.maxBodyBytes));
+    const steps = parsed.ok ? (parsed.value as { steps?: unknown } | null)?.steps : undefined;
+    if (!Array.isArray(steps) || !steps.every((s) => s && typeof s === "object" && typeof (s as OutgoingOp).id === "string")) {
+      sendJson(res, 400, { error: 'body must be {"steps": [ops…]}' });
+      return;
+    }
+    const result = await engine.checkpoint(params.runId ?? "", steps as OutgoingOp[]);
+    if (result === "run-not-found") sendJson(res, 404, { error: `run ${params.runId} not found` });
+    else if (result === "run-ended") sendJson(res, 409, { error: `run ${params.runId} has ended` });
+    else sendJson(res, 200, { ok: true });
+  });
+}
