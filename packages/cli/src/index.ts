@@ -1,1 +1,2 @@
-export { dev, send, runs, run, cancel } from "./commands.js";
+export { cancel, run, runs, send } from "./api-commands.js";
+export { dev, start } from "./server-commands.js";

@@ -24,3 +24,4 @@ export { substituteVariable } from "./expression/substitute.js";
 export { extractEqualityKey } from "./expression/equality-key.js";
 export { parseCron } from "./cron.js";
 export type { CronSchedule } from "./cron.js";
+export { hashSigningKey, signRequest, verifySignature } from "./signing.js";

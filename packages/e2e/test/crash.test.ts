@@ -28,7 +28,7 @@ async function freePort(): Promise<number> {
 }
 
 function startServer(port: number, appUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [cli, "dev", "--port", String(port), "--data-dir", dataDir, "-u", appUrl, "--retry-interval", "100ms", "--lease", "1s"], {
+  const child = spawn(process.execPath, [cli, "dev", "--port", String(port), "--data-dir", dataDir, "-u", appUrl, "--retry-interval", "100ms", "--lease", "1s", "--no-discovery"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";

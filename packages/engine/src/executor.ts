@@ -86,6 +86,7 @@ export class Executor {
         return stop();
       case "error": {
         const retry = res.retriable && attempt + 1 < meta.maxAttempts;
+        this.ctx.log.warn(`call to ${meta.functionId} failed${retry ? ", will retry" : ""}: ${res.error.message}`, { runId: meta.runId, attempt });
         await recordTimeline(this.ctx, {
           runId: meta.runId,
           stepId: stepId === "step" ? "function" : stepId,

@@ -1,4 +1,4 @@
-import { headers as wire, type OutgoingOp, type SerializedError } from "@weft/core";
+import { canonicalJson, headers as wire, signRequest, type OutgoingOp, type SerializedError } from "@weft/core";
 import { Agent, request } from "undici";
 import type { Driver, DriverRequest, DriverResponse } from "./driver.js";
 import { parseRetryAfter } from "./retry-after.js";
@@ -8,6 +8,8 @@ export interface HttpDriverOptions {
   timeoutMs?: number;
   /** Responses larger than this fail the attempt. */
   maxResponseBytes?: number;
+  /** Sign every call (`X-Inngest-Signature` over the canonical JSON body, protocol §10). */
+  signingKey?: string;
 }
 
 /**
@@ -18,8 +20,10 @@ export class HttpDriver implements Driver {
   private readonly agent: Agent;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
+  private readonly signingKey: string | undefined;
 
   constructor(opts: HttpDriverOptions = {}) {
+    this.signingKey = opts.signingKey;
     this.timeoutMs = opts.timeoutMs ?? 5 * 60_000;
     this.maxResponseBytes = opts.maxResponseBytes ?? 8 * 1024 * 1024;
     this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
@@ -29,20 +33,24 @@ export class HttpDriver implements Driver {
     const url = new URL(req.fn.config.steps.step.runtime.url);
     url.searchParams.set("fnId", req.fn.id);
     url.searchParams.set("stepId", req.stepId);
+    // The SDK verifies the signature over the canonical JSON of what it parsed, so send exactly that.
+    const body = this.signingKey ? canonicalJson(JSON.parse(req.body)) : req.body;
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      [wire.runId]: req.runId,
+      [wire.stepId]: req.stepId,
+      [wire.reqVersion]: String(req.version),
+    };
+    if (this.signingKey) headers[wire.signature] = signRequest(body, this.signingKey);
     let res: Awaited<ReturnType<typeof request>>;
     try {
       res = await request(url, {
         method: "POST",
         dispatcher: this.agent,
-        body: req.body,
+        body,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
-        headers: {
-          "content-type": "application/json",
-          [wire.runId]: req.runId,
-          [wire.stepId]: req.stepId,
-          [wire.reqVersion]: String(req.version),
-        },
+        headers,
       });
     } catch (e) {
       return failure("NetworkError", `calling ${url.origin}${url.pathname} failed: ${(e as Error).message}`);
@@ -89,6 +97,9 @@ export function interpret(status: number, get: (name: string) => string | undefi
     body = text === "" ? null : JSON.parse(text);
   } catch {
     return failure("InvalidResponse", `status ${status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+  if (status === 401 && get(wire.sdk) === undefined) {
+    return failure("Unauthorized", "the app refused the request's signature (401): its signing key differs from the server's --signing-key");
   }
   if (status >= 200 && status < 300) {
     if (get(wire.sdk) === undefined) {

@@ -3,7 +3,7 @@
  * body}` out. `GET` introspects, `PUT` syncs, `POST ?fnId=…&stepId=…` runs a function
  * (protocol §1, §3–§6). `serve` (node:http, Express) and `serveFetch` (Request/Response) adapt it.
  */
-import { headers, internalEvents } from "@weft/core";
+import { headers, internalEvents, signRequest, verifySignature } from "@weft/core";
 import type { ClientConfig } from "./config.js";
 import { discoveryStepId, failureSuffix, requestVersion, sdkHeader } from "./constants.js";
 import { deserializeError } from "./errors.js";
@@ -11,7 +11,6 @@ import { execute } from "./execution.js";
 import type { ExecutionRequest, ExecutionResult } from "./execution.js";
 import type { RawHandler, WeftFunction } from "./function.js";
 import { sendEvents } from "./send.js";
-import { verifySignature } from "./signing.js";
 import { introspection, registerInBand, registerOutOfBand } from "./sync.js";
 import type { SyncContext } from "./sync.js";
 
@@ -88,17 +87,22 @@ export function createServeHandler(options: ServeOptions, framework: string): (r
   }
   const verify = config.mode === "cloud" && config.signingKey !== undefined;
 
-  const respond = (status: number, body: unknown, extra: Record<string, string> = {}): HandlerResponse => ({
-    status,
-    headers: {
-      "content-type": "application/json",
-      [headers.sdk]: sdkHeader,
-      [headers.reqVersion]: requestVersion,
-      [headers.framework]: framework,
-      ...extra,
-    },
-    body: JSON.stringify(body ?? null),
-  });
+  // In cloud mode responses are signed too, so the server can trust what an app says it is.
+  const respond = (status: number, body: unknown, extra: Record<string, string> = {}): HandlerResponse => {
+    const text = JSON.stringify(body ?? null);
+    return {
+      status,
+      headers: {
+        "content-type": "application/json",
+        [headers.sdk]: sdkHeader,
+        [headers.reqVersion]: requestVersion,
+        [headers.framework]: framework,
+        ...(verify ? { [headers.signature]: signRequest(text, config.signingKey ?? "") } : {}),
+        ...extra,
+      },
+      body: text,
+    };
+  };
 
   const toResponse = (result: ExecutionResult): HandlerResponse => {
     switch (result.type) {

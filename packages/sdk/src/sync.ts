@@ -2,12 +2,11 @@
  * Telling the server about the app (protocol §1): introspection for `GET`, out-of-band sync
  * (`POST {baseUrl}/fn/register`) and in-band sync (the register body as the `PUT` reply).
  */
-import { headers } from "@weft/core";
+import { hashSigningKey, headers } from "@weft/core";
 import type { FunctionConfig, RegisterRequest } from "@weft/core";
 import type { ClientConfig } from "./config.js";
 import { dummyEventKey, sdkBodyId, sdkHeader, sdkVersion } from "./constants.js";
 import type { WeftFunction } from "./function.js";
-import { hashSigningKey } from "./signing.js";
 
 /** What the sync code needs to know about one serve handler. */
 export interface SyncContext {

@@ -1,6 +1,6 @@
 import { Weft, serve } from "@weft/sdk";
 import { describe, expect, it } from "vitest";
-import { hashSigningKey, signRequest, verifySignature } from "../src/signing.js";
+import { hashSigningKey, signRequest, verifySignature } from "@weft/core";
 import { callBody, startApp, startFakeServer } from "./helpers.js";
 
 const signingKey = "signkey-test-8ee2262a15e8d3c42d6a840db7af3de2aab08ef632b32a37a687f24b34dba3ff";

@@ -1,4 +1,4 @@
-import { headers } from "@weft/core";
+import { canonicalJson, headers, signRequest, verifySignature } from "@weft/core";
 import type { Logger } from "@weft/engine";
 import { request } from "undici";
 
@@ -9,10 +9,23 @@ export interface AppSyncStatus {
   lastAttemptAt?: number;
 }
 
+export interface AppSyncerOptions {
+  log: Logger;
+  intervalMs: number;
+  serverKind: string;
+  /** Store a register body (the in-band reply, turned into `/fn/register`'s shape). */
+  register: (body: unknown) => Promise<unknown>;
+  signingKey?: string;
+  /** Look for apps on the usual local ports (dev) until one is synced. */
+  discover?: () => Promise<string[]>;
+}
+
 /**
- * Keeps apps synced in dev mode (protocol §1.1): PUT each app URL so its SDK registers with this
- * server, and again every poll interval so changed apps re-sync (an unchanged app's register is a
- * no-op). Errors are kept per URL and logged once per change.
+ * Keeps apps synced (protocol §1): PUT each app URL asking for an in-band sync. An SDK that does
+ * in-band answers with its functions, stored here; one that does not registers itself with
+ * `POST /fn/register` before answering. Every poll interval the apps are synced again, so changed
+ * apps re-sync (an unchanged app's register is a no-op). Errors are kept per URL and logged once
+ * per change.
  */
 export class AppSyncer {
   private readonly apps = new Map<string, AppSyncStatus>();
@@ -20,9 +33,13 @@ export class AppSyncer {
 
   constructor(
     urls: string[],
-    private readonly opts: { log: Logger; intervalMs: number; serverKind: string },
+    private readonly opts: AppSyncerOptions,
   ) {
     for (const url of urls) this.apps.set(url, { url, ok: false, error: "not synced yet" });
+  }
+
+  status(): AppSyncStatus[] {
+    return [...this.apps.values()];
   }
 
   /** Start syncing one more app URL; resolves after its first sync attempt. */
@@ -30,10 +47,6 @@ export class AppSyncer {
     if (!this.apps.has(url)) this.apps.set(url, { url, ok: false, error: "not synced yet" });
     await this.sync(url);
     return this.apps.get(url) as AppSyncStatus;
-  }
-
-  status(): AppSyncStatus[] {
-    return [...this.apps.values()];
   }
 
   start(): void {
@@ -48,28 +61,73 @@ export class AppSyncer {
 
   async syncAll(): Promise<void> {
     await Promise.all([...this.apps.keys()].map((url) => this.sync(url)));
+    // Like the Inngest dev server, stop looking once any app is synced.
+    if (this.opts.discover && !this.status().some((a) => a.ok)) {
+      const fresh = (await this.opts.discover()).filter((url) => !this.apps.has(url));
+      for (const url of fresh) this.opts.log.info("found an app", { url });
+      await Promise.all(fresh.map((url) => this.add(url)));
+    }
   }
 
   private async sync(url: string): Promise<void> {
     const before = this.apps.get(url);
-    let error: string | undefined;
-    try {
-      const res = await request(url, {
-        method: "PUT",
-        headers: { "content-type": "application/json", [headers.serverKind]: this.opts.serverKind },
-        body: JSON.stringify({ url }),
-        headersTimeout: 10_000,
-        bodyTimeout: 10_000,
-      });
-      const text = await res.body.text();
-      if (res.statusCode !== 200) error = `sync answered ${res.statusCode}: ${text.slice(0, 300)}`;
-    } catch (e) {
-      error = `cannot reach ${url}: ${(e as Error).message}`;
-    }
+    const error = await this.attempt(url);
     this.apps.set(url, { url, ok: error === undefined, error, lastAttemptAt: Date.now() });
-    if (error !== before?.error || (before && before.ok !== (error === undefined))) {
+    if (error !== before?.error) {
       if (error) this.opts.log.warn(`app sync failed: ${error}`, { url });
       else this.opts.log.info("app sync ok", { url });
     }
   }
+
+  /** One sync; answers the error, or undefined when the app is synced. */
+  private async attempt(url: string): Promise<string | undefined> {
+    // The in-band body must be exactly {url} (the SDK's schema is strict).
+    const body = canonicalJson({ url });
+    const sent: Record<string, string> = {
+      "content-type": "application/json",
+      [headers.serverKind]: this.opts.serverKind,
+      [headers.syncKind]: "in_band",
+    };
+    if (this.opts.signingKey) sent[headers.signature] = signRequest(body, this.opts.signingKey);
+    let status: number;
+    let text: string;
+    let kind: string | string[] | undefined;
+    let signature: string | string[] | undefined;
+    try {
+      const res = await request(url, { method: "PUT", headers: sent, body, headersTimeout: 10_000, bodyTimeout: 10_000 });
+      status = res.statusCode;
+      kind = res.headers[headers.syncKind];
+      signature = res.headers[headers.signature];
+      text = await res.body.text();
+    } catch (e) {
+      return `cannot reach ${url}: ${(e as Error).message}`;
+    }
+    if (status === 401) return `the app at ${url} refused the sync (401): its signing key differs from the server's`;
+    if (status !== 200) return `sync answered ${status}: ${text.slice(0, 300)}`;
+    if (kind !== "in_band") return undefined; // out-of-band: the SDK already registered itself
+    // With a signing key, an in-band reply must be signed with it: an app in dev mode, or with
+    // another key, must not be able to register functions here.
+    if (this.opts.signingKey && !verifySignature(typeof signature === "string" ? signature : undefined, text, this.opts.signingKey)) {
+      return `the in-band sync reply of ${url} is not signed with the server's signing key (is the app in dev mode, or using another key?)`;
+    }
+    try {
+      await this.opts.register(fromInBand(JSON.parse(text), url));
+      return undefined;
+    } catch (e) {
+      return `in-band sync of ${url} refused: ${(e as Error).message}`;
+    }
+  }
+}
+
+/** The in-band reply (protocol §1.3) in the shape of a `/fn/register` body. */
+function fromInBand(reply: unknown, url: string): unknown {
+  const r = (reply ?? {}) as { app_id?: unknown; url?: unknown; framework?: unknown; sdk?: unknown; appVersion?: unknown; functions?: unknown };
+  return {
+    appName: r.app_id,
+    url: typeof r.url === "string" ? r.url : url,
+    framework: r.framework,
+    sdk: r.sdk,
+    appVersion: r.appVersion,
+    functions: r.functions,
+  };
 }

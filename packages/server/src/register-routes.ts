@@ -1,5 +1,6 @@
 import { headers, InvalidInputError, isWeftError } from "@weft/core";
-import type { Engine } from "@weft/engine";
+import type { Engine, Logger } from "@weft/engine";
+import { sdkAuthorized } from "./auth.js";
 import { parseJson, readBody, sendJson } from "./http-util.js";
 import type { Router } from "./router.js";
 
@@ -7,9 +8,18 @@ import type { Router } from "./router.js";
  * `POST /fn/register` (protocol §1.2). The SDK ignores the HTTP status and reads `status` and a
  * string `error` from the JSON, so every failure carries both.
  */
-export function registerRoutes(router: Router, engine: Engine, opts: { maxBodyBytes: number; serverKind: string }): void {
+export function registerRoutes(
+  router: Router,
+  engine: Engine,
+  opts: { maxBodyBytes: number; serverKind: string; signingKey?: string; log: Logger },
+): void {
   router.on("POST", "/fn/register", async ({ req, res }) => {
-    const fail = (message: string) => sendJson(res, 400, { ok: false, error: message, status: 400 });
+    const fail = (message: string, status = 400) => sendJson(res, status, { ok: false, error: message, status });
+    if (!sdkAuthorized(req, opts.signingKey)) {
+      opts.log.warn("refused a sync: the app's signing key differs from the server's --signing-key", { from: req.socket.remoteAddress });
+      fail("unauthorized: the app's signing key does not match the server's", 401);
+      return;
+    }
     const expected = req.headers[headers.expectedServerKind];
     if (typeof expected === "string" && expected !== "" && expected !== opts.serverKind) {
       fail(`this server is a ${opts.serverKind} server, the SDK expected ${expected}`);

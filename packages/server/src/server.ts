@@ -1,9 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Engine, fixedBackoff, consoleLogger, type Backoff, type Logger } from "@weft/engine";
+import { consoleLogger, Engine, fixedBackoff, HttpDriver, type Backoff, type Logger } from "@weft/engine";
 import type { Clock, Stores } from "@weft/store";
 import { apiRoutes } from "./api-routes.js";
 import { checkpointRoutes } from "./checkpoint-routes.js";
+import { discoverApps } from "./discovery.js";
 import { AppSyncer } from "./app-syncer.js";
 import { eventRoutes } from "./event-routes.js";
 import { BodyTooLargeError, sendJson } from "./http-util.js";
@@ -22,6 +23,8 @@ export interface WeftServerOptions {
   eventKeys?: string[];
   /** Sign every request to apps and require the SDK's bearer key on /fn/register. */
   signingKey?: string;
+  /** Look for apps on the usual local ports and paths until one is synced (dev). */
+  discovery?: boolean;
   log?: Logger;
   /** How often apps are re-synced (default 5 s). */
   syncIntervalMs?: number;
@@ -45,13 +48,24 @@ export interface WeftServer {
 export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServer> {
   const log = opts.log ?? consoleLogger;
   const backoff: Backoff | undefined = opts.retryIntervalMs !== undefined ? fixedBackoff(opts.retryIntervalMs) : undefined;
-  const engine = new Engine({ stores: opts.stores, log, backoff, concurrency: opts.concurrency, leaseMs: opts.leaseMs, clock: opts.clock });
+  const engine = new Engine({
+    stores: opts.stores,
+    log,
+    backoff,
+    concurrency: opts.concurrency,
+    leaseMs: opts.leaseMs,
+    clock: opts.clock,
+    driver: new HttpDriver({ signingKey: opts.signingKey }),
+  });
   const maxBodyBytes = opts.maxBodyBytes ?? 512 * 1024;
 
   const syncer = new AppSyncer(opts.appUrls ?? [], {
     log,
     intervalMs: opts.syncIntervalMs ?? 5000,
     serverKind: "dev",
+    register: (body) => engine.register(body),
+    signingKey: opts.signingKey,
+    discover: opts.discovery ? () => discoverApps() : undefined,
   });
 
   const router = new Router();
@@ -60,9 +74,10 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     sendJson(res, 200, { name: "weft", docs: "see README.md", api: ["/v1/runs", "/v1/events", "/v1/apps", "/v1/functions"] }),
   );
   eventRoutes(router, engine, { eventKeys: opts.eventKeys ?? [], maxBodyBytes });
-  registerRoutes(router, engine, { maxBodyBytes: 8 * 1024 * 1024, serverKind: "dev" });
+  const sdkAuth = { signingKey: opts.signingKey, log, maxBodyBytes: 8 * 1024 * 1024 };
+  registerRoutes(router, engine, { ...sdkAuth, serverKind: "dev" });
   apiRoutes(router, engine, opts.stores.history, syncer);
-  checkpointRoutes(router, engine, { maxBodyBytes: 8 * 1024 * 1024 });
+  checkpointRoutes(router, engine, sdkAuth);
 
   const server: Server = createServer((req, res) => {
     const parsed = new URL(req.url ?? "/", "http://localhost");

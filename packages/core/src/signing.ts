@@ -5,7 +5,7 @@
  * SHA-256 of the hex-decoded key.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { canonicalJson } from "@weft/core";
+import { canonicalJson } from "./canonical-json.js";
 
 const keyPrefix = /^signkey-\w+-/;
 const maxSkewSeconds = 5 * 60;

@@ -1,6 +1,3 @@
-import { resolve } from "node:path";
-import { parseDuration } from "@weft/core";
-import { closeStores, openStores, startWeftServer } from "@weft/server";
 import { api } from "./api-client.js";
 import { parse, UsageError } from "./args.js";
 import { duration, short, table } from "./format.js";
@@ -27,46 +24,6 @@ interface Step {
   ended_at: string | null;
   output?: unknown;
   error?: unknown;
-}
-
-/** `weft dev`: the server on SQLite in the data dir, syncing the given apps. Runs until stopped. */
-export async function dev(argv: string[]): Promise<void> {
-  const { values } = parse(argv, {
-    port: { type: "string", default: "8288" },
-    host: { type: "string", default: "127.0.0.1" },
-    "data-dir": { type: "string", default: ".weft" },
-    db: { type: "string" },
-    url: { type: "string", short: "u", multiple: true, default: [] },
-    "retry-interval": { type: "string" },
-    lease: { type: "string" },
-  });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
-  for (const u of values.url ?? []) if (!URL.canParse(u)) throw new UsageError(`-u needs an app URL such as http://localhost:3000/api/inngest, not "${u}"`);
-  const retryIntervalMs = durationFlag("--retry-interval", values["retry-interval"]);
-  const leaseMs = durationFlag("--lease", values.lease);
-  const dbUrl = values.db ?? `sqlite:${resolve(values["data-dir"] ?? ".weft", "weft.db")}`;
-  const stores = await openStores(dbUrl);
-  const server = await startWeftServer({ stores, port, host: values.host, appUrls: values.url, retryIntervalMs, leaseMs });
-  console.log(`Weft dev server on ${server.url} (store: ${dbUrl})`);
-  console.log(`  send an event:  npx weft send app/user.created --data '{"user":{"id":"u1"}}'`);
-  console.log(`  list runs:      npx weft runs`);
-  const shutdown = async () => {
-    await server.close();
-    await closeStores(stores);
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void shutdown());
-  process.once("SIGTERM", () => void shutdown());
-}
-
-function durationFlag(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return parseDuration(text);
-  } catch (e) {
-    throw new UsageError(`${flag}: ${(e as Error).message}`);
-  }
 }
 
 /** `weft send NAME [--data JSON] [--user JSON] [--id ID]`. */

@@ -1,0 +1,80 @@
+import { resolve } from "node:path";
+import { parseDuration } from "@weft/core";
+import { closeStores, openStores, startWeftServer } from "@weft/server";
+import { parse, UsageError } from "./args.js";
+
+const serverFlags = {
+  port: { type: "string" as const, default: "8288" },
+  host: { type: "string" as const, default: "127.0.0.1" },
+  "data-dir": { type: "string" as const, default: ".weft" },
+  db: { type: "string" as const },
+  url: { type: "string" as const, short: "u", multiple: true as const, default: [] as string[] },
+  "retry-interval": { type: "string" as const },
+  lease: { type: "string" as const },
+  "signing-key": { type: "string" as const },
+  "event-key": { type: "string" as const, multiple: true as const, default: [] as string[] },
+  "no-discovery": { type: "boolean" as const, default: false },
+  "insecure-dev": { type: "boolean" as const, default: false },
+};
+
+/** `weft dev`: open to any event key, looks for apps on the usual local ports. */
+export function dev(argv: string[]): Promise<void> {
+  return runServer(argv, "dev");
+}
+
+/**
+ * `weft start`: the production server. It syncs only the apps it is given and refuses to start
+ * without a signing key and at least one event key, unless `--insecure-dev` says that is wanted.
+ */
+export function start(argv: string[]): Promise<void> {
+  return runServer(argv, "start");
+}
+
+async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
+  const { values } = parse(argv, serverFlags);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
+  for (const u of values.url) if (!URL.canParse(u)) throw new UsageError(`-u needs an app URL such as http://localhost:3000/api/inngest, not "${u}"`);
+  const signingKey = values["signing-key"] ?? process.env.WEFT_SIGNING_KEY ?? process.env.INNGEST_SIGNING_KEY;
+  if (signingKey !== undefined && !/^(signkey-\w+-)?[0-9a-f]+$/i.test(signingKey)) {
+    throw new UsageError("--signing-key must be hex, optionally prefixed signkey-<env>- (e.g. signkey-prod-<64 hex digits>)");
+  }
+  const eventKeys = values["event-key"].length > 0 ? values["event-key"] : (process.env.WEFT_EVENT_KEY ?? process.env.INNGEST_EVENT_KEY)?.split(",") ?? [];
+  if (mode === "start" && !values["insecure-dev"] && (!signingKey || eventKeys.length === 0)) {
+    throw new UsageError("weft start needs --signing-key and at least one --event-key (or --insecure-dev to run open)");
+  }
+  const dbUrl = values.db ?? `sqlite:${resolve(values["data-dir"], "weft.db")}`;
+  const stores = await openStores(dbUrl);
+  const server = await startWeftServer({
+    stores,
+    port,
+    host: values.host,
+    appUrls: values.url,
+    retryIntervalMs: durationFlag("--retry-interval", values["retry-interval"]),
+    leaseMs: durationFlag("--lease", values.lease),
+    signingKey,
+    eventKeys,
+    discovery: mode === "dev" && !values["no-discovery"],
+  });
+  console.log(`Weft ${mode} server on ${server.url} (store: ${dbUrl}${signingKey ? ", requests signed" : ""}${eventKeys.length ? `, ${eventKeys.length} event key(s)` : ""})`);
+  if (mode === "dev") {
+    console.log(`  send an event:  npx weft send app/user.created --data '{"user":{"id":"u1"}}'`);
+    console.log(`  list runs:      npx weft runs`);
+  }
+  const shutdown = async () => {
+    await server.close();
+    await closeStores(stores);
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown());
+  process.once("SIGTERM", () => void shutdown());
+}
+
+function durationFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    throw new UsageError(`${flag}: ${(e as Error).message}`);
+  }
+}
