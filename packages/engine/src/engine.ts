@@ -7,6 +7,7 @@ import type { Driver } from "./driver.js";
 import { handleEvent } from "./event-handler.js";
 import { fireCron, scheduleCrons } from "./cron.js";
 import { Executor } from "./executor.js";
+import { runGateway } from "./gateway.js";
 import { finalizeRun } from "./finalize.js";
 import { FunctionRegistry } from "./function-registry.js";
 import { HttpDriver } from "./http-driver.js";
@@ -129,6 +130,8 @@ export class Engine {
         }
         return done;
       }
+      case "gateway":
+        return runGateway(ctx, item);
       case "cron":
         await fireCron(ctx, item);
         return done;

@@ -18,8 +18,8 @@ type StartChild = (fn: FunctionRecord, event: WeftEvent, correlationId: string) 
 type Next = { type: "continue" } | { type: "stop"; outcome: JobOutcome };
 const stop = (outcome: JobOutcome = done): Next => ({ type: "stop", outcome });
 
-const asyncOps = new Set(["StepPlanned", "Sleep", "WaitForEvent", "InvokeFunction"]);
-const unsupportedOps = new Set(["AIGateway", "Gateway", "WaitForSignal"]);
+const asyncOps = new Set(["StepPlanned", "Sleep", "WaitForEvent", "InvokeFunction", "Gateway", "AIGateway"]);
+const unsupportedOps = new Set(["WaitForSignal"]);
 
 /**
  * Runs `discover` and `step` jobs: call the function, then act on what it reports (protocol §4–§6).
@@ -216,6 +216,19 @@ export class Executor {
       case "WaitForEvent":
         await waitLine({ event: op.name, ...(op.opts ?? {}) });
         await waitForEvent(ctx, state, op, now);
+        return;
+      case "Gateway":
+      case "AIGateway":
+        await waitLine({ url: (op.opts as { url?: string } | undefined)?.url });
+        await ctx.stores.queue.enqueue({
+          id: `${runId}:g:${op.id}`,
+          kind: "gateway",
+          runId,
+          tenant: appId,
+          payload: { stepId: op.id, op: op.op, opts: op.opts ?? {} },
+          availableAt: now,
+          attempt: 0,
+        });
         return;
       case "InvokeFunction":
         await waitLine({ invoke: (op.opts as { function_id?: string } | undefined)?.function_id });

@@ -11,7 +11,9 @@ export type JobKind =
   /** A pause expired: save its timeout value and rediscover. */
   | "pause-timeout"
   /** A cron tick is due: start the function and queue the next tick. */
-  | "cron";
+  | "cron"
+  /** Make an HTTP call for a function (`step.fetch`, `step.ai.infer`) and save its result. */
+  | "gateway";
 
 export interface QueueItem {
   /** Deterministic job id: enqueuing a seen id is refused, so duplicates collapse. */

@@ -1,0 +1,90 @@
+import { request } from "undici";
+import type { QueueItem } from "@weft/store";
+import { done, type EngineContext, type JobOutcome } from "./context.js";
+import { saveAndContinue } from "./continue-run.js";
+import { completeTimeline } from "./timeline.js";
+
+export interface GatewayPayload {
+  stepId: string;
+  op: "Gateway" | "AIGateway";
+  opts: Record<string, unknown>;
+}
+
+interface GatewayResult {
+  /** The value to store for the step, when the call is finished (success or final failure). */
+  value?: string;
+  /** Why this attempt failed, when it may be tried again. */
+  retry?: string;
+}
+
+const timeoutMs = 5 * 60_000;
+
+/**
+ * `step.fetch` (Gateway) and `step.ai.infer` (AIGateway): the server makes the HTTP call for the
+ * function, so the request and its response are a durable step (protocol §4.1). A fetch stores
+ * whatever status came back; an inference retries failed calls like a step, then stores the error.
+ */
+export async function runGateway(ctx: EngineContext, item: QueueItem): Promise<JobOutcome> {
+  const runId = item.runId ?? "";
+  const payload = item.payload as unknown as GatewayPayload;
+  const meta = await ctx.stores.state.loadMetadata(runId);
+  if (!meta || meta.status !== "Running") return done;
+  const result = payload.op === "Gateway" ? await fetchFor(payload.opts) : await inferFor(payload.opts);
+  const last = item.attempt + 1 >= meta.maxAttempts;
+  if (result.retry !== undefined && !last) {
+    ctx.log.warn(`${payload.op} call failed, will retry: ${result.retry}`, { runId, attempt: item.attempt });
+    return { type: "retry", attempt: item.attempt + 1, availableAt: ctx.clock.now() + ctx.backoff(item.attempt) };
+  }
+  const value = result.value ?? JSON.stringify({ error: { name: `${payload.op}Error`, message: result.retry } });
+  if (await saveAndContinue(ctx, runId, meta.appId, payload.stepId, value)) {
+    await completeTimeline(ctx, runId, payload.stepId, result.value ? "Completed" : "Failed", value);
+  }
+  return done;
+}
+
+async function fetchFor(opts: Record<string, unknown>): Promise<GatewayResult> {
+  try {
+    const res = await request(String(opts.url), {
+      method: (typeof opts.method === "string" ? opts.method.toUpperCase() : "GET") as "GET",
+      headers: (opts.headers as Record<string, string> | undefined) ?? {},
+      body: typeof opts.body === "string" ? opts.body : opts.body == null ? undefined : JSON.stringify(opts.body),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+    const body = await res.body.text();
+    return { value: JSON.stringify({ data: { status_code: res.statusCode, headers, body } }) };
+  } catch (e) {
+    return { retry: `fetch ${String(opts.url)}: ${(e as Error).message}` };
+  }
+}
+
+/** Provider auth by model format, as the SDK's model helpers expect the gateway to add it. */
+function authHeaders(format: unknown, key: unknown): Record<string, string> {
+  if (typeof key !== "string" || key === "") return {};
+  if (format === "anthropic") return { "x-api-key": key };
+  if (format === "gemini" || format === "azure-openai") return {}; // in the URL / headers already
+  return { authorization: `Bearer ${key}` };
+}
+
+async function inferFor(opts: Record<string, unknown>): Promise<GatewayResult> {
+  try {
+    const res = await request(String(opts.url), {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...((opts.headers as Record<string, string> | undefined) ?? {}),
+        ...authHeaders(opts.format, opts.auth_key),
+      },
+      body: JSON.stringify(opts.body ?? {}),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) return { retry: `the model answered ${res.statusCode}: ${text.slice(0, 300)}` };
+    return { value: JSON.stringify({ data: JSON.parse(text) as unknown }) };
+  } catch (e) {
+    return { retry: `inference at ${String(opts.url)}: ${(e as Error).message}` };
+  }
+}
