@@ -50,7 +50,7 @@ function enqueueTick(ctx: EngineContext, fn: FunctionRecord, cron: string, at: n
  */
 export async function fireCron(ctx: EngineContext, item: QueueItem): Promise<void> {
   const { functionId, cron, scheduledAt } = item.payload as unknown as CronPayload;
-  const fn = ctx.registry.get(functionId);
+  const fn = await ctx.registry.lookup(functionId);
   if (!fn || !cronsOf(fn).includes(cron)) return;
   const now = ctx.clock.now();
   const scheduled = new Date(scheduledAt).toISOString();

@@ -20,6 +20,8 @@ import { saveAndContinue } from "./continue-run.js";
 import { completeTimeline } from "./timeline.js";
 import { Worker } from "./worker.js";
 
+const functionRefreshMs = 2000;
+
 export interface EngineOptions {
   stores: Stores;
   driver?: Driver;
@@ -45,6 +47,7 @@ export class Engine {
   private readonly ctx: EngineContext;
   private readonly executor: Executor;
   private readonly worker: Worker;
+  private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: EngineOptions) {
     const clock = opts.clock ?? systemClock;
@@ -73,15 +76,20 @@ export class Engine {
   async start(): Promise<void> {
     await this.reloadFunctions();
     this.worker.start();
+    // Syncs handled by other engine processes reach this one within a few seconds.
+    this.refreshTimer = setInterval(() => {
+      this.reloadFunctions().catch((e: unknown) => this.ctx.log.warn(`could not re-read functions: ${(e as Error).message}`));
+    }, functionRefreshMs);
+    this.refreshTimer.unref();
   }
 
-  /** Re-read the synced functions (after a sync) and make sure every cron has its next tick queued. */
+  /** Re-read the synced functions; when they changed, make sure every cron has its next tick queued. */
   async reloadFunctions(): Promise<void> {
-    await this.registry.reload();
-    await scheduleCrons(this.ctx, this.registry.all());
+    if (await this.registry.reload()) await scheduleCrons(this.ctx, this.registry.all());
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.refreshTimer);
     await this.worker.stop();
     await this.ctx.driver.close();
   }

@@ -46,7 +46,7 @@ export class Executor {
       await afterFinalize(ctx, meta, state.events, output);
       return done;
     }
-    const fn = ctx.registry.get(meta.functionId);
+    const fn = await ctx.registry.lookup(meta.functionId);
     if (!fn) {
       await this.fail(state, { name: "FunctionNotFound", message: `function ${meta.functionId} is no longer registered` });
       return done;

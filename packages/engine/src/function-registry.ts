@@ -6,22 +6,51 @@ interface EventTrigger {
   expression?: string;
 }
 
+/** A miss re-reads the functions at most this often (another process may have synced them). */
+const missReloadMs = 500;
+
 /**
  * The synced functions, indexed for trigger matching: exact names in a map, wildcard triggers
- * (`app/*`, `app/user.*`) as prefixes. Rebuilt from the history store after every sync.
+ * (`app/*`, `app/user.*`) as prefixes. Rebuilt from the history store after a sync here, every
+ * few seconds (syncs handled by other processes), and on a lookup miss.
  */
 export class FunctionRegistry {
   private byId = new Map<string, FunctionRecord>();
   private exact = new Map<string, EventTrigger[]>();
   private prefixes: { prefix: string; trigger: EventTrigger }[] = [];
+  private signature = "";
+  private loadedAt = 0;
+  private reading: Promise<boolean> | undefined;
 
   constructor(private readonly history: HistoryStore) {}
 
-  async reload(): Promise<void> {
-    this.index(await this.history.listFunctions());
+  /** Re-read the functions; answers whether they changed. Concurrent calls share one read. */
+  reload(): Promise<boolean> {
+    this.reading ??= this.read().finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
   }
 
-  index(functions: FunctionRecord[]): void {
+  private async read(): Promise<boolean> {
+    const functions = await this.history.listFunctions();
+    this.loadedAt = Date.now();
+    const signature = JSON.stringify(functions.map((f) => [f.id, f.config]));
+    if (signature === this.signature) return false;
+    this.signature = signature;
+    this.index(functions);
+    return true;
+  }
+
+  /** A function by id, re-reading once on a miss in case another process synced it. */
+  async lookup(id: string): Promise<FunctionRecord | undefined> {
+    const hit = this.byId.get(id);
+    if (hit || Date.now() - this.loadedAt < missReloadMs) return hit;
+    await this.reload();
+    return this.byId.get(id);
+  }
+
+  private index(functions: FunctionRecord[]): void {
     const byId = new Map<string, FunctionRecord>();
     const exact = new Map<string, EventTrigger[]>();
     const prefixes: { prefix: string; trigger: EventTrigger }[] = [];

@@ -103,7 +103,7 @@ export async function invokeFunction(
 ): Promise<void> {
   const { runId, appId, functionId } = state.metadata;
   const opts = (op.opts ?? {}) as { function_id?: string; payload?: { data?: Record<string, unknown> }; timeout?: string };
-  const target = opts.function_id ? ctx.registry.get(opts.function_id) : undefined;
+  const target = opts.function_id ? await ctx.registry.lookup(opts.function_id) : undefined;
   if (!target) {
     const error = { name: "Error", message: `could not find function with ID: ${opts.function_id}` };
     await saveAndContinue(ctx, runId, appId, op.id, JSON.stringify({ error }));
