@@ -1,7 +1,7 @@
 // What the scenarios see of an official `inngest` SDK. The scenarios are written once against
 // these structural types; each version's adapter (sdk-v4.ts, sdk-v3.ts) maps them onto the real
 // package, whose generic types differ too much between v3 and v4 to share code directly.
-import type { RequestHandler } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context } from "hono";
 
 export interface CompatEvent {
@@ -101,6 +101,9 @@ export interface CompatClient {
 
 export type HonoHandler = (c: Context) => Promise<Response>;
 
+/** An express middleware (typed without express's `any` defaults). */
+export type ExpressHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
 export interface SdkUnderTest {
   /** e.g. `inngest@4.24.0`, used in test names and app ids. */
   label: string;
@@ -113,7 +116,7 @@ export interface SdkUnderTest {
   RetryAfterError: new (message: string, retryAfter: number | string | Date) => Error;
   StepError: abstract new (...args: never[]) => Error;
   /** `serve` from `inngest/express`. The app must parse JSON bodies (`express.json()`). */
-  expressHandler(client: CompatClient, functions: CompatFunction[]): RequestHandler;
+  expressHandler(client: CompatClient, functions: CompatFunction[]): ExpressHandler;
   /** `serve` from `inngest/hono`. */
   honoHandler(client: CompatClient, functions: CompatFunction[]): HonoHandler;
 }

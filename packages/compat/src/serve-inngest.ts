@@ -4,11 +4,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve as serveNode } from "@hono/node-server";
-import express, { type RequestHandler } from "express";
+import express from "express";
 import { Hono } from "hono";
 import { api, type TestWeft } from "./harness.js";
 import { headersOf } from "./recording-fetch.js";
-import type { CompatClient, CompatFunction, HonoHandler, SdkUnderTest } from "./sdk-under-test.js";
+import type { CompatClient, CompatFunction, ExpressHandler, HonoHandler, SdkUnderTest } from "./sdk-under-test.js";
 
 export type Framework = "express" | "hono";
 
@@ -51,7 +51,7 @@ export async function serveInngest(
   let server: Server;
   let replace: ServedApp["replace"];
   if (framework === "express") {
-    let handler: RequestHandler = sdk.expressHandler(client, functions);
+    let handler: ExpressHandler = sdk.expressHandler(client, functions);
     replace = (c, fns) => void (handler = sdk.expressHandler(c, fns));
     const app = express();
     app.use(

@@ -2,7 +2,7 @@
 // the server, the server makes it and stores the answer as the step's value (protocol §4.1).
 import { beforeAll, describe, expect, it } from "vitest";
 import { runOf, runWithStatus, stepsOf } from "../harness.js";
-import { startFakeEndpoint, type FakeEndpoint } from "../fake-endpoint.js";
+import { startFakeEndpoint, type FakeAnswer, type FakeEndpoint } from "../fake-endpoint.js";
 import type { SdkUnderTest } from "../sdk-under-test.js";
 import { callsOfRun, opsOf, serveAndSync, type ServedApp } from "../serve-inngest.js";
 import { useWeft } from "./context.js";
@@ -23,7 +23,7 @@ export function gatewayScenarios(sdk: SdkUnderTest): void {
 
     beforeAll(async () => {
       fake = env.track(
-        await startFakeEndpoint((req) =>
+        await startFakeEndpoint((req): FakeAnswer =>
           req.path.startsWith("/v1/chat/completions")
             ? { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(completion) }
             : { status: 201, headers: { "content-type": "application/json", "x-fake": "yes" }, body: JSON.stringify({ pong: true, got: req.body }) },

@@ -31,10 +31,11 @@ export function stepScenarios(sdk: SdkUnderTest): void {
       const sleeper = fn({ id: "sleeper" }, [{ event: "compat/steps.sleep" }], async ({ step }) => {
         const before = await step.run("before", () => Date.now());
         await step.sleep("nap", "1s");
-        const target = await step.run("target", () => Date.now() + 1000);
+        const afterNap = await step.run("after-nap", () => Date.now());
+        const target = afterNap + 1000;
         await step.sleepUntil("until", new Date(target));
         const after = await step.run("after", () => Date.now());
-        return { napped: target - before, lateBy: after - target };
+        return { napped: afterNap - before, lateBy: after - target };
       });
 
       const waiter = fn({ id: "waiter" }, [{ event: "compat/steps.wait" }], async ({ step }) => {
