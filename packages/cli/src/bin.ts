@@ -2,19 +2,20 @@
 import { ApiError } from "./api-client.js";
 import { UsageError } from "./args.js";
 import { cancel, run, runs, send } from "./api-commands.js";
-import { dev, start } from "./server-commands.js";
+import { dev, migrate, start } from "./server-commands.js";
 
 const usage = `usage: weft <command>
-  dev   [--port 8288] [--data-dir .weft | --db sqlite:PATH] [-u APP_URL]... [--no-discovery]
-        [--retry-interval 1s] [--lease 10s] [--signing-key KEY] [--event-key KEY]...
+  dev   [--port 8288] [--data-dir .weft | --db URL] [--state URL] [-u APP_URL]... [--no-discovery]
+        [--workers N] [--retry-interval 1s] [--lease 10s] [--signing-key KEY] [--event-key KEY]...
   start --signing-key KEY --event-key KEY... [-u APP_URL]... [the flags of dev] [--insecure-dev]
+  migrate [--db URL] [--state URL]
   send NAME [--data JSON] [--user JSON] [--id ID]
   runs [--status Running|Completed|Failed|Cancelled] [--function ID] [--limit N]
   run RUN_ID
   cancel RUN_ID
 (send, runs, run and cancel talk to --url, default $WEFT_URL or http://127.0.0.1:8288)`;
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = { dev, start, send, runs, run, cancel };
+const commands: Record<string, (argv: string[]) => Promise<void>> = { dev, start, migrate, send, runs, run, cancel };
 
 async function main(): Promise<void> {
   const [name, ...argv] = process.argv.slice(2);

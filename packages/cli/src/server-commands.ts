@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { parseDuration } from "@weft/core";
-import { closeStores, openStores, startWeftServer } from "@weft/server";
+import { closeStores, openStores, redactUrl, startWeftServer } from "@weft/server";
 import { parse, UsageError } from "./args.js";
 
 const serverFlags = {
@@ -8,6 +8,8 @@ const serverFlags = {
   host: { type: "string" as const, default: "127.0.0.1" },
   "data-dir": { type: "string" as const, default: ".weft" },
   db: { type: "string" as const },
+  state: { type: "string" as const },
+  workers: { type: "string" as const },
   url: { type: "string" as const, short: "u", multiple: true as const, default: [] as string[] },
   "retry-interval": { type: "string" as const },
   lease: { type: "string" as const },
@@ -44,7 +46,9 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
     throw new UsageError("weft start needs --signing-key and at least one --event-key (or --insecure-dev to run open)");
   }
   const dbUrl = values.db ?? `sqlite:${resolve(values["data-dir"], "weft.db")}`;
-  const stores = await openStores(dbUrl);
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers must be a positive integer, not "${values.workers}"`);
+  const stores = await openStores({ db: dbUrl, state: values.state });
   const server = await startWeftServer({
     stores,
     port,
@@ -55,8 +59,10 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
     signingKey,
     eventKeys,
     discovery: mode === "dev" && !values["no-discovery"],
+    concurrency: workers,
   });
-  console.log(`Weft ${mode} server on ${server.url} (store: ${dbUrl}${signingKey ? ", requests signed" : ""}${eventKeys.length ? `, ${eventKeys.length} event key(s)` : ""})`);
+  const where = values.state ? `db: ${redactUrl(dbUrl)}, state: ${redactUrl(values.state)}` : `store: ${redactUrl(dbUrl)}`;
+  console.log(`Weft ${mode} server on ${server.url} (${where}${signingKey ? ", requests signed" : ""}${eventKeys.length ? `, ${eventKeys.length} event key(s)` : ""})`);
   if (mode === "dev") {
     console.log(`  send an event:  npx weft send app/user.created --data '{"user":{"id":"u1"}}'`);
     console.log(`  list runs:      npx weft runs`);
@@ -68,6 +74,15 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
   };
   process.once("SIGINT", () => void shutdown());
   process.once("SIGTERM", () => void shutdown());
+}
+
+/** `weft migrate [--db URL] [--state URL]`: bring the stores' schemas up to date, then exit. */
+export async function migrate(argv: string[]): Promise<void> {
+  const { values } = parse(argv, { db: { type: "string" }, state: { type: "string" }, "data-dir": { type: "string", default: ".weft" } });
+  const dbUrl = values.db ?? `sqlite:${resolve(values["data-dir"] ?? ".weft", "weft.db")}`;
+  // Opening a store runs its migrations (under a lock, so concurrent starts migrate once).
+  await closeStores(await openStores({ db: dbUrl, state: values.state }));
+  console.log(`migrated ${redactUrl(dbUrl)}${values.state ? ` and ${redactUrl(values.state)}` : ""}`);
 }
 
 function durationFlag(flag: string, text: string | undefined): number | undefined {

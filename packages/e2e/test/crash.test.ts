@@ -1,57 +1,18 @@
 // kill -9 of `weft dev` while runs sleep, wait for events and run steps: after a restart on the
 // same SQLite file every run completes, no step whose result was recorded runs again, and every
-// acknowledged event has its run. The server runs as a real child process from the built CLI
-// (`npm test` builds first), so the kill is a real SIGKILL.
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+// acknowledged event has its run. The server runs as a real child process from the built CLI,
+// so the kill is a real SIGKILL.
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer as createHttpServer } from "node:http";
-import { serve, Weft } from "@weft/sdk";
 import { afterAll, describe, expect, it } from "vitest";
 import { api, runWithStatus, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
+import { freePort, kill9, requireBuiltCli, startCountingApp, startWeftProcess } from "../src/processes.js";
 
-const cli = new URL("../../cli/dist/bin.js", import.meta.url).pathname;
 const runs = 12;
-const executions = new Map<string, number>();
 const dataDir = mkdtempSync(join(tmpdir(), "weft-crash-"));
 let server: ChildProcess | undefined;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startServer(port: number, appUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [cli, "dev", "--port", String(port), "--data-dir", dataDir, "-u", appUrl, "--retry-interval", "100ms", "--lease", "1s", "--no-discovery"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  child.stdout?.on("data", (d) => (log += d));
-  child.stderr?.on("data", (d) => (log += d));
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`weft dev exited with ${code}: ${log}`)));
-    const check = setInterval(() => {
-      if (log.includes("app sync ok")) {
-        clearInterval(check);
-        child.removeAllListeners("exit");
-        resolve(child);
-      }
-    }, 20);
-  });
-}
-
-function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGKILL");
-  });
-}
 
 afterAll(() => {
   server?.kill("SIGKILL");
@@ -60,32 +21,14 @@ afterAll(() => {
 
 describe("kill -9 of the server", () => {
   it("loses no acknowledged event and re-runs no recorded step", { timeout: 60_000 }, async () => {
-    if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm test\` (it builds first) or \`npm run build\``);
+    requireBuiltCli();
     const port = await freePort();
     const weft = { url: `http://127.0.0.1:${port}` } as TestWeft;
-    const client = new Weft({ id: "crash-app", baseUrl: weft.url });
-    const ran = (k: unknown, step: string) => {
-      const key = `${k}:${step}`;
-      executions.set(key, (executions.get(key) ?? 0) + 1);
-    };
-    const slow = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    const fn = client.createFunction({ id: "durable" }, { event: "crash/start" }, async ({ event, step }) => {
-      const k = event.data.k as number;
-      await step.run("a", async () => (ran(k, "a"), await slow(20), k));
-      await step.run("b", async () => (ran(k, "b"), await slow(400), k));
-      await step.sleep("nap", "1s");
-      await step.run("c", async () => (ran(k, "c"), await slow(20), k));
-      const go = await step.waitForEvent("go", { event: "crash/go", match: "data.k", timeout: "1h" });
-      await step.run("d", () => (ran(k, "d"), k));
-      return { k, go: go !== null };
-    });
-    const handler = serve({ client, functions: [fn] });
-    const app = createHttpServer((req, res) => void handler(req, res));
-    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
-    const appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}/api/inngest`;
-
+    const app = await startCountingApp(weft.url);
+    const start = () =>
+      startWeftProcess(["dev", "--port", String(port), "--data-dir", dataDir, "-u", app.url, "--retry-interval", "100ms", "--lease", "1s", "--no-discovery"]);
     try {
-      server = await startServer(port, appUrl);
+      server = await start();
       const acknowledged: string[] = [];
       for (let k = 0; k < runs; k++) {
         const { ids } = await api<{ ids: string[] }>(weft.url, "POST", "/e/key", { name: "crash/start", data: { k } });
@@ -103,7 +46,7 @@ describe("kill -9 of the server", () => {
         for (const [i, runId] of runIds.entries()) {
           for (const s of await stepsOf(weft, runId)) {
             const key = `${i}:${s.name}`;
-            if (s.op === "StepRun" && s.status === "Completed" && !recorded.has(key)) recorded.set(key, executions.get(key) ?? 0);
+            if (s.op === "StepRun" && s.status === "Completed" && !recorded.has(key)) recorded.set(key, app.executions.get(key) ?? 0);
           }
         }
       };
@@ -111,11 +54,11 @@ describe("kill -9 of the server", () => {
       await kill9(server);
 
       // Restart on the same file; kill once more while runs sleep or wait, then restart for good.
-      server = await startServer(port, appUrl);
+      server = await start();
       await waitFor(async () => ((await stepsOf(weft, runIds[runs - 1]!)).some((s) => s.op === "Sleep") ? true : undefined), "a sleep");
       await snapshot();
       await kill9(server);
-      server = await startServer(port, appUrl);
+      server = await start();
 
       // Every run reaches its wait; then one matching event each resumes it.
       for (const runId of runIds) {
@@ -128,11 +71,10 @@ describe("kill -9 of the server", () => {
       }
       // Steps recorded before a kill ran exactly once; every step ran at least once.
       expect(recorded.size).toBeGreaterThan(0);
-      for (const [key, seen] of recorded) expect(executions.get(key), key).toBe(seen);
-      for (let k = 0; k < runs; k++) for (const s of ["a", "b", "c", "d"]) expect(executions.get(`${k}:${s}`), `${k}:${s}`).toBeGreaterThanOrEqual(1);
+      for (const [key, seen] of recorded) expect(app.executions.get(key), key).toBe(seen);
+      for (let k = 0; k < runs; k++) for (const s of ["a", "b", "c", "d"]) expect(app.executions.get(`${k}:${s}`), `${k}:${s}`).toBeGreaterThanOrEqual(1);
     } finally {
-      app.closeAllConnections();
-      app.close();
+      await app.close();
     }
   });
 });

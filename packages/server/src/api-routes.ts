@@ -4,6 +4,10 @@ import { eventJson, runJson, stepJson } from "./api-shapes.js";
 import type { AppSyncer } from "./app-syncer.js";
 import { parseJson, readBody, sendJson } from "./http-util.js";
 import type { Router } from "./router.js";
+import { functionRoutes } from "./function-routes.js";
+import { runActionRoutes } from "./run-action-routes.js";
+import { runTimeRange } from "./run-time-range.js";
+import { sendEventRoute } from "./send-event-route.js";
 
 const statuses: RunStatus[] = ["Running", ...terminalStatuses];
 const maxLimit = 1000;
@@ -17,6 +21,10 @@ function limitOf(query: URLSearchParams): number | string {
 
 /** The REST API in Inngest's shapes, plus what the CLI needs (`/v1/apps`, `/v1/functions`). */
 export function apiRoutes(router: Router, engine: Engine, history: HistoryStore, syncer: AppSyncer): void {
+  // Dashboard: rerun, one function's config and recent counts, sending events by API token.
+  runActionRoutes(router, engine, history);
+  functionRoutes(router, history);
+  sendEventRoute(router, engine, 512 * 1024);
   router.on("GET", "/v1/runs", async ({ res, query }) => {
     const status = query.get("status") ?? undefined;
     if (status !== undefined && !statuses.includes(status as RunStatus)) {
@@ -28,14 +36,21 @@ export function apiRoutes(router: Router, engine: Engine, history: HistoryStore,
       sendJson(res, 400, { error: limit });
       return;
     }
-    const runs = await history.listRuns({
+    // Dashboard: `from`/`to` bound the page by run id (see run-time-range.ts).
+    const range = runTimeRange(query);
+    if (typeof range === "string") {
+      sendJson(res, 400, { error: range });
+      return;
+    }
+    const page = await history.listRuns({
       status: status as RunStatus | undefined,
       functionId: query.get("function_id") ?? undefined,
-      before: query.get("cursor") ?? undefined,
+      before: range.before,
       limit,
     });
+    const { runs, exhausted } = range.trim(page);
     const last = runs.at(-1);
-    sendJson(res, 200, { data: runs.map(runJson), metadata: { cursor: runs.length === limit && last ? last.runId : null } });
+    sendJson(res, 200, { data: runs.map(runJson), metadata: { cursor: !exhausted && runs.length === limit && last ? last.runId : null } });
   });
 
   router.on("GET", "/v1/runs/:runId", async ({ res, params }) => {

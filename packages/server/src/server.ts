@@ -10,6 +10,11 @@ import { eventRoutes } from "./event-routes.js";
 import { BodyTooLargeError, sendJson } from "./http-util.js";
 import { registerRoutes } from "./register-routes.js";
 import { Router } from "./router.js";
+// Dashboard: static files, live updates, the API token.
+import { apiTokenAccepted, apiTokenRefusal, needsApiToken } from "./api-token.js";
+import { DashboardAssets } from "./dashboard-routes.js";
+import { LiveUpdates } from "./live-updates.js";
+import { notifyingHistory } from "./notifying-history.js";
 
 export interface WeftServerOptions {
   stores: Stores;
@@ -35,6 +40,10 @@ export interface WeftServerOptions {
   leaseMs?: number;
   /** Largest accepted request body (default 512 KB, the event size limit). */
   maxBodyBytes?: number;
+  /** Production: the REST API (`/v1/*` but SDK checkpoints) requires `Authorization: Bearer <apiToken>`. */
+  apiToken?: string;
+  /** The built dashboard to serve at `/` (default packages/dashboard/dist). */
+  dashboardDir?: string;
 }
 
 export interface WeftServer {
@@ -48,8 +57,12 @@ export interface WeftServer {
 export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServer> {
   const log = opts.log ?? consoleLogger;
   const backoff: Backoff | undefined = opts.retryIntervalMs !== undefined ? fixedBackoff(opts.retryIntervalMs) : undefined;
+  // Dashboard: history writes notify live-update watchers (GET /v1/stream).
+  const live = new LiveUpdates();
+  const history = notifyingHistory(opts.stores.history, (change) => live.notify(change));
+  const dashboard = new DashboardAssets(opts.dashboardDir);
   const engine = new Engine({
-    stores: opts.stores,
+    stores: { ...opts.stores, history },
     log,
     backoff,
     concurrency: opts.concurrency,
@@ -70,18 +83,27 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
 
   const router = new Router();
   router.on("GET", "/health", async ({ res }) => sendJson(res, 200, { status: "ok" }));
-  router.on("GET", "/", async ({ res }) =>
-    sendJson(res, 200, { name: "weft", docs: "see README.md", api: ["/v1/runs", "/v1/events", "/v1/apps", "/v1/functions"] }),
-  );
   eventRoutes(router, engine, { eventKeys: opts.eventKeys ?? [], maxBodyBytes });
   const sdkAuth = { signingKey: opts.signingKey, log, maxBodyBytes: 8 * 1024 * 1024 };
   registerRoutes(router, engine, { ...sdkAuth, serverKind: "dev" });
-  apiRoutes(router, engine, opts.stores.history, syncer);
+  apiRoutes(router, engine, history, syncer);
+  live.routes(router);
   checkpointRoutes(router, engine, sdkAuth);
 
   const server: Server = createServer((req, res) => {
     const parsed = new URL(req.url ?? "/", "http://localhost");
+    if (opts.apiToken && needsApiToken(parsed.pathname) && !apiTokenAccepted(req, opts.apiToken)) {
+      sendJson(res, 401, apiTokenRefusal, { "www-authenticate": "Bearer" });
+      return;
+    }
     const found = router.match(req.method ?? "GET", parsed.pathname);
+    if (found === "not-found" && dashboard.owns(req.method ?? "GET", parsed.pathname)) {
+      dashboard.serve(req, res, parsed.pathname).catch((e: unknown) => {
+        log.error(`${req.method} ${parsed.pathname} failed: ${(e as Error).message}`);
+        res.destroy();
+      });
+      return;
+    }
     if (found === "not-found" || found === "method") {
       sendJson(res, found === "method" ? 405 : 404, { error: `${found === "method" ? "method not allowed" : "not found"}: ${req.method} ${parsed.pathname}` });
       return;
@@ -114,6 +136,7 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     url,
     async close() {
       syncer.stop();
+      live.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.stop();

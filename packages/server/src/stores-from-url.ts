@@ -1,28 +1,92 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { InvalidInputError } from "@weft/core";
-import { createMemoryStores, type Stores } from "@weft/store";
+import { InvalidInputError, isWeftError, StoreUnavailableError } from "@weft/core";
+import { closeStores, createMemoryStores, type Stores } from "@weft/store";
+import { createPostgresStores } from "@weft/store-postgres";
+import { createRedisStores } from "@weft/store-redis";
 import { createSqliteStores } from "@weft/store-sqlite";
 
+export interface StoreConfig {
+  /** Apps, functions, events and run history; and, unless `state` is given, everything else. */
+  db: string;
+  /** Run state, pauses and queue, when they live elsewhere (redis://, redis-cluster://, postgres://, sqlite:, memory:). */
+  state?: string;
+}
+
+/** A URL with any password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
+}
+
+function sqlitePath(url: string): string {
+  const path = url.slice("sqlite:".length).replace(/^\/\//, "");
+  if (path === "") throw new InvalidInputError(`"${url}" names no file: use sqlite:PATH`);
+  if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
+  return path;
+}
+
+const isPostgres = (url: string) => /^postgres(ql)?:\/\//.test(url);
+
 /**
- * Stores from configuration: `sqlite:PATH` (the embedded default) or `memory:`. Other backends
- * plug in here, never in the engine.
+ * Split Weft's own query parameter off a backend URL (`?schema=` for Postgres), so several
+ * deployments or tests can share one server.
  */
-export async function openStores(url: string): Promise<Stores> {
-  let stores: Stores;
-  if (url === "memory:" || url === "memory") stores = createMemoryStores();
-  else if (url.startsWith("sqlite:")) {
-    const path = url.slice("sqlite:".length).replace(/^\/\//, "");
-    if (path === "") throw new InvalidInputError(`"${url}" names no file: use sqlite:PATH`);
-    if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
-    stores = createSqliteStores(path);
-  } else {
-    throw new InvalidInputError(`unsupported store URL "${url}": use sqlite:PATH or memory:`);
+function takeParam(url: string, name: string): { url: string; value: string | undefined } {
+  const at = url.indexOf("?");
+  if (at < 0) return { url, value: undefined };
+  const params = new URLSearchParams(url.slice(at + 1));
+  const value = params.get(name) ?? undefined;
+  params.delete(name);
+  const rest = params.toString();
+  return { url: url.slice(0, at) + (rest ? `?${rest}` : ""), value };
+}
+
+function postgresStores(url: string): Stores {
+  const { url: plain, value: schema } = takeParam(url, "schema");
+  return createPostgresStores(plain, { schema });
+}
+
+/** All four stores on one backend: the `--db` URL. */
+function fromDb(url: string): Stores {
+  if (url === "memory:" || url === "memory") return createMemoryStores();
+  if (url.startsWith("sqlite:")) return createSqliteStores(sqlitePath(url));
+  if (isPostgres(url)) return postgresStores(url);
+  throw new InvalidInputError(`unsupported --db "${redactUrl(url)}": use sqlite:PATH, postgres://… or memory:`);
+}
+
+/** Run state, pauses and queue: the `--state` URL. */
+function fromState(url: string): Omit<Stores, "history"> {
+  // `?keyPrefix=` is read by the Redis store itself.
+  if (/^redis(-cluster)?:\/\//.test(url)) return createRedisStores(url);
+  if (url === "memory:" || url === "memory" || url.startsWith("sqlite:") || isPostgres(url)) {
+    const { history, ...rest } = fromDb(url);
+    void history.close();
+    return rest;
   }
-  await Promise.all([stores.state.init(), stores.pauses.init(), stores.queue.init(), stores.history.init()]);
+  throw new InvalidInputError(`unsupported --state "${redactUrl(url)}": use redis://, redis-cluster://, postgres://, sqlite:PATH or memory:`);
+}
+
+/**
+ * Stores from configuration. Backends plug in here, never in the engine. A backend that cannot be
+ * reached fails with one message naming its URL (password redacted).
+ */
+export async function openStores(config: StoreConfig | string): Promise<Stores> {
+  const { db, state } = typeof config === "string" ? { db: config, state: undefined } : config;
+  const base = fromDb(db);
+  let stores: Stores = base;
+  if (state !== undefined && state !== db) {
+    await Promise.all([base.state.close(), base.pauses.close(), base.queue.close()]);
+    stores = { ...fromState(state), history: base.history };
+  }
+  try {
+    await Promise.all([stores.state.init(), stores.pauses.init(), stores.queue.init(), stores.history.init()]);
+  } catch (e) {
+    await closeStores(stores).catch(() => {});
+    // Backends name their own URL in StoreUnavailableError; anything else gets it added.
+    if (isWeftError(e, StoreUnavailableError)) throw e;
+    throw new StoreUnavailableError(`cannot open the store at ${redactUrl(state ?? db)}: ${(e as Error).message}`, { cause: e });
+  }
   return stores;
 }
 
-export async function closeStores(stores: Stores): Promise<void> {
-  await Promise.all([stores.state.close(), stores.pauses.close(), stores.queue.close(), stores.history.close()]);
-}
+export { closeStores };

@@ -1,1 +1,13 @@
-export {};
+export { createPostgresStores } from "./postgres-stores.js";
+export type { PostgresStoresOptions } from "./postgres-stores.js";
+export { migrate } from "./migrate.js";
+export type { MigrateOptions } from "./migrate.js";
+export type { MigrateResult } from "./schema-migrator.js";
+export { PostgresDatabase } from "./postgres-database.js";
+export type { PostgresDatabaseOptions, SqlExecutor, SqlParams, SqlValue } from "./postgres-database.js";
+export { migrations } from "./migrations.js";
+export type { Migration } from "./migrations.js";
+export { PostgresRunStateStore } from "./postgres-run-state-store.js";
+export { PostgresPauseStore } from "./postgres-pause-store.js";
+export { PostgresQueue } from "./postgres-queue.js";
+export { PostgresHistoryStore } from "./postgres-history-store.js";

@@ -1,1 +1,12 @@
-export {};
+export { createRedisStores } from "./redis-stores.js";
+export type { RedisStores, RedisStoresOptions } from "./redis-stores.js";
+export { RedisConnection } from "./redis-connection.js";
+export type { RedisArg, RedisConnectionOptions, RedisSubscription } from "./redis-connection.js";
+export type { LuaScript } from "./lua/lua-script.js";
+export { RedisRunStateStore } from "./redis-run-state-store.js";
+export { RedisPauseStore } from "./redis-pause-store.js";
+export { RedisQueue } from "./redis-queue.js";
+export { KeyLayout } from "./keys.js";
+export type { RunKeys, PauseIndexKeys, QueueKeys } from "./keys.js";
+export { parseRedisUrl, redactRedisUrl } from "./redis-url.js";
+export type { RedisTarget } from "./redis-url.js";

@@ -1,0 +1,109 @@
+// Several `weft start` processes share one store while worker processes are killed at random
+// mid-step: every run finishes once, no step seen recorded runs again, no acknowledged event is
+// lost. Runs against real Postgres (everything) and Postgres + Redis (run state, pauses, queue).
+import type { ChildProcess } from "node:child_process";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { api, runWithStatus, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
+import { testBackend } from "../src/backends.js";
+import { freePort, kill9, requireBuiltCli, startCountingApp, startWeftProcess } from "../src/processes.js";
+
+const processes = 3;
+const runs = 15;
+const live: ChildProcess[] = [];
+const postgres = await testBackend("postgres");
+const redis = await testBackend("redis");
+const tag = `chaos_${process.pid}_${Date.now()}`;
+
+afterAll(async () => {
+  for (const p of live) p.kill("SIGKILL");
+  // Leave the shared servers as we found them.
+  if (postgres) {
+    const client = new pg.Client({ connectionString: postgres });
+    await client.connect();
+    for (const suffix of ["pg", "pgr"]) await client.query(`DROP SCHEMA IF EXISTS ${tag}_${suffix} CASCADE`);
+    await client.end();
+  }
+  if (redis) {
+    const client = new Redis(redis);
+    const keys = await client.keys(`${tag}:*`);
+    if (keys.length > 0) await client.del(...keys);
+    client.disconnect();
+  }
+});
+const setups = [
+  { name: "postgres", db: postgres && `${postgres}?schema=${tag}_pg`, state: undefined },
+  { name: "postgres + redis state", db: postgres && `${postgres}?schema=${tag}_pgr`, state: redis && `${redis}?keyPrefix=${tag}:` },
+];
+
+describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
+  const ready = db !== undefined && (name === "postgres" || state !== undefined);
+  it.runIf(ready)("shares all work, survives kill -9 of workers, runs every step once", { timeout: 90_000 }, async () => {
+    requireBuiltCli();
+    const ports = await Promise.all(Array.from({ length: processes }, () => freePort()));
+    const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+    const app = await startCountingApp(urls[0]!);
+    const start = (i: number) =>
+      startWeftProcess([
+        "start", "--insecure-dev", "--port", String(ports[i]), "--db", db!, ...(state ? ["--state", state] : []),
+        "-u", app.url, "--retry-interval", "100ms", "--lease", "1s", "--workers", "8",
+      ]);
+    const procs: ChildProcess[] = [];
+    try {
+      // The first start migrates; the rest start together.
+      procs[0] = await start(0);
+      for (let i = 1; i < processes; i++) procs[i] = await start(i);
+      live.push(...procs);
+      const pick = () => urls[Math.floor(Math.random() * processes)]!;
+      const acknowledged: string[] = [];
+      for (let k = 0; k < runs; k++) {
+        const { ids } = await api<{ ids: string[] }>(urls[k % processes]!, "POST", "/e/key", { name: "crash/start", data: { k } });
+        acknowledged.push(...ids);
+      }
+      const weft = () => ({ url: urls[procs.findIndex((p) => p.exitCode === null && p.signalCode === null)] ?? urls[0]! }) as TestWeft;
+      const runIds = await waitFor(async () => {
+        const found = await Promise.all(acknowledged.map((id) => api<{ data: ApiRun[] }>(weft().url, "GET", `/v1/events/${id}/runs`)));
+        return found.every((f) => f.data.length === 1) ? found.map((f) => f.data[0]!.run_id) : undefined;
+      }, "every event to start its run", 20_000);
+
+      // Chaos: kill one worker at random every 300-600 ms, bring it back, for a few seconds.
+      const recorded = new Map<string, number>();
+      const snapshot = async () => {
+        for (const [k, runId] of runIds.entries()) {
+          for (const s of await stepsOf(weft(), runId)) {
+            const key = `${k}:${s.name}`;
+            if (s.op === "StepRun" && s.status === "Completed" && !recorded.has(key)) recorded.set(key, app.executions.get(key) ?? 0);
+          }
+        }
+      };
+      for (let round = 0; round < 6; round++) {
+        await new Promise((r) => setTimeout(r, 300 + Math.random() * 300));
+        await snapshot();
+        const victim = 1 + Math.floor(Math.random() * (processes - 1)); // keep the app's base URL alive
+        await kill9(procs[victim]!);
+        procs[victim] = await start(victim);
+        live.push(procs[victim]!);
+      }
+
+      for (const runId of runIds) {
+        await waitFor(async () => ((await stepsOf(weft(), runId)).some((s) => s.op === "WaitForEvent") ? true : undefined), `run ${runId} to wait`, 20_000);
+      }
+      for (let k = 0; k < runs; k++) await api(pick(), "POST", "/e/key", { name: "crash/go", data: { k } });
+      for (const [k, runId] of runIds.entries()) {
+        expect((await runWithStatus(weft(), runId, "Completed", 20_000)).output).toEqual({ k, go: true });
+      }
+      expect(recorded.size).toBeGreaterThan(0);
+      for (const [key, seen] of recorded) expect(app.executions.get(key), key).toBe(seen);
+      for (let k = 0; k < runs; k++) for (const s of ["a", "b", "c", "d"]) expect(app.executions.get(`${k}:${s}`) ?? 0, `${k}:${s}`).toBeGreaterThanOrEqual(1);
+      // Each run finished exactly once: one inngest/function.finished event per run.
+      const { data: finished } = await api<{ data: { data: { run_id: string } }[] }>(weft().url, "GET", "/v1/events?name=inngest/function.finished&limit=1000");
+      const perRun = new Map<string, number>();
+      for (const e of finished) perRun.set(e.data.run_id, (perRun.get(e.data.run_id) ?? 0) + 1);
+      for (const runId of runIds) expect(perRun.get(runId), runId).toBe(1);
+    } finally {
+      for (const p of procs) if (p) await kill9(p);
+      await app.close();
+    }
+  });
+});

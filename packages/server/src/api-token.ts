@@ -1,0 +1,25 @@
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+
+/**
+ * Production mode's API token (`apiToken`): the REST API and the live stream require
+ * `Authorization: Bearer <token>`. SDK endpoints keep their own auth (the signing key on
+ * `/fn/register` and `/v1/checkpoint/…`, event keys on `/e/…`), and the dashboard's static files
+ * are public: they hold no data, and the page asks for the token before calling the API.
+ */
+export function needsApiToken(pathname: string): boolean {
+  return pathname.startsWith("/v1/") && !pathname.startsWith("/v1/checkpoint/");
+}
+
+/** Whether the request carries the token; always true when no token is configured (dev). */
+export function apiTokenAccepted(req: IncomingMessage, token: string | undefined): boolean {
+  if (!token) return true;
+  const given = Buffer.from(String(req.headers.authorization ?? "").replace(/^Bearer\s+/i, ""));
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export const apiTokenRefusal = {
+  error: "this server requires an API token: send Authorization: Bearer <token> (the token given to weft start --api-token)",
+  status: 401,
+};

@@ -1,0 +1,37 @@
+import type { HistoryStore } from "@weft/store";
+
+/** What changed, as far as a watcher cares: runs (and their steps) or received events. */
+export type HistoryChange = "runs" | "events";
+
+/**
+ * A `HistoryStore` that tells `onChange` after each write a dashboard shows (runs, steps, events).
+ * Wrapping the store the server hands the engine gives live updates without the engine knowing
+ * about them; reads and the other writes pass straight through. The notification follows the
+ * write, so a watcher that refetches on it sees the change.
+ */
+export function notifyingHistory(inner: HistoryStore, onChange: (change: HistoryChange) => void): HistoryStore {
+  const after = async (change: HistoryChange, write: Promise<void>) => {
+    await write;
+    onChange(change);
+  };
+  return {
+    init: () => inner.init(),
+    close: () => inner.close(),
+    upsertApp: (app) => inner.upsertApp(app),
+    getApp: (id) => inner.getApp(id),
+    listApps: () => inner.listApps(),
+    replaceFunctions: (appId, functions) => inner.replaceFunctions(appId, functions),
+    getFunction: (id) => inner.getFunction(id),
+    listFunctions: () => inner.listFunctions(),
+    saveEvents: (events) => after("events", inner.saveEvents(events)),
+    getEvent: (id) => inner.getEvent(id),
+    listEvents: (opts) => inner.listEvents(opts),
+    recordRun: (run) => after("runs", inner.recordRun(run)),
+    updateRun: (runId, patch) => after("runs", inner.updateRun(runId, patch)),
+    getRun: (runId) => inner.getRun(runId),
+    listRuns: (query) => inner.listRuns(query),
+    runsOfEvent: (eventId) => inner.runsOfEvent(eventId),
+    recordStep: (entry) => after("runs", inner.recordStep(entry)),
+    listSteps: (runId) => inner.listSteps(runId),
+  };
+}

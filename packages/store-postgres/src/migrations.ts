@@ -1,0 +1,168 @@
+/**
+ * One schema change. Versions are applied in order, once, and recorded in `schema_migrations`.
+ * The SQL is unqualified: it runs with `search_path` set to the store's schema for its transaction,
+ * so one list serves every schema.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Append only: never edit a released migration, add the next version instead.
+ *
+ * Times are `bigint` milliseconds from the store's injected `Clock` (parsed back to numbers), never
+ * `now()`. Keys that are ordered or compared with `<` use `COLLATE "C"`, so they sort by code point
+ * as the memory store does, whatever the database's locale.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: "run state",
+    sql: `
+      CREATE TABLE runs (
+        run_id text PRIMARY KEY,
+        idempotency_key text NOT NULL,
+        function_id text NOT NULL,
+        app_id text NOT NULL,
+        env text NOT NULL,
+        created_at bigint NOT NULL,
+        max_attempts integer NOT NULL,
+        correlation_id text,
+        status text NOT NULL,
+        version integer NOT NULL,
+        force_step_plan boolean NOT NULL,
+        ended_at bigint,
+        output text,
+        stack_length integer NOT NULL,
+        events text NOT NULL
+      );
+      -- run_id is NULL once the run is deleted; the key is then a tombstone until tombstone_until.
+      CREATE TABLE idempotency_keys (
+        key text PRIMARY KEY,
+        run_id text,
+        tombstone_until bigint
+      );
+      -- seq is the step's place in the run's stack (0-based), assigned under the run's row lock.
+      CREATE TABLE steps (
+        run_id text NOT NULL,
+        step_id text NOT NULL,
+        seq integer NOT NULL,
+        output text NOT NULL,
+        PRIMARY KEY (run_id, step_id)
+      );
+      CREATE UNIQUE INDEX steps_by_run_seq ON steps (run_id, seq);
+      CREATE TABLE pending_steps (
+        run_id text NOT NULL,
+        step_id text NOT NULL,
+        PRIMARY KEY (run_id, step_id)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: "pauses",
+    sql: `
+      CREATE TABLE pauses (
+        id text PRIMARY KEY,
+        run_id text NOT NULL,
+        env text NOT NULL,
+        event_name text NOT NULL,
+        match_path text COLLATE "C",
+        match_value text,
+        created_at bigint NOT NULL,
+        body text NOT NULL
+      );
+      CREATE INDEX pauses_by_event ON pauses (env, event_name, match_path, match_value);
+      CREATE INDEX pauses_by_run ON pauses (run_id);
+    `,
+  },
+  {
+    version: 3,
+    name: "queue",
+    sql: `
+      -- ready_at is when the item can be leased: available_at, or the expiry of its current lease.
+      -- seq is enqueue order, the tie-break after ready_at.
+      CREATE TABLE queue_items (
+        id text PRIMARY KEY,
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        kind text NOT NULL,
+        run_id text,
+        tenant text COLLATE "C" NOT NULL,
+        payload text NOT NULL,
+        available_at bigint NOT NULL,
+        attempt integer NOT NULL,
+        ready_at bigint NOT NULL,
+        lease_token text,
+        lease_expires_at bigint,
+        lease_count integer NOT NULL DEFAULT 0
+      );
+      CREATE INDEX queue_by_tenant_ready ON queue_items (tenant, ready_at, seq);
+      CREATE INDEX queue_by_run ON queue_items (run_id) WHERE run_id IS NOT NULL;
+      CREATE INDEX queue_unleased_by_available ON queue_items (available_at) WHERE lease_token IS NULL;
+      CREATE INDEX queue_leased_by_expiry ON queue_items (lease_expires_at) WHERE lease_token IS NOT NULL;
+      -- Every id enqueued and not yet forgotten: refused_until is NULL while the item is queued, the
+      -- end of its dedupe window once dequeued or dropped. Enqueue claims the id here first, so
+      -- racing enqueues and dequeues of one id meet on this row's lock.
+      CREATE TABLE queue_seen (
+        id text PRIMARY KEY,
+        refused_until bigint
+      );
+      CREATE INDEX queue_seen_by_expiry ON queue_seen (refused_until) WHERE refused_until IS NOT NULL;
+      -- When each tenant was last served: (lease call, position in it). A tenant without a row has
+      -- never been served, or emptied since; rows are dropped when a tenant's last item goes.
+      CREATE TABLE queue_tenants (
+        tenant text COLLATE "C" PRIMARY KEY,
+        served_seq bigint NOT NULL,
+        served_pos integer NOT NULL
+      );
+      CREATE SEQUENCE queue_serve_seq;
+    `,
+  },
+  {
+    version: 4,
+    name: "history",
+    sql: `
+      CREATE TABLE history_apps (id text COLLATE "C" PRIMARY KEY, body text NOT NULL);
+      CREATE TABLE history_functions (id text COLLATE "C" PRIMARY KEY, app_id text NOT NULL, body text NOT NULL);
+      CREATE INDEX history_functions_by_app ON history_functions (app_id);
+      CREATE TABLE history_events (
+        id text COLLATE "C" PRIMARY KEY,
+        name text NOT NULL,
+        received_at bigint NOT NULL,
+        body text NOT NULL
+      );
+      CREATE INDEX history_events_by_name ON history_events (name, id);
+      CREATE TABLE history_runs (
+        run_id text COLLATE "C" PRIMARY KEY,
+        function_id text NOT NULL,
+        event_id text NOT NULL,
+        status text NOT NULL,
+        started_at bigint NOT NULL,
+        ended_at bigint,
+        output text,
+        parent_run_id text
+      );
+      CREATE INDEX history_runs_by_status ON history_runs (status, run_id);
+      CREATE INDEX history_runs_by_function ON history_runs (function_id, run_id);
+      CREATE INDEX history_runs_by_function_status ON history_runs (function_id, status, run_id);
+      CREATE INDEX history_runs_by_event ON history_runs (event_id, run_id);
+      -- seq keeps first-recorded order for ties on started_at; an upsert keeps it.
+      CREATE TABLE history_steps (
+        run_id text NOT NULL,
+        step_id text NOT NULL,
+        attempt integer NOT NULL,
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        name text NOT NULL,
+        op text NOT NULL,
+        status text NOT NULL,
+        started_at bigint NOT NULL,
+        ended_at bigint,
+        output text,
+        PRIMARY KEY (run_id, step_id, attempt)
+      );
+      CREATE INDEX history_steps_by_run ON history_steps (run_id, started_at, seq);
+    `,
+  },
+];

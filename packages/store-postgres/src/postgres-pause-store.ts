@@ -1,0 +1,86 @@
+import { canonicalJson, valueAtPath } from "@weft/core";
+import type { WeftEvent } from "@weft/core";
+import { comparePauses } from "@weft/store";
+import type { Pause, PauseStore } from "@weft/store";
+import { PostgresStoreBase } from "./postgres-store-base.js";
+
+/**
+ * `PauseStore` on Postgres: the pause as JSON text, with its lookup keys as columns indexed by
+ * (env, event_name, match_path, match_value) and by run. Saving is `INSERT ... ON CONFLICT DO
+ * NOTHING`, so the first save of an id stands across processes.
+ */
+export class PostgresPauseStore extends PostgresStoreBase implements PauseStore {
+  private readonly pauses = this.db.table("pauses");
+
+  async savePause(pause: Pause): Promise<void> {
+    await this.db.execute(
+      `INSERT INTO ${this.pauses} (id, run_id, env, event_name, match_path, match_value, created_at, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+      [
+        pause.id,
+        pause.runId,
+        pause.env,
+        pause.eventName,
+        pause.matchKey?.path ?? null,
+        pause.matchKey?.value ?? null,
+        pause.createdAt,
+        JSON.stringify(pause),
+      ],
+    );
+  }
+
+  /**
+   * Two indexed statements: the distinct match paths of (env, event name), read as a skip scan
+   * over `pauses_by_event` (one index probe per path, never walking the pauses under a path); then
+   * the unkeyed pauses plus one probe per (path, the event's value there).
+   */
+  async findPauses(env: string, event: WeftEvent): Promise<Pause[]> {
+    const paths = await this.db.query<{ path: string }>(
+      `WITH RECURSIVE paths (path) AS (
+         (SELECT match_path FROM ${this.pauses}
+          WHERE env = $1 AND event_name = $2 AND match_path IS NOT NULL ORDER BY match_path LIMIT 1)
+         UNION ALL
+         SELECT (SELECT p.match_path FROM ${this.pauses} p
+                 WHERE p.env = $1 AND p.event_name = $2 AND p.match_path > paths.path ORDER BY p.match_path LIMIT 1)
+         FROM paths WHERE paths.path IS NOT NULL
+       )
+       SELECT path FROM paths WHERE path IS NOT NULL`,
+      [env, event.name],
+    );
+    const keyPaths: string[] = [];
+    const keyValues: string[] = [];
+    for (const { path } of paths) {
+      const value = valueAtPath(event, path);
+      if (value === undefined) continue;
+      keyPaths.push(path);
+      keyValues.push(canonicalJson(value));
+    }
+    const rows = await this.db.query<{ body: string }>(
+      `SELECT body FROM ${this.pauses} WHERE env = $1::text AND event_name = $2::text AND match_path IS NULL
+       UNION ALL
+       SELECT p.body FROM unnest($3::text[], $4::text[]) AS k(path, value)
+       JOIN ${this.pauses} p
+         ON p.env = $1::text AND p.event_name = $2::text AND p.match_path = k.path AND p.match_value = k.value`,
+      [env, event.name, keyPaths, keyValues],
+    );
+    return rows.map(parsePause).sort(comparePauses);
+  }
+
+  async getPause(id: string): Promise<Pause | undefined> {
+    const [row] = await this.db.query<{ body: string }>(`SELECT body FROM ${this.pauses} WHERE id = $1`, [id]);
+    return row === undefined ? undefined : parsePause(row);
+  }
+
+  async pausesOfRun(runId: string): Promise<Pause[]> {
+    const rows = await this.db.query<{ body: string }>(`SELECT body FROM ${this.pauses} WHERE run_id = $1`, [runId]);
+    return rows.map(parsePause).sort(comparePauses);
+  }
+
+  async deletePause(id: string): Promise<void> {
+    await this.db.execute(`DELETE FROM ${this.pauses} WHERE id = $1`, [id]);
+  }
+}
+
+function parsePause(row: { body: string }): Pause {
+  return JSON.parse(row.body) as Pause;
+}

@@ -1,0 +1,230 @@
+import { randomBytes } from "node:crypto";
+import { defaultDedupeWindowMs, leaseTokenItemId, systemClock } from "@weft/store";
+import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
+import type { PostgresDatabase } from "./postgres-database.js";
+import { leaseFairly } from "./postgres-queue-lease.js";
+import { PostgresStoreBase } from "./postgres-store-base.js";
+import { QueueListener } from "./queue-listener.js";
+
+/** How often (on the store's clock) enqueue sweeps expired ids out of `queue_seen`. */
+const pruneEveryMs = 60_000;
+/** Most expired ids one sweep deletes, so a sweep never becomes a long statement. */
+const pruneBatch = 1_000;
+
+/**
+ * `Queue` on Postgres. Every operation is one statement except `lease` (see `leaseFairly`) and a
+ * once-a-minute sweep of expired dedupe ids after an enqueue:
+ *
+ * - enqueue: claims the id in `queue_seen` with `INSERT ... ON CONFLICT DO UPDATE ... WHERE` the
+ *   id's dedupe window is over, inserts the item, and `pg_notify`s, all in one statement. A racing
+ *   enqueue or dequeue of the same id meets it on that row's lock, so a seen id is refused exactly
+ *   while queued, leased, or in its window.
+ * - extend, requeue, dequeue: conditional on `lease_token` (the whole token), so a stale token
+ *   changes nothing; a racer re-checks the row after the other commits.
+ * - dropRun, dequeue: delete the items, start their dedupe window, and forget a tenant left
+ *   without items (so it counts as unserved again, like the memory queue).
+ *
+ * Wakeups: enqueue and requeue `NOTIFY` on the channel `<schema>.queue` with `<instance> <availableAt>`.
+ * `subscribe` hears this instance's own calls directly (synchronously, like the memory queue) and
+ * other instances' (other processes, other machines) through one dedicated LISTEN connection,
+ * ignoring the echo of its own.
+ */
+export class PostgresQueue extends PostgresStoreBase implements Queue {
+  private readonly clock: Clock;
+  private readonly dedupeWindowMs: number;
+  private readonly items = this.db.table("queue_items");
+  private readonly seen = this.db.table("queue_seen");
+  private readonly tenants = this.db.table("queue_tenants");
+  private readonly listeners = new Set<(availableAt: number) => void>();
+  /** Tells this instance's notifications from others' on the shared channel. */
+  private readonly instanceId = randomBytes(8).toString("hex");
+  private readonly listener: QueueListener;
+  private lastPrune = Number.NEGATIVE_INFINITY;
+
+  constructor(db: PostgresDatabase, opts: { clock?: Clock; dedupeWindowMs?: number } = {}) {
+    super(db);
+    this.clock = opts.clock ?? systemClock;
+    this.dedupeWindowMs = opts.dedupeWindowMs ?? defaultDedupeWindowMs;
+    this.listener = new QueueListener({
+      newClient: () => db.dedicatedClient(),
+      channel: db.channel,
+      onNotify: (payload) => this.heard(payload),
+      onGap: () => this.notifyLocal(this.clock.now()),
+      describeError: (e) => db.translate(e),
+    });
+  }
+
+  protected override async onClose(): Promise<void> {
+    this.listeners.clear();
+    await this.listener.stop();
+  }
+
+  async enqueue(item: QueueItem): Promise<boolean> {
+    const now = this.clock.now();
+    const rows = await this.db.query(
+      `WITH claim AS (
+         INSERT INTO ${this.seen} AS s (id, refused_until) VALUES ($1::text, NULL)
+         ON CONFLICT (id) DO UPDATE SET refused_until = NULL
+           WHERE s.refused_until IS NOT NULL AND s.refused_until <= $2::bigint
+         RETURNING id
+       ), added AS (
+         INSERT INTO ${this.items} (id, kind, run_id, tenant, payload, available_at, attempt, ready_at)
+         SELECT id, $3::text, $4::text, $5::text, $6::text, $7::bigint, $8::integer, $7::bigint FROM claim
+         ON CONFLICT (id) DO NOTHING
+         RETURNING available_at
+       )
+       SELECT pg_notify($9::text, $10::text) FROM added`,
+      [
+        item.id,
+        now,
+        item.kind,
+        item.runId ?? null,
+        item.tenant,
+        JSON.stringify(item.payload),
+        item.availableAt,
+        item.attempt,
+        this.db.channel,
+        this.payload(item.availableAt),
+      ],
+    );
+    if (rows.length === 0) return false;
+    this.notifyLocal(item.availableAt);
+    if (now - this.lastPrune >= pruneEveryMs) {
+      this.lastPrune = now;
+      // Housekeeping only: the enqueue has committed, so a failed sweep must not report it failed
+      // (the caller would retry and be refused). The next sweep picks up what this one left.
+      await this.pruneSeen(now).catch(() => {});
+    }
+    return true;
+  }
+
+  lease(opts: { now: number; leaseMs: number; limit: number }): Promise<Lease[]> {
+    return leaseFairly(this.db, opts);
+  }
+
+  async extend(token: string, now: number, leaseMs: number): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE ${this.items} SET lease_expires_at = $3::bigint, ready_at = $3::bigint WHERE id = $1 AND lease_token = $2`,
+      [leaseTokenItemId(token) ?? null, token, now + leaseMs],
+    );
+    return changed === 1;
+  }
+
+  async requeue(token: string, update: { availableAt: number; attempt: number }): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE ${this.items} SET available_at = $3::bigint, ready_at = $3::bigint, attempt = $4::integer,
+         lease_token = NULL, lease_expires_at = NULL
+       WHERE id = $1 AND lease_token = $2
+       RETURNING pg_notify($5::text, $6::text)`,
+      [leaseTokenItemId(token) ?? null, token, update.availableAt, update.attempt, this.db.channel, this.payload(update.availableAt)],
+    );
+    if (rows.length === 0) return false;
+    this.notifyLocal(update.availableAt);
+    return true;
+  }
+
+  async dequeue(token: string): Promise<boolean> {
+    const rows = await this.db.query(this.removeSql("id = $2::text AND lease_token = $3::text"), [
+      this.clock.now() + this.dedupeWindowMs,
+      leaseTokenItemId(token) ?? null,
+      token,
+    ]);
+    return rows.length === 1;
+  }
+
+  async dropRun(runId: string): Promise<void> {
+    await this.db.query(this.removeSql("run_id = $2::text"), [this.clock.now() + this.dedupeWindowMs, runId]);
+  }
+
+  async nextAvailableAt(now: number): Promise<number | undefined> {
+    // Two index-backed minimums: unleased items, and items whose lease has expired.
+    const [row] = await this.db.query<{ at: number | null }>(
+      `SELECT LEAST(
+         (SELECT min(available_at) FROM ${this.items} WHERE lease_token IS NULL),
+         (SELECT min(available_at) FROM ${this.items} WHERE lease_token IS NOT NULL AND lease_expires_at <= $1::bigint)
+       ) AS at`,
+      [now],
+    );
+    return row?.at ?? undefined;
+  }
+
+  async size(): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(`SELECT count(*) AS n FROM ${this.items}`);
+    return row?.n ?? 0;
+  }
+
+  subscribe(listener: (availableAt: number) => void): () => void {
+    this.listeners.add(listener);
+    // In the background: a failed LISTEN is retried, and polling covers the gap meanwhile.
+    void this.listener.start().catch(() => {});
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) void this.listener.stop();
+    };
+  }
+
+  /**
+   * Resolves once the LISTEN connection is up (immediately when nobody is subscribed), so a
+   * caller can know that work queued by other processes from now on will wake it. Rejects with
+   * `StoreUnavailableError` if connecting fails (it is retried in the background).
+   */
+  whenListening(): Promise<void> {
+    return this.listeners.size === 0 ? Promise.resolve() : this.listener.start();
+  }
+
+  /**
+   * Delete items matching `where` (parameters from `$2`), start their dedupe window (until `$1`),
+   * and drop the serve record of any tenant left without items. The tenant check reads the
+   * statement's snapshot: an item enqueued concurrently for that tenant keeps the tenant leasable
+   * (tenants are found from the items) and only resets when it was last served.
+   */
+  private removeSql(where: string): string {
+    return `WITH gone AS (
+        DELETE FROM ${this.items} WHERE ${where} RETURNING id, tenant
+      ), refused AS (
+        INSERT INTO ${this.seen} (id, refused_until) SELECT id, $1::bigint FROM gone
+        ON CONFLICT (id) DO UPDATE SET refused_until = excluded.refused_until
+      ), idle AS (
+        DELETE FROM ${this.tenants} t
+        WHERE t.tenant IN (SELECT tenant FROM gone)
+          AND NOT EXISTS (
+            SELECT 1 FROM ${this.items} i WHERE i.tenant = t.tenant AND i.id NOT IN (SELECT id FROM gone)
+          )
+      )
+      SELECT id FROM gone`;
+  }
+
+  /** Forget ids whose dedupe window is over; skips rows a concurrent enqueue is claiming. */
+  private async pruneSeen(now: number): Promise<void> {
+    await this.db.execute(
+      `DELETE FROM ${this.seen} WHERE id IN (
+         SELECT id FROM ${this.seen} WHERE refused_until <= $1::bigint
+         ORDER BY refused_until LIMIT ${pruneBatch} FOR UPDATE SKIP LOCKED
+       )`,
+      [now],
+    );
+  }
+
+  private payload(availableAt: number): string {
+    return `${this.instanceId} ${availableAt}`;
+  }
+
+  /** A notification from the channel: another instance's enqueue or requeue (our own echo is skipped). */
+  private heard(payload: string): void {
+    const [sender, at] = payload.split(" ");
+    if (sender === this.instanceId) return;
+    const availableAt = Number(at);
+    if (Number.isFinite(availableAt)) this.notifyLocal(availableAt);
+  }
+
+  /** A listener's failure must not fail the enqueue, which has already committed. */
+  private notifyLocal(availableAt: number): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(availableAt);
+      } catch {
+        // ignored on purpose: see above
+      }
+    }
+  }
+}

@@ -1,0 +1,270 @@
+import { InvalidInputError, RunNotFoundError, StateConflictError, StoreUnavailableError } from "@weft/core";
+import type { WeftEvent } from "@weft/core";
+import { systemClock } from "@weft/store";
+import type {
+  Clock,
+  CreateRunResult,
+  FinalOutcome,
+  NewRun,
+  RunMetadata,
+  RunState,
+  RunStateStore,
+  RunStatus,
+  SaveStepResult,
+} from "@weft/store";
+import type { PostgresDatabase, SqlExecutor } from "./postgres-database.js";
+import { PostgresStoreBase } from "./postgres-store-base.js";
+
+interface RunRow {
+  run_id: string;
+  idempotency_key: string;
+  function_id: string;
+  app_id: string;
+  env: string;
+  created_at: number;
+  max_attempts: number;
+  correlation_id: string | null;
+  status: RunStatus;
+  version: number;
+  force_step_plan: boolean;
+  ended_at: number | null;
+}
+
+const metadataColumns = `run_id, idempotency_key, function_id, app_id, env, created_at, max_attempts, correlation_id,
+  status, version, force_step_plan, ended_at`;
+
+/** A key that changes between createRun's claim and its read is rare; this bounds the retries. */
+const createAttempts = 5;
+
+/**
+ * `RunStateStore` on Postgres. How each guarantee holds across processes:
+ *
+ * - createRun: one statement. `INSERT ... ON CONFLICT DO UPDATE ... WHERE` on `idempotency_keys`
+ *   claims the key (new, or an expired tombstone) and inserts the run in the same statement; racers
+ *   wait on the key's row and then read who won.
+ * - saveStep, addPending, deleteRun: a transaction that first locks the run's row (`FOR UPDATE`),
+ *   so writes to one run are serialised and the stack grows in commit order; the statements after
+ *   the lock read a snapshot that includes every earlier writer.
+ * - finalize: one conditional `UPDATE ... WHERE status = 'Running'`; a racer re-checks the row
+ *   after the winner commits and changes nothing.
+ * - loadRun: one statement, so metadata, stack and pending come from one snapshot.
+ *
+ * Step values are `text` and compared byte for byte.
+ */
+export class PostgresRunStateStore extends PostgresStoreBase implements RunStateStore {
+  private readonly clock: Clock;
+  private readonly runs = this.db.table("runs");
+  private readonly keys = this.db.table("idempotency_keys");
+  private readonly steps = this.db.table("steps");
+  private readonly pending = this.db.table("pending_steps");
+
+  constructor(db: PostgresDatabase, opts: { clock?: Clock } = {}) {
+    super(db);
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  async createRun(run: NewRun): Promise<CreateRunResult> {
+    const now = this.clock.now();
+    for (let attempt = 0; attempt < createAttempts; attempt++) {
+      if (await this.claimAndInsert(run, now)) return { status: "created", runId: run.runId };
+      const [key] = await this.db.query<{ run_id: string | null; tombstone_until: number | null }>(
+        `SELECT run_id, tombstone_until FROM ${this.keys} WHERE key = $1`,
+        [run.idempotencyKey],
+      );
+      if (key?.run_id != null) return { status: "exists", runId: key.run_id };
+      if (key !== undefined && (key.tombstone_until ?? 0) > now) return { status: "tombstone" };
+      // The key changed between the claim and this read (its run deleted, or a racing claim rolled
+      // back): claim again.
+    }
+    throw new StoreUnavailableError(`createRun ${run.runId}: idempotency key ${run.idempotencyKey} kept changing`);
+  }
+
+  /** True when this call claimed the key and inserted the run. */
+  private async claimAndInsert(run: NewRun, now: number): Promise<boolean> {
+    try {
+      const rows = await this.db.query(
+        `WITH claim AS (
+           INSERT INTO ${this.keys} AS k (key, run_id, tombstone_until) VALUES ($2::text, $1::text, NULL)
+           ON CONFLICT (key) DO UPDATE SET run_id = excluded.run_id, tombstone_until = NULL
+             WHERE k.run_id IS NULL AND k.tombstone_until <= $3::bigint
+           RETURNING k.run_id
+         )
+         INSERT INTO ${this.runs} (run_id, idempotency_key, function_id, app_id, env, created_at, max_attempts,
+           correlation_id, status, version, force_step_plan, ended_at, output, stack_length, events)
+         SELECT run_id, $2::text, $4::text, $5::text, $6::text, $7::bigint, $8::integer, $9::text,
+           'Running', -1, false, NULL, NULL, 0, $10::text
+         FROM claim
+         RETURNING run_id`,
+        [
+          run.runId,
+          run.idempotencyKey,
+          now,
+          run.functionId,
+          run.appId,
+          run.env,
+          run.createdAt,
+          run.maxAttempts,
+          run.correlationId ?? null,
+          JSON.stringify(run.events),
+        ],
+      );
+      return rows.length === 1;
+    } catch (e) {
+      // The whole statement rolled back, key claim included.
+      if (isUniqueViolation(e, "runs_pkey")) {
+        throw new InvalidInputError(`run ${run.runId} already exists under another idempotency key`);
+      }
+      throw e;
+    }
+  }
+
+  async loadRun(runId: string): Promise<RunState | undefined> {
+    const [row] = await this.db.query<RunRow & { events: string; stack: string[]; outputs: string[]; pending: string[] }>(
+      `SELECT ${metadataColumns}, events,
+         ARRAY(SELECT step_id FROM ${this.steps} s WHERE s.run_id = r.run_id ORDER BY seq) AS stack,
+         ARRAY(SELECT output FROM ${this.steps} s WHERE s.run_id = r.run_id ORDER BY seq) AS outputs,
+         ARRAY(SELECT step_id FROM ${this.pending} p WHERE p.run_id = r.run_id) AS pending
+       FROM ${this.runs} r WHERE r.run_id = $1`,
+      [runId],
+    );
+    if (row === undefined) return undefined;
+    return {
+      metadata: toMetadata(row),
+      events: JSON.parse(row.events) as WeftEvent[],
+      steps: new Map(row.stack.map((id, i) => [id, row.outputs[i] ?? ""])),
+      stack: row.stack,
+      pending: new Set(row.pending),
+    };
+  }
+
+  async loadMetadata(runId: string): Promise<RunMetadata | undefined> {
+    const [row] = await this.db.query<RunRow>(`SELECT ${metadataColumns} FROM ${this.runs} WHERE run_id = $1`, [runId]);
+    return row === undefined ? undefined : toMetadata(row);
+  }
+
+  async saveStep(runId: string, stepId: string, output: string): Promise<SaveStepResult> {
+    return this.db.transaction(async (tx): Promise<SaveStepResult> => {
+      const stackLength = await this.lockRun(tx, runId);
+      // After the lock: this snapshot sees every save of this run that committed before ours.
+      const [row] = await tx.query<{ existing: string | null; pending: number }>(
+        `WITH existing AS (
+           SELECT output FROM ${this.steps} WHERE run_id = $1::text AND step_id = $2::text
+         ), saved AS (
+           INSERT INTO ${this.steps} (run_id, step_id, seq, output)
+           SELECT $1::text, $2::text, $3::integer, $4::text WHERE NOT EXISTS (SELECT 1 FROM existing)
+           RETURNING 1
+         ), grown AS (
+           UPDATE ${this.runs} SET stack_length = $3::integer + 1
+           WHERE run_id = $1::text AND EXISTS (SELECT 1 FROM saved)
+         ), unplanned AS (
+           DELETE FROM ${this.pending} WHERE run_id = $1::text AND step_id = $2::text AND EXISTS (SELECT 1 FROM saved)
+           RETURNING 1
+         )
+         SELECT (SELECT output FROM existing) AS existing,
+           (SELECT count(*) FROM ${this.pending} WHERE run_id = $1::text) - (SELECT count(*) FROM unplanned) AS pending`,
+        [runId, stepId, stackLength, output],
+      );
+      if (row === undefined) throw new Error(`saveStep ${runId}/${stepId}: no result row`);
+      if (row.existing === null) return { status: "saved", pendingRemaining: row.pending, stackLength: stackLength + 1 };
+      if (row.existing !== output) throw new StateConflictError(runId, stepId);
+      return { status: "idempotent", pendingRemaining: row.pending, stackLength };
+    });
+  }
+
+  async addPending(runId: string, stepIds: string[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // Locked, so a step saved concurrently is either visible here (and skipped) or saved after.
+      await this.lockRun(tx, runId);
+      await tx.execute(
+        `WITH added AS (
+           INSERT INTO ${this.pending} (run_id, step_id)
+           SELECT DISTINCT $1::text, u.id FROM unnest($2::text[]) AS u(id)
+           WHERE NOT EXISTS (SELECT 1 FROM ${this.steps} s WHERE s.run_id = $1::text AND s.step_id = u.id)
+           ON CONFLICT DO NOTHING
+           RETURNING 1
+         )
+         UPDATE ${this.runs} SET force_step_plan = true
+         WHERE run_id = $1::text
+           AND (EXISTS (SELECT 1 FROM added) OR EXISTS (SELECT 1 FROM ${this.pending} WHERE run_id = $1::text))`,
+        [runId, stepIds],
+      );
+    });
+  }
+
+  async updateRun(runId: string, patch: { version?: number; forceStepPlan?: boolean }): Promise<void> {
+    const changed = await this.db.execute(
+      `UPDATE ${this.runs} SET version = COALESCE($2::integer, version),
+         force_step_plan = COALESCE($3::boolean, force_step_plan)
+       WHERE run_id = $1`,
+      [runId, patch.version ?? null, patch.forceStepPlan ?? null],
+    );
+    if (changed === 0) throw new RunNotFoundError(runId);
+  }
+
+  async finalize(runId: string, outcome: FinalOutcome): Promise<boolean> {
+    const [row] = await this.db.query<{ claimed: boolean; found: boolean }>(
+      `WITH claimed AS (
+         UPDATE ${this.runs} SET status = $2::text, output = $3::text, ended_at = $4::bigint
+         WHERE run_id = $1::text AND status = 'Running'
+         RETURNING 1
+       )
+       SELECT EXISTS (SELECT 1 FROM claimed) AS claimed,
+         EXISTS (SELECT 1 FROM ${this.runs} WHERE run_id = $1::text) AS found`,
+      [runId, outcome.status, outcome.output ?? null, outcome.endedAt],
+    );
+    if (row?.claimed === true) return true;
+    if (row?.found !== true) throw new RunNotFoundError(runId);
+    return false;
+  }
+
+  async deleteRun(runId: string, tombstoneTtlMs: number): Promise<void> {
+    const tombstoneUntil = this.clock.now() + tombstoneTtlMs;
+    await this.db.transaction(async (tx) => {
+      // Deleting the run row waits for any save holding its lock; the next statement then sees it.
+      const [gone] = await tx.query<{ idempotency_key: string }>(
+        `DELETE FROM ${this.runs} WHERE run_id = $1 RETURNING idempotency_key`,
+        [runId],
+      );
+      if (gone === undefined) return;
+      await tx.execute(
+        `WITH steps_gone AS (DELETE FROM ${this.steps} WHERE run_id = $1::text),
+           pending_gone AS (DELETE FROM ${this.pending} WHERE run_id = $1::text)
+         UPDATE ${this.keys} SET run_id = NULL, tombstone_until = $3::bigint WHERE key = $2::text AND run_id = $1::text`,
+        [runId, gone.idempotency_key, tombstoneUntil],
+      );
+    });
+  }
+
+  /** Lock the run's row for this transaction; its stack length, or `RunNotFoundError`. */
+  private async lockRun(tx: SqlExecutor, runId: string): Promise<number> {
+    const [run] = await tx.query<{ stack_length: number }>(
+      `SELECT stack_length FROM ${this.runs} WHERE run_id = $1 FOR UPDATE`,
+      [runId],
+    );
+    if (run === undefined) throw new RunNotFoundError(runId);
+    return run.stack_length;
+  }
+}
+
+function isUniqueViolation(e: unknown, constraint: string): boolean {
+  const { code, constraint: name } = (e ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === "23505" && name === constraint;
+}
+
+function toMetadata(row: RunRow): RunMetadata {
+  const metadata: RunMetadata = {
+    runId: row.run_id,
+    idempotencyKey: row.idempotency_key,
+    functionId: row.function_id,
+    appId: row.app_id,
+    env: row.env,
+    createdAt: row.created_at,
+    maxAttempts: row.max_attempts,
+    status: row.status,
+    version: row.version,
+    forceStepPlan: row.force_step_plan,
+  };
+  if (row.correlation_id !== null) metadata.correlationId = row.correlation_id;
+  if (row.ended_at !== null) metadata.endedAt = row.ended_at;
+  return metadata;
+}

@@ -1,0 +1,45 @@
+import type { LuaScript } from "./lua-script.js";
+
+/** Save a pause's JSON unless its id is taken. ARGV: JSON. Answers the JSON that stands. */
+export const savePauseBody: LuaScript = {
+  name: "weftSavePauseBody",
+  lua: `
+local stored = redis.call('GET', KEYS[1])
+if stored then return stored end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]`,
+};
+
+/**
+ * Add a pause id to its (env, event name) index. KEYS: any [, paths, match]. ARGV: id [, path].
+ * A path's count goes up only when the id was new there, so a repeated save counts once.
+ */
+export const indexPause: LuaScript = {
+  name: "weftIndexPause",
+  lua: `
+if #KEYS == 1 then
+  redis.call('SADD', KEYS[1], ARGV[1])
+elseif redis.call('SADD', KEYS[3], ARGV[1]) == 1 then
+  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+end
+return 0`,
+};
+
+/** The reverse of `indexPause`: a path leaves `paths` with its last pause. Same KEYS and ARGV. */
+export const unindexPause: LuaScript = {
+  name: "weftUnindexPause",
+  lua: `
+if #KEYS == 1 then
+  redis.call('SREM', KEYS[1], ARGV[1])
+elseif redis.call('SREM', KEYS[3], ARGV[1]) == 1 then
+  if redis.call('HINCRBY', KEYS[2], ARGV[2], -1) <= 0 then redis.call('HDEL', KEYS[2], ARGV[2]) end
+end
+return 0`,
+};
+
+/** The ids without a match key and the match paths in use, read together. KEYS: any, paths. */
+export const readPauseIndex: LuaScript = {
+  name: "weftReadPauseIndex",
+  lua: `
+return {redis.call('SMEMBERS', KEYS[1]), redis.call('HKEYS', KEYS[2])}`,
+};

@@ -1,0 +1,191 @@
+import { StoreUnavailableError } from "@weft/core";
+import { Cluster, Redis } from "ioredis";
+import { toStoreError } from "./errors.js";
+import { allScripts } from "./lua/all-scripts.js";
+import type { LuaScript } from "./lua/lua-script.js";
+import { parseRedisUrl } from "./redis-url.js";
+import type { RedisTarget } from "./redis-url.js";
+
+export type RedisArg = string | number;
+
+/** A live pub/sub subscription on its own connection. */
+export interface RedisSubscription {
+  close(): Promise<void>;
+}
+
+export interface RedisConnectionOptions {
+  /** How long `init()` may take (connecting and the first reply) before it fails. Default 2 s. */
+  connectTimeoutMs?: number;
+  /** How long one call may take before it fails as unavailable. Default 5 s. */
+  commandTimeoutMs?: number;
+}
+
+type ScriptCall = (numberOfKeys: number, ...keysAndArgs: RedisArg[]) => Promise<unknown>;
+
+/**
+ * One ioredis client (a `Redis` or a `Cluster`), shared by the stores of one bundle: the narrow port
+ * between the stores and the vendor client. The stores see scripts, commands and subscriptions, never
+ * ioredis types.
+ *
+ * `init()` connects once, fails fast (one attempt, a short deadline) and names the URL. After that,
+ * a dropped connection is retried with backoff for as long as the stores are open, and a call that
+ * gets no reply within a few reconnect attempts or `commandTimeoutMs` fails as
+ * `StoreUnavailableError`. Reference-counted like the
+ * SQLite connection: each store retains it and releases it on close; the last release disconnects.
+ */
+export class RedisConnection {
+  /** The URL with any password redacted: what every error message names. */
+  readonly url: string;
+  private readonly target: RedisTarget;
+  private readonly client: Redis | Cluster;
+  private readonly commandTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly subscriptions = new Set<Redis | Cluster>();
+  private refs = 0;
+  private opening: Promise<void> | undefined;
+  /** Set once init has connected: only then may a lost connection be retried. */
+  private ready = false;
+  private closed = false;
+  /** ioredis reports the cause (ECONNREFUSED, …) as an event; the rejection only says "closed". */
+  private lastError: Error | undefined;
+
+  constructor(url: string, opts: RedisConnectionOptions = {}) {
+    this.target = parseRedisUrl(url);
+    this.url = this.target.display;
+    const connectTimeout = opts.connectTimeoutMs ?? 2_000;
+    this.connectTimeoutMs = connectTimeout;
+    const commandTimeout = opts.commandTimeoutMs ?? 5_000;
+    this.commandTimeoutMs = commandTimeout;
+    // Before init has succeeded there is no retry at all, so init fails at once instead of looping.
+    const retry = (times: number): number | null => (this.ready && !this.closed ? Math.min(times * 100, 2_000) : null);
+    const common = { connectTimeout, commandTimeout, maxRetriesPerRequest: 3, lazyConnect: true } as const;
+    if (this.target.kind === "node") {
+      this.client = new Redis(this.target.url, { ...common, retryStrategy: retry });
+    } else {
+      const { nodes, username, password, tls } = this.target;
+      this.client = new Cluster(nodes, {
+        lazyConnect: true,
+        clusterRetryStrategy: retry,
+        slotsRefreshTimeout: connectTimeout,
+        redisOptions: { connectTimeout, commandTimeout, maxRetriesPerRequest: 3, username, password, ...(tls ? { tls: {} } : {}) },
+      });
+    }
+    for (const script of allScripts) this.client.defineCommand(script.name, { lua: script.lua });
+    this.client.on("error", (e: Error) => {
+      this.lastError = e;
+    });
+  }
+
+  retain(): this {
+    this.refs += 1;
+    return this;
+  }
+
+  /** Drop one reference; the last one disconnects the client and every subscription. */
+  async release(): Promise<void> {
+    this.refs -= 1;
+    if (this.refs > 0 || this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => quit(s)));
+    this.subscriptions.clear();
+    await quit(this.client);
+  }
+
+  /** Connect, once for all the stores sharing this connection. */
+  init(): Promise<void> {
+    this.opening ??= this.open();
+    return this.opening;
+  }
+
+  private async open(): Promise<void> {
+    const label = this.target.kind === "cluster" ? "Redis Cluster" : "Redis";
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // A server that accepts the connection but never answers would otherwise hold init for the
+      // ready check's and the command's timeouts together.
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      });
+      const connect = async () => {
+        if (this.client.status === "wait") await this.client.connect();
+        await this.client.ping();
+      };
+      await Promise.race([connect(), silent]);
+    } catch (e) {
+      this.client.disconnect();
+      const cause = this.lastError ?? e;
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new StoreUnavailableError(`cannot reach ${label} at ${this.url}: ${reason}`, { cause });
+    } finally {
+      clearTimeout(timer);
+    }
+    this.ready = true;
+  }
+
+  /**
+   * Run a script. Every key it touches must be in `keys` or derived from them inside the script with
+   * the same hash tag, so a cluster routes it by its first key and runs it on one slot.
+   */
+  async script(def: LuaScript, keys: readonly string[], args: readonly RedisArg[] = []): Promise<unknown> {
+    const call = (this.client as unknown as Record<string, ScriptCall>)[def.name];
+    if (call === undefined) throw new Error(`script ${def.name} is not in lua/all-scripts.ts`);
+    return this.bounded(call.call(this.client, keys.length, ...keys, ...args), `${def.name} on ${keys[0] ?? "no key"}`);
+  }
+
+  /** One plain command; a cluster routes it by its key. */
+  async command(name: string, args: readonly RedisArg[]): Promise<unknown> {
+    return this.bounded(this.client.call(name, ...args), `${name} ${String(args[0] ?? "")}`);
+  }
+
+  /**
+   * A call's reply, or `StoreUnavailableError` once `commandTimeoutMs` has passed. ioredis's own
+   * `commandTimeout` only starts when a command reaches a node; a cluster that lost every node keeps
+   * commands in its offline queue for as long as it reconnects, so the deadline is kept here too. A
+   * call given up on may still run once Redis is back: every write here is idempotent or fenced.
+   */
+  private async bounded(reply: Promise<unknown>, what: string): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no reply within ${this.commandTimeoutMs} ms`)), this.commandTimeoutMs);
+    });
+    try {
+      return await Promise.race([reply, deadline]);
+    } catch (e) {
+      throw toStoreError(e, this.url, what);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Subscribe to a channel on a dedicated connection (a subscribed connection can run nothing else).
+   * Best effort: wakeups only shorten a wait that polling bounds anyway, so its connection errors
+   * are swallowed, and ioredis resubscribes after a reconnect.
+   */
+  subscribe(channel: string, onMessage: (message: string) => void): RedisSubscription {
+    const sub = this.client.duplicate();
+    this.subscriptions.add(sub);
+    sub.on("error", () => {});
+    sub.on("message", (from: string, message: string) => {
+      if (from === channel) onMessage(message);
+    });
+    sub.subscribe(channel).catch(() => {});
+    return {
+      close: async () => {
+        if (this.subscriptions.delete(sub)) await quit(sub);
+      },
+    };
+  }
+}
+
+/** Close politely when connected (pending replies arrive first), at once otherwise. */
+async function quit(client: Redis | Cluster): Promise<void> {
+  if (client.status !== "ready") {
+    client.disconnect();
+    return;
+  }
+  await client.quit().then(
+    () => undefined,
+    () => client.disconnect(),
+  );
+}

@@ -1,0 +1,100 @@
+import { canonicalJson, valueAtPath } from "@weft/core";
+import type { WeftEvent } from "@weft/core";
+import { comparePauses } from "@weft/store";
+import type { Pause, PauseStore } from "@weft/store";
+import { KeyLayout } from "./keys.js";
+import * as lua from "./lua/pause-scripts.js";
+import type { RedisConnection } from "./redis-connection.js";
+import { RedisStoreBase, replyArray, replyString, replyStrings } from "./redis-store-base.js";
+
+/**
+ * `PauseStore` on Redis. A pause lives under three tags, because each lookup knows a different one:
+ *
+ * - its JSON at `pause:{<id>}` (`getPause` and `deletePause` know only the id): the truth;
+ * - its id in the run's set `run:{<runId>}:pauses` (`pausesOfRun`), beside the run's own keys;
+ * - its id in the (env, event name) index `pauses:{<env>:<event name>}:…` (`findPauses`), either in
+ *   `any` or in the set of its match key (path, value).
+ *
+ * No script can span three tags, so the steps are ordered to keep `by-event ⊆ by-run ⊆ saved`
+ * through any crash: save writes the JSON, then the run set, then the event index; delete undoes
+ * them in reverse, dropping the JSON last. A crash half way leaves a pause that is only partly
+ * findable, which the repeated save or delete completes (both are idempotent and work from the
+ * stored JSON), and never an index entry without its pause. Readers also load each pause's JSON and
+ * skip ids whose pause is gone or no longer matches, so even a save racing a delete of the same id
+ * cannot make a deleted pause come back from a lookup.
+ */
+export class RedisPauseStore extends RedisStoreBase implements PauseStore {
+  private readonly keys: KeyLayout;
+
+  constructor(conn: RedisConnection, opts: { keyPrefix?: string } = {}) {
+    const keys = new KeyLayout(opts.keyPrefix); // before super(): a bad prefix must not retain the connection
+    super(conn);
+    this.keys = keys;
+  }
+
+  async savePause(pause: Pause): Promise<void> {
+    const json = JSON.stringify(pause);
+    const stored = replyString(await this.conn.script(lua.savePauseBody, [this.keys.pause(pause.id)], [json]), "savePause");
+    // Index what stands (the first save), not what was passed, so a repeat completes the first.
+    const first = stored === json ? pause : (JSON.parse(stored) as Pause);
+    await this.conn.command("SADD", [this.keys.run(first.runId).pauses, first.id]);
+    const { keys, args } = this.indexKeys(first);
+    await this.conn.script(lua.indexPause, keys, args);
+  }
+
+  async findPauses(env: string, event: WeftEvent): Promise<Pause[]> {
+    const index = this.keys.pauseIndex(env, event.name);
+    const [anyReply, pathsReply] = replyArray(await this.conn.script(lua.readPauseIndex, [index.any, index.paths]), "findPauses");
+    const ids = replyStrings(anyReply, "findPauses");
+    const matchKeys: string[] = [];
+    for (const path of replyStrings(pathsReply, "findPauses")) {
+      const value = valueAtPath(event, path);
+      if (value !== undefined) matchKeys.push(index.match(path, canonicalJson(value)));
+    }
+    if (matchKeys.length > 0) ids.push(...replyStrings(await this.conn.command("SUNION", matchKeys), "findPauses"));
+    const pauses = await this.loadPauses(ids);
+    return pauses.filter((p) => p.env === env && p.eventName === event.name && matches(p, event)).sort(comparePauses);
+  }
+
+  async getPause(id: string): Promise<Pause | undefined> {
+    const json = await this.conn.command("GET", [this.keys.pause(id)]);
+    return typeof json === "string" ? (JSON.parse(json) as Pause) : undefined;
+  }
+
+  async pausesOfRun(runId: string): Promise<Pause[]> {
+    const ids = replyStrings(await this.conn.command("SMEMBERS", [this.keys.run(runId).pauses]), "pausesOfRun");
+    const pauses = await this.loadPauses(ids);
+    return pauses.filter((p) => p.runId === runId).sort(comparePauses);
+  }
+
+  async deletePause(id: string): Promise<void> {
+    const pause = await this.getPause(id);
+    if (pause === undefined) return;
+    const { keys, args } = this.indexKeys(pause);
+    await this.conn.script(lua.unindexPause, keys, args);
+    await this.conn.command("SREM", [this.keys.run(pause.runId).pauses, id]);
+    await this.conn.command("DEL", [this.keys.pause(id)]);
+  }
+
+  /** The JSON of each id: one GET each (each is under its own tag), all sent at once. */
+  private async loadPauses(ids: readonly string[]): Promise<Pause[]> {
+    const unique = [...new Set(ids)];
+    const bodies = await Promise.all(unique.map((id) => this.conn.command("GET", [this.keys.pause(id)])));
+    return bodies.flatMap((json) => (typeof json === "string" ? [JSON.parse(json) as Pause] : []));
+  }
+
+  /** The index keys and args of `indexPause` / `unindexPause` for one pause. */
+  private indexKeys(pause: Pause): { keys: string[]; args: string[] } {
+    const index = this.keys.pauseIndex(pause.env, pause.eventName);
+    if (pause.matchKey === undefined) return { keys: [index.any], args: [pause.id] };
+    const { path, value } = pause.matchKey;
+    return { keys: [index.any, index.paths, index.match(path, value)], args: [pause.id, path] };
+  }
+}
+
+/** Whether the pause's match key (if any) holds for the event, as the index claimed. */
+function matches(pause: Pause, event: WeftEvent): boolean {
+  if (pause.matchKey === undefined) return true;
+  const value = valueAtPath(event, pause.matchKey.path);
+  return value !== undefined && canonicalJson(value) === pause.matchKey.value;
+}

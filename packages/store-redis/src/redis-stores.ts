@@ -1,0 +1,42 @@
+import type { Clock } from "@weft/store";
+import { KeyLayout } from "./keys.js";
+import { RedisConnection } from "./redis-connection.js";
+import type { RedisConnectionOptions } from "./redis-connection.js";
+import { RedisPauseStore } from "./redis-pause-store.js";
+import { RedisQueue } from "./redis-queue.js";
+import { RedisRunStateStore } from "./redis-run-state-store.js";
+import { parseRedisUrl } from "./redis-url.js";
+
+/** Run state, pauses and queue on Redis; history stays in the SQL database. */
+export interface RedisStores {
+  state: RedisRunStateStore;
+  pauses: RedisPauseStore;
+  queue: RedisQueue;
+}
+
+export interface RedisStoresOptions extends RedisConnectionOptions {
+  clock?: Clock;
+  /** How long a dequeued or dropped job id stays refused; default `defaultDedupeWindowMs` (24 h). */
+  dedupeWindowMs?: number;
+  /**
+   * Put before every key and the wakeup channel: the URL's `?keyPrefix=` when this is not given,
+   * else `weft:`. No braces (they are hash tags).
+   */
+  keyPrefix?: string;
+}
+
+/**
+ * The three stores on one Redis connection: `redis://host:port[/db]` for one node,
+ * `redis-cluster://host:port,host:port,…` for a Redis Cluster (either may end in `?keyPrefix=…`). Nothing connects until `init()`,
+ * which fails fast, naming the URL, when Redis cannot be reached. The connection closes with the
+ * last of the three stores.
+ */
+export function createRedisStores(url: string, opts: RedisStoresOptions = {}): RedisStores {
+  const keyPrefix = new KeyLayout(opts.keyPrefix ?? parseRedisUrl(url).keyPrefix).prefix; // a bad prefix fails before connecting
+  const conn = new RedisConnection(url, { connectTimeoutMs: opts.connectTimeoutMs, commandTimeoutMs: opts.commandTimeoutMs });
+  return {
+    state: new RedisRunStateStore(conn, { clock: opts.clock, keyPrefix }),
+    pauses: new RedisPauseStore(conn, { keyPrefix }),
+    queue: new RedisQueue(conn, { clock: opts.clock, dedupeWindowMs: opts.dedupeWindowMs, keyPrefix }),
+  };
+}

@@ -1,0 +1,88 @@
+// Why these cannot be shared conformance cases: they need two store bundles on one Redis, as two
+// engine processes on two machines would have. The suite hands each case one isolated bundle, and the
+// memory queue has no other process to hear from or contend with.
+import { StateConflictError, isWeftError } from "@weft/core";
+import { ManualClock } from "@weft/store";
+import type { NewRun, QueueItem } from "@weft/store";
+import { createRedisStores } from "@weft/store-redis";
+import type { RedisStores } from "@weft/store-redis";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { deleteKeysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
+import { redisReachable, testRedisUrl } from "./redis-gate.js";
+import { expectCrossProcessWakeups } from "./wakeup-check.js";
+
+const suite = "redis wakeups and contention";
+
+if (await redisReachable(suite)) {
+  const admin = new Redis(testRedisUrl);
+  const opened: RedisStores[] = [];
+  const prefixes: string[] = [];
+  let clock = new ManualClock();
+
+  /** Two bundles on one prefix: two processes sharing one Redis. */
+  function pair(): [RedisStores, RedisStores] {
+    const keyPrefix = uniquePrefix("wakeups");
+    prefixes.push(keyPrefix);
+    const [a, b] = [createRedisStores(testRedisUrl, { clock, keyPrefix }), createRedisStores(testRedisUrl, { clock, keyPrefix })];
+    opened.push(a, b);
+    return [a, b];
+  }
+
+  function item(id: string, availableAt: number, tenant = "t"): QueueItem {
+    return { id, kind: "discover", runId: "run-1", tenant, payload: { id }, availableAt, attempt: 0 };
+  }
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).flatMap((s) => [s.state.close(), s.pauses.close(), s.queue.close()]));
+    for (const prefix of prefixes.splice(0)) await deleteKeysWithPrefix(admin, prefix);
+    clock = new ManualClock();
+  });
+  afterAll(() => admin.quit());
+
+  describe(suite, () => {
+    it("an enqueue or requeue in one process wakes another process's listener", async () => {
+      const [a, b] = pair();
+      await expectCrossProcessWakeups(a.queue, b.queue, clock.now());
+    });
+
+    it("two processes hand out one lease per item, create one run per key and save one value per step", async () => {
+      const [a, b] = pair();
+      const now = clock.now();
+      for (let i = 0; i < 40; i++) {
+        expect(await (i % 2 === 0 ? a : b).queue.enqueue(item(`job-${i}`, now, `t${i % 3}`))).toBe(true);
+        expect(await (i % 2 === 0 ? b : a).queue.enqueue(item(`job-${i}`, now))).toBe(false);
+      }
+      const batches = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).queue.lease({ now, leaseMs: 1_000, limit: 3 })),
+      );
+      const leased = batches.flat().map((l) => l.item.id);
+      expect(leased).toHaveLength(40);
+      expect(new Set(leased).size).toBe(40);
+
+      const run = (runId: string): NewRun => ({
+        runId,
+        idempotencyKey: "fn:evt-1",
+        functionId: "app-fn",
+        appId: "app",
+        env: "dev",
+        events: [{ id: "evt-1", name: "app/go", data: {}, user: {}, ts: now }],
+        createdAt: now,
+        maxAttempts: 3,
+      });
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).state.createRun(run(`run-${i}`))));
+      const created = results.filter((r) => r.status === "created");
+      expect(created).toHaveLength(1);
+      const winner = created[0]?.status === "created" ? created[0].runId : "";
+      expect(results.every((r) => r.status !== "tombstone" && r.runId === winner)).toBe(true);
+      const loaded = await Promise.all(Array.from({ length: 20 }, (_, i) => a.state.loadMetadata(`run-${i}`)));
+      expect(loaded.filter((m) => m !== undefined).map((m) => m?.runId)).toEqual([winner]);
+
+      const saves = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).state.saveStep(winner, "s", `{"data":${i}}`)),
+      );
+      expect(saves.filter((s) => s.status === "fulfilled")).toHaveLength(1);
+      for (const s of saves) if (s.status === "rejected") expect(isWeftError(s.reason, StateConflictError)).toBe(true);
+    });
+  });
+}
