@@ -1,13 +1,15 @@
 // Several `weft start` processes share one store while worker processes are killed at random
 // mid-step: every run finishes once, no step seen recorded runs again, no acknowledged event is
-// lost. Runs against real Postgres (everything) and Postgres + Redis (run state, pauses, queue).
+// lost. Runs against real Postgres (everything), and Postgres with run state, pauses and queue on
+// Redis and on a 3-node Redis Cluster (started here on loopback ports).
 import type { ChildProcess } from "node:child_process";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { api, runWithStatus, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
+import { startRedisCluster } from "../../store-redis/test/redis-servers.js";
 import { testBackend } from "../src/backends.js";
-import { freePort, kill9, requireBuiltCli, startCountingApp, startWeftProcess } from "../src/processes.js";
+import { countingAppSteps, freePort, kill9, requireBuiltCli, startCountingApp, startWeftProcess } from "../src/processes.js";
 
 const processes = 3;
 const runs = 15;
@@ -22,9 +24,10 @@ afterAll(async () => {
   if (postgres) {
     const client = new pg.Client({ connectionString: postgres });
     await client.connect();
-    for (const suffix of ["pg", "pgr"]) await client.query(`DROP SCHEMA IF EXISTS ${tag}_${suffix} CASCADE`);
+    for (const suffix of ["pg", "pgr", "pgc"]) await client.query(`DROP SCHEMA IF EXISTS ${tag}_${suffix} CASCADE`);
     await client.end();
   }
+  await cluster?.stop();
   if (redis) {
     const client = new Redis(redis);
     const keys = await client.keys(`${tag}:*`);
@@ -32,9 +35,12 @@ afterAll(async () => {
     client.disconnect();
   }
 });
+// The cluster helper is the Redis store's own (one home for it).
+const cluster = redis && postgres ? await startRedisCluster() : undefined;
 const setups = [
   { name: "postgres", db: postgres && `${postgres}?schema=${tag}_pg`, state: undefined },
   { name: "postgres + redis state", db: postgres && `${postgres}?schema=${tag}_pgr`, state: redis && `${redis}?keyPrefix=${tag}:` },
+  { name: "postgres + redis cluster state", db: postgres && `${postgres}?schema=${tag}_pgc`, state: cluster && `${cluster.url}?keyPrefix=${tag}:` },
 ];
 
 describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
@@ -95,7 +101,7 @@ describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
       }
       expect(recorded.size).toBeGreaterThan(0);
       for (const [key, seen] of recorded) expect(app.executions.get(key), key).toBe(seen);
-      for (let k = 0; k < runs; k++) for (const s of ["a", "b", "c", "d"]) expect(app.executions.get(`${k}:${s}`) ?? 0, `${k}:${s}`).toBeGreaterThanOrEqual(1);
+      for (let k = 0; k < runs; k++) for (const s of countingAppSteps) expect(app.executions.get(`${k}:${s}`) ?? 0, `${k}:${s}`).toBeGreaterThanOrEqual(1);
       // Each run finished exactly once: one inngest/function.finished event per run.
       const { data: finished } = await api<{ data: { data: { run_id: string } }[] }>(weft().url, "GET", "/v1/events?name=inngest/function.finished&limit=1000");
       const perRun = new Map<string, number>();

@@ -55,9 +55,13 @@ export interface CountingApp {
   close(): Promise<void>;
 }
 
+/** Every step of `crash-app-durable`, for checking each ran. */
+export const countingAppSteps = ["a", "b", "c", "fan-1", "fan-2", "fan-3", "fan-4", "d"];
+
 /**
  * An app whose function `crash-app-durable` (event `crash/start`, `data.k`) runs steps a, b (slow,
- * so kills land mid-step), sleeps 1 s, runs c, waits for `crash/go` matching `data.k`, runs d.
+ * so kills land mid-step), sleeps 1 s, runs c, fans out to four parallel steps, waits for
+ * `crash/go` matching `data.k`, and runs d.
  */
 export async function startCountingApp(baseUrl: string): Promise<CountingApp> {
   const executions = new Map<string, number>();
@@ -70,6 +74,7 @@ export async function startCountingApp(baseUrl: string): Promise<CountingApp> {
     await step.run("b", async () => (ran(k, "b"), await slow(400), k));
     await step.sleep("nap", "1s");
     await step.run("c", async () => (ran(k, "c"), await slow(20), k));
+    await Promise.all([1, 2, 3, 4].map((i) => step.run(`fan-${i}`, async () => (ran(k, `fan-${i}`), await slow(50), i))));
     const go = await step.waitForEvent("go", { event: "crash/go", match: "data.k", timeout: "1h" });
     await step.run("d", () => (ran(k, "d"), k));
     return { k, go: go !== null };

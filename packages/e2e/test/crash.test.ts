@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { api, runWithStatus, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
-import { freePort, kill9, requireBuiltCli, startCountingApp, startWeftProcess } from "../src/processes.js";
+import { countingAppSteps, freePort, kill9, requireBuiltCli, startCountingApp, startWeftProcess } from "../src/processes.js";
 
 const runs = 12;
 const dataDir = mkdtempSync(join(tmpdir(), "weft-crash-"));
@@ -72,7 +72,7 @@ describe("kill -9 of the server", () => {
       // Steps recorded before a kill ran exactly once; every step ran at least once.
       expect(recorded.size).toBeGreaterThan(0);
       for (const [key, seen] of recorded) expect(app.executions.get(key), key).toBe(seen);
-      for (let k = 0; k < runs; k++) for (const s of ["a", "b", "c", "d"]) expect(app.executions.get(`${k}:${s}`), `${k}:${s}`).toBeGreaterThanOrEqual(1);
+      for (let k = 0; k < runs; k++) for (const s of countingAppSteps) expect(app.executions.get(`${k}:${s}`), `${k}:${s}`).toBeGreaterThanOrEqual(1);
     } finally {
       await app.close();
     }
