@@ -7,7 +7,8 @@ import { dev, migrate, start } from "./server-commands.js";
 const usage = `usage: weft <command>
   dev   [--port 8288] [--data-dir .weft | --db URL] [--state URL] [-u APP_URL]... [--no-discovery]
         [--workers N] [--retry-interval 1s] [--lease 10s] [--signing-key KEY] [--event-key KEY]...
-  start --signing-key KEY --event-key KEY... [-u APP_URL]... [the flags of dev] [--insecure-dev]
+  start --signing-key KEY --event-key KEY... --api-token TOKEN [-u APP_URL]... [the flags of dev]
+        [--insecure-dev]
   migrate [--db URL] [--state URL]
   send NAME [--data JSON] [--user JSON] [--id ID]
   runs [--status Running|Completed|Failed|Cancelled] [--function ID] [--limit N]

@@ -17,6 +17,7 @@ const serverFlags = {
   "event-key": { type: "string" as const, multiple: true as const, default: [] as string[] },
   "no-discovery": { type: "boolean" as const, default: false },
   "insecure-dev": { type: "boolean" as const, default: false },
+  "api-token": { type: "string" as const },
 };
 
 /** `weft dev`: open to any event key, looks for apps on the usual local ports. */
@@ -42,8 +43,12 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
     throw new UsageError("--signing-key must be hex, optionally prefixed signkey-<env>- (e.g. signkey-prod-<64 hex digits>)");
   }
   const eventKeys = values["event-key"].length > 0 ? values["event-key"] : (process.env.WEFT_EVENT_KEY ?? process.env.INNGEST_EVENT_KEY)?.split(",") ?? [];
-  if (mode === "start" && !values["insecure-dev"] && (!signingKey || eventKeys.length === 0)) {
-    throw new UsageError("weft start needs --signing-key and at least one --event-key (or --insecure-dev to run open)");
+  const apiToken = values["api-token"] ?? process.env.WEFT_API_TOKEN;
+  if (mode === "start" && !values["insecure-dev"] && (!signingKey || eventKeys.length === 0 || !apiToken)) {
+    throw new UsageError("weft start needs --signing-key, at least one --event-key and --api-token (or --insecure-dev to run open)");
+  }
+  if (mode === "dev" && apiToken === undefined && !["127.0.0.1", "localhost", "::1"].includes(values.host)) {
+    throw new UsageError("weft dev is open to anyone who can reach it: bind it to 127.0.0.1 or give --api-token");
   }
   const dbUrl = values.db ?? `sqlite:${resolve(values["data-dir"], "weft.db")}`;
   const workers = values.workers === undefined ? undefined : Number(values.workers);
@@ -60,6 +65,7 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
     eventKeys,
     discovery: mode === "dev" && !values["no-discovery"],
     concurrency: workers,
+    apiToken,
   });
   const where = values.state ? `db: ${redactUrl(dbUrl)}, state: ${redactUrl(values.state)}` : `store: ${redactUrl(dbUrl)}`;
   console.log(`Weft ${mode} server on ${server.url} (${where}${signingKey ? ", requests signed" : ""}${eventKeys.length ? `, ${eventKeys.length} event key(s)` : ""})`);

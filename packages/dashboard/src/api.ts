@@ -1,0 +1,146 @@
+// The REST API as the dashboard sees it: typed fetches, the API token, and the shapes it answers.
+
+export type RunStatus = "Running" | "Completed" | "Failed" | "Cancelled";
+export const runStatuses: RunStatus[] = ["Running", "Completed", "Failed", "Cancelled"];
+
+export interface Run {
+  run_id: string;
+  function_id: string;
+  event_id: string;
+  status: RunStatus;
+  run_started_at: string;
+  ended_at: string | null;
+  output: unknown;
+  parent_run_id?: string;
+}
+
+export interface Step {
+  id: string;
+  name: string;
+  op: string;
+  status: "Running" | "Completed" | "Failed" | "Waiting" | "Errored";
+  attempt: number;
+  started_at: string;
+  ended_at: string | null;
+  output?: unknown;
+  error?: unknown;
+}
+
+export interface StoredEvent {
+  internal_id: string;
+  received_at: string;
+  id: string;
+  name: string;
+  data: Record<string, unknown>;
+  user?: Record<string, unknown>;
+  ts: number;
+}
+
+export interface AppRecord {
+  id: string;
+  url: string;
+  sdk?: string;
+  framework?: string;
+  error?: string;
+  syncedAt?: number;
+}
+
+export interface AppUrlStatus {
+  url: string;
+  ok: boolean;
+  error?: string;
+  lastAttemptAt?: number;
+}
+
+export interface FunctionSummary {
+  id: string;
+  app_id: string;
+  name: string;
+  triggers: Array<{ event?: string; cron?: string; expression?: string }>;
+}
+
+export interface FunctionDetail {
+  id: string;
+  app_id: string;
+  name: string;
+  config: Record<string, unknown>;
+  recent: { window_ms: number; started: number; running: number; completed: number; failed: number; cancelled: number; capped: boolean };
+}
+
+const tokenKey = "weft-api-token";
+
+/** The API token of production mode, kept for this tab only. */
+export const token = {
+  get: (): string | null => sessionStorage.getItem(tokenKey),
+  set: (value: string) => sessionStorage.setItem(tokenKey, value),
+  clear: () => sessionStorage.removeItem(tokenKey),
+};
+
+/** The server wants a token we do not have (or a wrong one): the app shows the login form. */
+export class AuthRequiredError extends Error {
+  constructor() {
+    super("this server requires an API token");
+  }
+}
+
+/** An API answer other than 2xx, with the server's `error` text. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const authListeners = new Set<() => void>();
+export function onAuthRequired(listener: () => void): () => void {
+  authListeners.add(listener);
+  return () => authListeners.delete(listener);
+}
+
+export function authHeaders(): Record<string, string> {
+  const t = token.get();
+  return t ? { authorization: `Bearer ${t}` } : {};
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  const res = await fetch(path, {
+    method: init.method ?? "GET",
+    signal: init.signal,
+    headers: { ...authHeaders(), ...(init.body === undefined ? {} : { "content-type": "application/json" }) },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  if (res.status === 401) {
+    for (const l of authListeners) l();
+    throw new AuthRequiredError();
+  }
+  const json = (await res.json().catch(() => ({}))) as T & { error?: string };
+  if (!res.ok) throw new ApiError(res.status, json.error ?? `${init.method ?? "GET"} ${path} answered ${res.status}`);
+  return json;
+}
+
+/** `?a=1&b=2` from the defined entries only. */
+export function queryString(params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+/** Events never change once stored, so each is fetched once per page load. */
+const eventCache = new Map<string, Promise<StoredEvent | null>>();
+export function cachedEvent(id: string): Promise<StoredEvent | null> {
+  let hit = eventCache.get(id);
+  if (!hit) {
+    hit = api<{ data: StoredEvent }>(`/v1/events/${encodeURIComponent(id)}`).then(
+      (r) => r.data,
+      () => {
+        eventCache.delete(id);
+        return null;
+      },
+    );
+    eventCache.set(id, hit);
+  }
+  return hit;
+}

@@ -1,0 +1,172 @@
+import { useState, type FormEvent } from "react";
+import { api, type AppRecord, type AppUrlStatus, type FunctionDetail, type FunctionSummary } from "../api";
+import { JsonView } from "../components/json-view";
+import { formatTime } from "../format";
+import { Link } from "../router";
+import { useResource } from "../use-resource";
+
+/** Config keys that are flow control (accepted and shown; not yet enforced by the engine). */
+const flowControlKeys = ["concurrency", "throttle", "rateLimit", "debounce", "batchEvents", "priority", "idempotency", "singleton", "timeouts", "cancel"];
+
+/** Apps with their sync status and a "sync now"; functions with triggers, config and recent counts. */
+export function AppsPage() {
+  const apps = useResource<{ data: { synced: AppRecord[]; urls: AppUrlStatus[] } }>("/v1/apps");
+  const functions = useResource<{ data: FunctionSummary[] }>("/v1/functions");
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | undefined>(undefined);
+
+  const syncNow = async () => {
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      await api("/v1/apps/sync", { method: "POST" });
+      apps.reload();
+      functions.reload();
+      setMessage("Synced.");
+    } catch (e) {
+      setMessage((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main id="main">
+      <div className="page-head">
+        <h1>Apps</h1>
+        <div className="actions">
+          <button type="button" className="primary" disabled={busy} onClick={() => void syncNow()}>
+            {busy ? "Syncing…" : "Sync now"}
+          </button>
+          {message && <p role="status">{message}</p>}
+        </div>
+      </div>
+      {apps.error && <p className="error">{apps.error}</p>}
+      <table className="table apps-table">
+        <caption className="visually-hidden">App URLs and their sync status</caption>
+        <thead>
+          <tr>
+            <th scope="col">URL</th>
+            <th scope="col">App</th>
+            <th scope="col">Sync</th>
+            <th scope="col">Last attempt</th>
+          </tr>
+        </thead>
+        <tbody>
+          {appRows(apps.data?.data).map((row) => (
+            <tr key={row.url}>
+              <td className="mono">{row.url}</td>
+              <td>{row.app ? `${row.app.id}${row.app.sdk ? ` · ${row.app.sdk}` : ""}` : "—"}</td>
+              <td>
+                {row.status === undefined ? (
+                  <span className="muted">registered by the SDK</span>
+                ) : row.status.ok ? (
+                  <span className="badge badge-completed">Synced</span>
+                ) : (
+                  <>
+                    <span className="badge badge-failed">Error</span> <span className="error">{row.status.error}</span>
+                  </>
+                )}
+              </td>
+              <td>{row.status?.lastAttemptAt ? formatTime(new Date(row.status.lastAttemptAt).toISOString()) : row.app?.syncedAt ? formatTime(new Date(row.app.syncedAt).toISOString()) : "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <AddAppForm onAdded={apps.reload} />
+      <h2>Functions</h2>
+      {functions.data?.data.length === 0 && <p className="empty">No functions synced yet.</p>}
+      <div className="functions">
+        {functions.data?.data.map((f) => (
+          <FunctionCard key={f.id} fn={f} />
+        ))}
+      </div>
+    </main>
+  );
+}
+
+function appRows(data: { synced: AppRecord[]; urls: AppUrlStatus[] } | undefined): Array<{ url: string; app?: AppRecord; status?: AppUrlStatus }> {
+  if (!data) return [];
+  const rows: Array<{ url: string; app?: AppRecord; status?: AppUrlStatus }> = data.urls.map((status) => ({
+    url: status.url,
+    status,
+    app: data.synced.find((a) => a.url === status.url),
+  }));
+  for (const app of data.synced) if (!rows.some((r) => r.url === app.url)) rows.push({ url: app.url, app });
+  return rows;
+}
+
+function retriesOf(config: Record<string, unknown>): string {
+  const retries = (config.steps as { step?: { retries?: { attempts?: number } } } | undefined)?.step?.retries?.attempts;
+  return retries === undefined ? "default" : String(retries);
+}
+
+function AddAppForm({ onAdded }: { onAdded(): void }) {
+  const [url, setUrl] = useState("");
+  const [message, setMessage] = useState<string | undefined>(undefined);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const { data } = await api<{ data: AppUrlStatus }>("/v1/apps", { method: "POST", body: { url: url.trim() } });
+      setMessage(data.ok ? "Synced." : `Added; sync failed: ${data.error}`);
+      setUrl("");
+      onAdded();
+    } catch (err) {
+      setMessage((err as Error).message);
+    }
+  };
+  return (
+    <form className="filters" aria-label="Add an app" onSubmit={(e) => void submit(e)}>
+      <label>
+        App URL
+        <input type="url" placeholder="http://localhost:3000/api/inngest" value={url} onChange={(e) => setUrl(e.target.value)} />
+      </label>
+      <button type="submit" disabled={!url.trim()}>
+        Add app
+      </button>
+      {message && <p role="status">{message}</p>}
+    </form>
+  );
+}
+
+function FunctionCard({ fn }: { fn: FunctionSummary }) {
+  const detail = useResource<{ data: FunctionDetail }>(`/v1/functions/${encodeURIComponent(fn.id)}`, "runs-changed");
+  const d = detail.data?.data;
+  const flow = d ? Object.fromEntries(Object.entries(d.config).filter(([k]) => flowControlKeys.includes(k))) : {};
+  return (
+    <article className="card function" aria-label={`Function ${fn.name}`}>
+      <h3>
+        {fn.name} <span className="mono muted">{fn.id}</span>
+      </h3>
+      <p>
+        Triggers:{" "}
+        {fn.triggers.map((t, i) => (
+          <code key={i} className="trigger">
+            {t.event ? `event ${t.event}` : `cron ${t.cron}`}
+            {t.expression ? ` if ${t.expression}` : ""}
+          </code>
+        ))}
+      </p>
+      {d && (
+        <p>
+          Last hour: {d.recent.started}
+          {d.recent.capped ? "+" : ""} started · {d.recent.completed} completed · <span className={d.recent.failed ? "error" : ""}>{d.recent.failed} failed</span> ·{" "}
+          {d.recent.running} running · {d.recent.cancelled} cancelled · retries {retriesOf(d.config)} ·{" "}
+          <Link href={`/?function=${encodeURIComponent(fn.id)}`}>runs</Link>
+        </p>
+      )}
+      {Object.keys(flow).length > 0 && (
+        <details>
+          <summary>Flow control</summary>
+          <JsonView value={flow} label={`Flow control of ${fn.name}`} />
+        </details>
+      )}
+      {d && (
+        <details>
+          <summary>Full config</summary>
+          <JsonView value={d.config} label={`Config of ${fn.name}`} />
+        </details>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,155 @@
+import { useState } from "react";
+import { api, type Run, type Step, type StoredEvent } from "../api";
+import { JsonView } from "../components/json-view";
+import { StatusBadge } from "../components/status-badge";
+import { WaitingFor } from "../components/waiting-for";
+import { Waterfall } from "../components/waterfall";
+import { durationBetween, formatDuration, formatTime } from "../format";
+import { Link, navigate } from "../router";
+import { useResource } from "../use-resource";
+
+/** One run: what started it, its step waterfall, what it waits for, and cancel / rerun. */
+export function RunPage({ runId }: { runId: string }) {
+  const run = useResource<{ data: Run }>(`/v1/runs/${encodeURIComponent(runId)}`, "runs-changed");
+  const steps = useResource<{ data: Step[] }>(`/v1/runs/${encodeURIComponent(runId)}/steps`, "runs-changed");
+  const r = run.data?.data;
+  const event = useResource<{ data: StoredEvent }>(r ? `/v1/events/${encodeURIComponent(r.event_id)}` : null);
+
+  if (run.error) {
+    return (
+      <main id="main">
+        <h1>Run {runId}</h1>
+        <p className="error" role="alert">
+          {run.error}
+        </p>
+      </main>
+    );
+  }
+  if (!r) return <main id="main">Loading…</main>;
+  const ms = durationBetween(r.run_started_at, r.ended_at);
+  return (
+    <main id="main">
+      <div className="page-head">
+        <h1>
+          Run <span className="mono">{r.run_id}</span> <StatusBadge status={r.status} />
+        </h1>
+        <RunActions run={r} onChange={run.reload} />
+      </div>
+      <dl className="facts card">
+        <dt>Function</dt>
+        <dd className="mono">
+          <Link href={`/?function=${encodeURIComponent(r.function_id)}`}>{r.function_id}</Link>
+        </dd>
+        <dt>Started</dt>
+        <dd>{formatTime(r.run_started_at)}</dd>
+        <dt>Ended</dt>
+        <dd>{formatTime(r.ended_at)}</dd>
+        <dt>Duration</dt>
+        <dd>{ms === undefined ? "—" : `${formatDuration(ms)}${r.ended_at ? "" : " so far"}`}</dd>
+        {r.parent_run_id && (
+          <>
+            <dt>Invoked by</dt>
+            <dd>
+              <Link href={`/runs/${r.parent_run_id}`} className="mono">
+                {r.parent_run_id}
+              </Link>
+            </dd>
+          </>
+        )}
+      </dl>
+      {steps.data && <WaitingFor steps={steps.data.data} />}
+      <section aria-labelledby="timeline-h">
+        <h2 id="timeline-h">Timeline</h2>
+        {steps.data ? <Waterfall steps={steps.data.data} start={r.run_started_at} end={r.ended_at} /> : <p className="empty">Loading…</p>}
+      </section>
+      {r.status !== "Running" && (
+        <section aria-labelledby="output-h">
+          <h2 id="output-h">{r.status === "Completed" ? "Output" : "Error"}</h2>
+          <JsonView value={r.output} label="Run output" />
+        </section>
+      )}
+      <section aria-labelledby="event-h">
+        <h2 id="event-h">Trigger event</h2>
+        {event.data ? (
+          <div className="card">
+            <p>
+              <span className="mono">{event.data.data.name}</span> ·{" "}
+              <Link href={`/events/${event.data.data.internal_id}`} className="mono">
+                {event.data.data.internal_id}
+              </Link>{" "}
+              · received {formatTime(event.data.data.received_at)}
+            </p>
+            <JsonView value={event.data.data} label="Trigger event payload" />
+          </div>
+        ) : (
+          <p className="empty">{event.error ?? "Loading…"}</p>
+        )}
+      </section>
+    </main>
+  );
+}
+
+/** Cancel (with a confirmation step) while running; rerun at any time. */
+function RunActions({ run, onChange }: { run: Run; onChange(): void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | undefined>(undefined);
+
+  const act = async (what: () => Promise<void>) => {
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      await what();
+    } catch (e) {
+      setMessage((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const cancel = () =>
+    act(async () => {
+      await api(`/v1/runs/${run.run_id}/cancel`, { method: "POST" });
+      setConfirming(false);
+      onChange();
+    });
+  const rerun = () =>
+    act(async () => {
+      const { data } = await api<{ data: { event_id: string } }>(`/v1/runs/${run.run_id}/rerun`, { method: "POST" });
+      setMessage(`Sent event ${data.event_id} again; waiting for its run…`);
+      // The new run starts asynchronously; look for it briefly, then fall back to the event.
+      for (let i = 0; i < 40; i++) {
+        const runs = await api<{ data: Run[] }>(`/v1/events/${data.event_id}/runs`);
+        const fresh = runs.data.find((x) => x.function_id === run.function_id) ?? runs.data[0];
+        if (fresh) {
+          navigate(`/runs/${fresh.run_id}`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      navigate(`/events/${data.event_id}`);
+    });
+
+  return (
+    <div className="actions">
+      {run.status === "Running" &&
+        (confirming ? (
+          <>
+            <button type="button" className="danger" disabled={busy} onClick={() => void cancel()} autoFocus>
+              Confirm cancel
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep running
+            </button>
+          </>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirming(true)}>
+            Cancel run
+          </button>
+        ))}
+      <button type="button" disabled={busy} onClick={() => void rerun()} title="Send the trigger event again as a new event: a fresh run from the first step">
+        Rerun
+      </button>
+      {message && <p role="status">{message}</p>}
+    </div>
+  );
+}

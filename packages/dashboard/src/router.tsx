@@ -1,0 +1,33 @@
+import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from "react";
+
+/** The current location; changes on navigate() and on back/forward. */
+export function useLocation(): URL {
+  const [href, setHref] = useState(window.location.href);
+  useEffect(() => {
+    const update = () => setHref(window.location.href);
+    window.addEventListener("popstate", update);
+    window.addEventListener("weft:navigate", update);
+    return () => {
+      window.removeEventListener("popstate", update);
+      window.removeEventListener("weft:navigate", update);
+    };
+  }, []);
+  return new URL(href);
+}
+
+export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+  if (opts.replace) history.replaceState(null, "", to);
+  else history.pushState(null, "", to);
+  window.dispatchEvent(new Event("weft:navigate"));
+}
+
+/** A real link (open in a new tab works) that navigates in-page on a plain click. */
+export function Link(props: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
+    props.onClick?.(e);
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(props.href);
+  };
+  return <a {...props} onClick={onClick} />;
+}

@@ -1,0 +1,64 @@
+// Shared by the dashboard's browser tests: build the dashboard, launch Debian's Chromium, and a
+// small app whose functions exercise each page (a quick run, a waiting run, a failing run).
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { NonRetriableError, Weft } from "@weft/sdk";
+import { chromium, type Browser } from "playwright-core";
+
+const dashboardDir = fileURLToPath(new URL("..", import.meta.url));
+export const chromiumPath = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
+
+/**
+ * Whether the browser tests can run: on a developer's machine without Chromium they are skipped
+ * with a loud reason; under CI=true a missing browser fails the run (`.ci/run` installs it).
+ */
+export function chromiumAvailable(): boolean {
+  if (existsSync(chromiumPath)) return true;
+  const message = `no Chromium at ${chromiumPath} (apt-get install chromium, or set WEFT_CHROMIUM)`;
+  if (process.env.CI === "true") throw new Error(`${message}: CI needs it`);
+  console.warn(`SKIPPING dashboard browser tests: ${message}`);
+  return false;
+}
+
+/**
+ * Build the dashboard into packages/dashboard/dist, which the server serves. Built on every run,
+ * with Vite alone (~1 s; `npm run build` also type-checks), so the tests never see stale assets.
+ */
+export function buildDashboard(): void {
+  const vite = fileURLToPath(new URL("../../../node_modules/vite/bin/vite.js", import.meta.url));
+  execFileSync(process.execPath, [vite, "build", "--logLevel", "error"], { cwd: dashboardDir, stdio: "inherit" });
+}
+
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium, or set WEFT_CHROMIUM`);
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** The functions the dashboard tests drive. `flaky` fails its first run and passes when rerun. */
+export function dashboardFunctions(baseUrl: string) {
+  const client = new Weft({ id: "dash-app", baseUrl });
+  let flakyRuns = 0;
+  const hello = client.createFunction({ id: "hello", name: "Say hello" }, { event: "dash/hello" }, async ({ event, step }) => {
+    const greeting = await step.run("greet", () => `hello ${String(event.data.name ?? "world")}`);
+    const shout = await step.run("shout", () => greeting.toUpperCase());
+    return { greeting, shout };
+  });
+  const approval = client.createFunction({ id: "approval", name: "Wait for approval" }, { event: "dash/order" }, async ({ step }) => {
+    await step.run("reserve", () => "reserved");
+    const approved = await step.waitForEvent("wait-for-approval", { event: "dash/approved", match: "data.order", timeout: "1h" });
+    return { approved: approved !== null };
+  });
+  const flaky = client.createFunction({ id: "flaky", name: "Flaky import", retries: 0 }, { event: "dash/import" }, async ({ step }) => {
+    await step.run("fetch-rows", () => [1, 2, 3]);
+    return step.run("import-rows", () => {
+      flakyRuns += 1;
+      if (flakyRuns === 1) throw new NonRetriableError("the upstream file was truncated");
+      return { imported: 3 };
+    });
+  });
+  return { client, functions: [hello, approval, flaky] };
+}
