@@ -26,6 +26,8 @@ export type {
   StepEntryStatus,
 } from "./history-store.js";
 export type { Stores } from "./stores.js";
+export type { FlowStore } from "./flow-store.js";
+export { MemoryFlowStore, gcra } from "./memory/memory-flow-store.js";
 export { closeStores } from "./close-stores.js";
 export { encodeLeaseToken, leaseTokenItemId } from "./lease-token.js";
 export { fairOrder } from "./fair-order.js";
