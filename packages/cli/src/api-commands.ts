@@ -106,3 +106,18 @@ export async function cancel(argv: string[]): Promise<void> {
   await api(values.url ?? defaultUrl, "POST", `/v1/runs/${encodeURIComponent(runId)}/cancel`);
   console.log(`cancelled ${runId}`);
 }
+
+/** `weft functions [pause|resume|cancel ID]`: list functions, or pause, resume or cancel all runs of one. */
+export async function functions(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { url: { type: "string", default: defaultUrl } });
+  const base = values.url ?? defaultUrl;
+  const [action, id] = positionals;
+  if (action === undefined || action === "list") {
+    const { data } = await api<{ data: { id: string; triggers: unknown[] }[] }>(base, "GET", "/v1/functions");
+    console.log(data.length === 0 ? "no functions synced" : table([["FUNCTION", "TRIGGERS"], ...data.map((f) => [f.id, short(f.triggers, 80)])]));
+    return;
+  }
+  if (!["pause", "resume", "cancel"].includes(action) || !id) throw new UsageError("usage: weft functions [list] | pause ID | resume ID | cancel ID");
+  const { data } = await api<{ data: { cancelled?: number } }>(base, "POST", `/v1/functions/${encodeURIComponent(id)}/${action}`);
+  console.log(action === "cancel" ? `cancelled ${data.cancelled} running run(s) of ${id}` : `${action === "pause" ? "paused" : "resumed"} ${id}`);
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ApiError } from "./api-client.js";
 import { UsageError } from "./args.js";
-import { cancel, run, runs, send } from "./api-commands.js";
+import { cancel, functions, run, runs, send } from "./api-commands.js";
 import { dev, migrate, start } from "./server-commands.js";
 
 const usage = `usage: weft <command>
@@ -14,9 +14,10 @@ const usage = `usage: weft <command>
   runs [--status Running|Completed|Failed|Cancelled] [--function ID] [--limit N]
   run RUN_ID
   cancel RUN_ID
+  functions [list] | pause ID | resume ID | cancel ID
 (send, runs, run and cancel talk to --url, default $WEFT_URL or http://127.0.0.1:8288)`;
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = { dev, start, migrate, send, runs, run, cancel };
+const commands: Record<string, (argv: string[]) => Promise<void>> = { dev, start, migrate, send, runs, run, cancel, functions };
 
 async function main(): Promise<void> {
   const [name, ...argv] = process.argv.slice(2);

@@ -3,12 +3,10 @@
 // lost. Runs against real Postgres (everything), and Postgres with run state, pauses and queue on
 // Redis and on a 3-node Redis Cluster (started here on loopback ports).
 import type { ChildProcess } from "node:child_process";
-import { Redis } from "ioredis";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { api, runWithStatus, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
 import { startRedisCluster } from "../../store-redis/test/redis-servers.js";
-import { testBackend } from "../src/backends.js";
+import { dropTestData, testBackend } from "../src/backends.js";
 import { countingAppSteps, freePort, kill9, requireBuiltCli, startCountingApp, startWeftProcess } from "../src/processes.js";
 
 const processes = 3;
@@ -20,20 +18,8 @@ const tag = `chaos_${process.pid}_${Date.now()}`;
 
 afterAll(async () => {
   for (const p of live) p.kill("SIGKILL");
-  // Leave the shared servers as we found them.
-  if (postgres) {
-    const client = new pg.Client({ connectionString: postgres });
-    await client.connect();
-    for (const suffix of ["pg", "pgr", "pgc"]) await client.query(`DROP SCHEMA IF EXISTS ${tag}_${suffix} CASCADE`);
-    await client.end();
-  }
   await cluster?.stop();
-  if (redis) {
-    const client = new Redis(redis);
-    const keys = await client.keys(`${tag}:*`);
-    if (keys.length > 0) await client.del(...keys);
-    client.disconnect();
-  }
+  await dropTestData({ postgres, schemas: ["pg", "pgr", "pgc"].map((s) => `${tag}_${s}`), redis, prefixes: [`${tag}:`] });
 });
 // The cluster helper is the Redis store's own (one home for it).
 const cluster = redis && postgres ? await startRedisCluster() : undefined;

@@ -27,3 +27,23 @@ export async function testBackend(kind: keyof typeof defaults): Promise<string |
   console.warn(`SKIPPING ${kind} tests: ${message}`);
   return undefined;
 }
+
+/** Leave the shared servers as we found them: drop test schemas and keys under test prefixes. */
+export async function dropTestData(opts: { postgres?: string; schemas?: string[]; redis?: string; prefixes?: string[] }): Promise<void> {
+  if (opts.postgres && opts.schemas?.length) {
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: opts.postgres });
+    await client.connect();
+    for (const schema of opts.schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+  if (opts.redis && opts.prefixes?.length) {
+    const { Redis } = await import("ioredis");
+    const client = new Redis(opts.redis);
+    for (const prefix of opts.prefixes) {
+      const keys = await client.keys(`${prefix}*`);
+      if (keys.length > 0) await client.del(...keys);
+    }
+    client.disconnect();
+  }
+}

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { silentLogger } from "@weft/engine";
 import { serve, type ServeOptions } from "@weft/sdk";
 import type { Clock } from "@weft/store";
-import { closeStores, openStores, startWeftServer, type WeftServer } from "@weft/server";
+import { closeStores, openStores, startWeftServer, type StoreConfig, type WeftServer } from "@weft/server";
 import { request } from "undici";
 
 export interface TestWeft {
@@ -17,7 +17,8 @@ export interface TestWeft {
 
 /** A Weft server on a free loopback port, over a fresh store (SQLite in a temp dir by default). */
 export interface TestWeftOptions {
-  store?: "memory" | "sqlite";
+  /** memory, SQLite in a temp dir (default), or explicit store URLs (Postgres, Redis, …). */
+  store?: "memory" | "sqlite" | StoreConfig;
   retryIntervalMs?: number;
   clock?: Clock;
   signingKey?: string;
@@ -26,7 +27,8 @@ export interface TestWeftOptions {
 
 export async function startTestWeft(opts: TestWeftOptions = {}): Promise<TestWeft> {
   const dir = mkdtempSync(join(tmpdir(), "weft-e2e-"));
-  const stores = await openStores(opts.store === "memory" ? "memory:" : `sqlite:${join(dir, "weft.db")}`);
+  const config = typeof opts.store === "object" ? opts.store : opts.store === "memory" ? "memory:" : `sqlite:${join(dir, "weft.db")}`;
+  const stores = await openStores(config);
   const server = await startWeftServer({
     stores,
     port: 0,

@@ -1,6 +1,7 @@
 import type { Clock, Stores } from "@weft/store";
 import type { Backoff } from "./backoff.js";
 import type { Driver } from "./driver.js";
+import type { FlowController } from "./flow/flow-controller.js";
 import type { FunctionRegistry } from "./function-registry.js";
 import type { Logger } from "./logger.js";
 
@@ -14,6 +15,9 @@ export interface EngineContext {
   log: Logger;
   /** The environment runs and pauses belong to (one per server for now). */
   env: string;
+  flow: FlowController;
+  /** End a running run as Cancelled (false when it had already ended). */
+  cancelRun: (runId: string, reason: string) => Promise<boolean>;
 }
 
 /** What a job handler tells the worker to do with the job's lease. */

@@ -53,6 +53,10 @@ export async function fireCron(ctx: EngineContext, item: QueueItem): Promise<voi
   const fn = await ctx.registry.lookup(functionId);
   if (!fn || !cronsOf(fn).includes(cron)) return;
   const now = ctx.clock.now();
+  if (await ctx.flow.isPaused(fn.id)) {
+    await enqueueTick(ctx, fn, cron, parseCron(cron).next(Math.max(now, scheduledAt)));
+    return;
+  }
   const scheduled = new Date(scheduledAt).toISOString();
   const event: WeftEvent = {
     // The schedule's own time as the id: one run per function and tick, however often this runs.

@@ -1,23 +1,20 @@
 import type { OutgoingOp, WeftEvent } from "@weft/core";
 import { checkpointSteps, type CheckpointResult } from "./checkpoint.js";
-import { systemClock, type Clock, type FunctionRecord, type Lease, type StoredEvent, type Stores } from "@weft/store";
+import { MemoryFlowStore, systemClock, type Clock, type FunctionRecord, type Stores } from "@weft/store";
 import { defaultBackoff, type Backoff } from "./backoff.js";
-import { done, type EngineContext, type JobOutcome } from "./context.js";
+import type { EngineContext } from "./context.js";
 import type { Driver } from "./driver.js";
-import { handleEvent } from "./event-handler.js";
-import { fireCron, scheduleCrons } from "./cron.js";
+import { scheduleCrons } from "./cron.js";
 import { Executor } from "./executor.js";
-import { runGateway } from "./gateway.js";
+import { FlowController } from "./flow/flow-controller.js";
+import { handleJob } from "./job-handlers.js";
 import { finalizeRun } from "./finalize.js";
 import { FunctionRegistry } from "./function-registry.js";
 import { HttpDriver } from "./http-driver.js";
 import { ingestEvents, type IngestOptions } from "./ingest.js";
 import { consoleLogger, type Logger } from "./logger.js";
-import { expirePause } from "./pauses.js";
 import { registerApp } from "./register.js";
 import { startRun } from "./run-starter.js";
-import { saveAndContinue } from "./continue-run.js";
-import { completeTimeline } from "./timeline.js";
 import { Worker } from "./worker.js";
 
 const functionRefreshMs = 2000;
@@ -53,6 +50,8 @@ export class Engine {
     const clock = opts.clock ?? systemClock;
     const log = opts.log ?? consoleLogger;
     this.registry = new FunctionRegistry(opts.stores.history);
+    if (!opts.stores.flow) log.warn("this state store has no FlowStore: flow control is enforced per engine process only");
+    const flowStore = opts.stores.flow ?? new MemoryFlowStore();
     this.ctx = {
       stores: opts.stores,
       clock,
@@ -61,9 +60,11 @@ export class Engine {
       backoff: opts.backoff ?? defaultBackoff,
       log,
       env: opts.env ?? "dev",
+      flow: new FlowController(flowStore, clock, opts.env ?? "dev"),
+      cancelRun: (runId, reason) => this.cancelRun(runId, reason),
     };
     this.executor = new Executor(this.ctx, (fn, event, correlationId) => this.startInvoked(fn, event, correlationId));
-    this.worker = new Worker(opts.stores.queue, (lease) => this.handle(lease), {
+    this.worker = new Worker(opts.stores.queue, (lease) => handleJob(this.ctx, this.executor, lease.item), {
       concurrency: opts.concurrency ?? 32,
       leaseMs: opts.leaseMs ?? 10_000,
       pollMs: opts.pollMs ?? 1000,
@@ -111,6 +112,27 @@ export class Engine {
     return checkpointSteps(this.ctx, runId, ops);
   }
 
+  /** Pause a function (no new runs start; running ones go on) or resume it. */
+  pauseFunction(functionId: string, paused: boolean): Promise<void> {
+    return this.ctx.flow.setPaused(functionId, paused);
+  }
+
+  isFunctionPaused(functionId: string): Promise<boolean> {
+    return this.ctx.flow.isPaused(functionId);
+  }
+
+  /** Cancel every running run of a function, page by page; answers how many were cancelled. */
+  async cancelFunctionRuns(functionId: string, reason = "cancelled in bulk"): Promise<number> {
+    let cancelled = 0;
+    let before: string | undefined;
+    for (;;) {
+      const page = await this.ctx.stores.history.listRuns({ functionId, status: "Running", before, limit: 100 });
+      for (const run of page) if (await this.cancelRun(run.runId, reason)) cancelled++;
+      if (page.length < 100) return cancelled;
+      before = page.at(-1)?.runId;
+    }
+  }
+
   /** Cancel a running run. Answers false when it had already ended (or does not exist). */
   async cancelRun(runId: string, reason = "cancelled by request"): Promise<boolean> {
     const state = await this.ctx.stores.state.loadRun(runId);
@@ -119,34 +141,6 @@ export class Engine {
       status: "Cancelled",
       error: { name: "FunctionCancelled", message: reason },
     });
-  }
-
-  private async handle(lease: Lease): Promise<JobOutcome> {
-    const { item } = lease;
-    const ctx = this.ctx;
-    switch (item.kind) {
-      case "event":
-        await handleEvent(ctx, item.payload as unknown as StoredEvent, (runId, reason) => this.cancelRun(runId, reason));
-        return done;
-      case "discover":
-      case "step":
-        return this.executor.run(item);
-      case "wake": {
-        const stepId = String(item.payload.stepId);
-        if (await saveAndContinue(ctx, item.runId ?? "", item.tenant, stepId, "null")) {
-          await completeTimeline(ctx, item.runId ?? "", stepId, "Completed", "null");
-        }
-        return done;
-      }
-      case "gateway":
-        return runGateway(ctx, item);
-      case "cron":
-        await fireCron(ctx, item);
-        return done;
-      case "pause-timeout":
-        await expirePause(ctx, item.runId ?? "", item.tenant, item.payload as { pauseId: string; stepId: string; value: string });
-        return done;
-    }
   }
 
   private async startInvoked(fn: FunctionRecord, event: WeftEvent, correlationId: string): Promise<string | undefined> {

@@ -8,11 +8,7 @@ import { startRun } from "./run-starter.js";
  * An `event` job: resume the pauses the event matches, then start the functions it triggers. Every
  * write is idempotent, so a redelivered job repeats nothing that counts.
  */
-export async function handleEvent(
-  ctx: EngineContext,
-  ingested: StoredEvent,
-  cancelRun: (runId: string, reason: string) => Promise<boolean>,
-): Promise<void> {
+export async function handleEvent(ctx: EngineContext, ingested: StoredEvent): Promise<void> {
   const { event, internalId } = ingested;
   const receivedAt = isUlid(internalId) ? ulidTime(internalId) : ingested.receivedAt;
   for (const pause of await ctx.stores.pauses.findPauses(ctx.env, event)) {
@@ -21,7 +17,7 @@ export async function handleEvent(
     if (pause.expression && !matches(ctx, pause.expression, { async: event })) continue;
     if (pause.kind === "cancel") {
       // Events older than the run cannot cancel it (protocol §8).
-      if (receivedAt >= pause.createdAt) await cancelRun(pause.runId, `cancelled by event ${event.name} (${internalId})`);
+      if (receivedAt >= pause.createdAt) await ctx.cancelRun(pause.runId, `cancelled by event ${event.name} (${internalId})`);
       continue;
     }
     await resumePause(ctx, pause, event);
@@ -30,6 +26,20 @@ export async function handleEvent(
   if (event.name === internalEvents.functionInvoked) return;
   for (const trigger of ctx.registry.triggersFor(event)) {
     if (trigger.expression && !matches(ctx, trigger.expression, { event })) continue;
+    if (await ctx.flow.isPaused(trigger.fn.id)) continue;
+    const debounced = await ctx.flow.debounce(trigger.fn, event, internalId);
+    if (debounced) {
+      // Start later with the latest event of the key; a newer event makes this timer a no-op.
+      await ctx.stores.queue.enqueue({
+        id: `debounce:${debounced.key}:${debounced.version}`,
+        kind: "debounce",
+        tenant: trigger.fn.appId,
+        payload: { functionId: trigger.fn.id, key: debounced.key, version: debounced.version },
+        availableAt: debounced.fireAt,
+        attempt: 0,
+      });
+      continue;
+    }
     await startRun(ctx, trigger.fn, [event], { eventInternalId: internalId });
   }
 }

@@ -57,25 +57,53 @@ export class Executor {
       await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
       return done;
     }
+    if (item.id === `${meta.runId}:d:0` && item.attempt === 0) {
+      const held = await this.beforeFirstCall(state, fn);
+      if (held) return held;
+    }
     let attempt = item.attempt;
     const deadline = ctx.clock.now() + inlineBudgetMs;
-    for (;;) {
-      const startedAt = ctx.clock.now();
-      const body = buildCallBody(state, attempt, item.id);
-      const res = await ctx.driver.call({ fn, runId: meta.runId, stepId, version: meta.version, body });
-      if (res.version !== undefined && res.version !== meta.version && Number.isFinite(res.version)) {
-        meta.version = res.version;
-        await ctx.stores.state.updateRun(meta.runId, { version: res.version });
+    let slots: string[] = [];
+    try {
+      for (;;) {
+        // Concurrency counts calls in flight; a saturated key sends this job back to the queue
+        // (briefly) instead of holding up the queue for other keys.
+        const taken = await ctx.flow.acquire(fn, state.events[0] as WeftEvent, item.id);
+        if (!taken) return { type: "retry", availableAt: ctx.clock.now() + 100 + Math.floor(Math.random() * 200), attempt };
+        slots = taken;
+        const startedAt = ctx.clock.now();
+        const body = buildCallBody(state, attempt, item.id);
+        const res = await ctx.driver.call({ fn, runId: meta.runId, stepId, version: meta.version, body });
+        if (res.version !== undefined && res.version !== meta.version && Number.isFinite(res.version)) {
+          meta.version = res.version;
+          await ctx.stores.state.updateRun(meta.runId, { version: res.version });
+        }
+        const next = await this.handle(state, stepId, attempt, startedAt, res);
+        if (next.type === "stop") return next.outcome;
+        if (ctx.clock.now() > deadline) {
+          await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
+          return done;
+        }
+        stepId = "step";
+        attempt = 0;
       }
-      const next = await this.handle(state, stepId, attempt, startedAt, res);
-      if (next.type === "stop") return next.outcome;
-      if (ctx.clock.now() > deadline) {
-        await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
-        return done;
-      }
-      stepId = "step";
-      attempt = 0;
+    } finally {
+      await ctx.flow.release(slots, item.id);
     }
+  }
+
+  /** `timeouts.start` and throttle, checked once before a run's first call. */
+  private async beforeFirstCall(state: RunState, fn: FunctionRecord): Promise<JobOutcome | undefined> {
+    const { ctx } = this;
+    const meta = state.metadata;
+    const startMs = ctx.flow.of(fn).timeouts.startMs;
+    if (startMs !== undefined && ctx.clock.now() > meta.createdAt + startMs) {
+      await ctx.cancelRun(meta.runId, "timed out: the run did not start within timeouts.start");
+      return done;
+    }
+    const throttledUntil = await ctx.flow.throttledUntil(fn, state.events[0] as WeftEvent);
+    // Still attempt 0, so the throttle is checked again when the job comes back.
+    return throttledUntil === undefined ? undefined : { type: "retry", availableAt: throttledUntil, attempt: 0 };
   }
 
   private async handle(state: RunState, stepId: string, attempt: number, startedAt: number, res: DriverResponse): Promise<Next> {

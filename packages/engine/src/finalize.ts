@@ -40,6 +40,7 @@ export async function afterFinalize(
 ): Promise<void> {
   const endedAt = meta.endedAt ?? ctx.clock.now();
   await ctx.stores.history.updateRun(meta.runId, { status: meta.status, endedAt, output });
+  await ctx.flow.finished(await ctx.registry.lookup(meta.functionId), meta.runId, events[0]);
   for (const pause of await ctx.stores.pauses.pausesOfRun(meta.runId)) await ctx.stores.pauses.deletePause(pause.id);
   await ctx.stores.queue.dropRun(meta.runId);
 

@@ -33,7 +33,7 @@ export async function startRun(
   if (!first) return undefined;
   const created = await ctx.stores.state.createRun({
     runId: ulid(now),
-    idempotencyKey: `${fn.id}:${first.id}`,
+    idempotencyKey: ctx.flow.idempotencyKey(fn, first),
     functionId: fn.id,
     appId: fn.appId,
     env: ctx.env,
@@ -44,6 +44,15 @@ export async function startRun(
   });
   if (created.status === "tombstone") return undefined;
   const { runId } = created;
+  if (created.status === "created") {
+    const admission = await ctx.flow.admit(fn, runId, first, (holder) => ctx.cancelRun(holder, `cancelled by a newer run of singleton ${fn.id}`));
+    if (!admission.ok) {
+      // The tombstone keeps a redelivered event from trying again.
+      await ctx.stores.state.deleteRun(runId, 24 * 3600_000);
+      ctx.log.info(`run skipped: ${admission.reason}`, { function: fn.id, event: first.name });
+      return undefined;
+    }
+  }
   await ctx.stores.history.recordRun({
     runId,
     functionId: fn.id,
@@ -59,9 +68,14 @@ export async function startRun(
     runId,
     tenant: fn.appId,
     payload: {},
-    availableAt: now,
+    // priority.run moves a run's first call ahead of (or behind) others queued around it.
+    availableAt: now - ctx.flow.priorityMs(fn, first),
     attempt: 0,
   });
+  const finishMs = ctx.flow.of(fn).timeouts.finishMs;
+  if (finishMs) {
+    await ctx.stores.queue.enqueue({ id: `${runId}:timeout`, kind: "run-timeout", runId, tenant: fn.appId, payload: {}, availableAt: now + finishMs, attempt: 0 });
+  }
   if (created.status === "created") ctx.log.info(`run started`, { runId, function: fn.id, event: first.name });
   return runId;
 }

@@ -23,7 +23,7 @@ function limitOf(query: URLSearchParams): number | string {
 export function apiRoutes(router: Router, engine: Engine, history: HistoryStore, syncer: AppSyncer): void {
   // Dashboard: rerun, one function's config and recent counts, sending events by API token.
   runActionRoutes(router, engine, history);
-  functionRoutes(router, history);
+  functionRoutes(router, engine, history);
   sendEventRoute(router, engine, 512 * 1024);
   router.on("GET", "/v1/runs", async ({ res, query }) => {
     const status = query.get("status") ?? undefined;

@@ -13,7 +13,11 @@ export type JobKind =
   /** A cron tick is due: start the function and queue the next tick. */
   | "cron"
   /** Make an HTTP call for a function (`step.fetch`, `step.ai.infer`) and save its result. */
-  | "gateway";
+  | "gateway"
+  /** A debounce period is over: start the function with the key's latest event. */
+  | "debounce"
+  /** `timeouts.finish` is reached: cancel the run if it is still going. */
+  | "run-timeout";
 
 export interface QueueItem {
   /** Deterministic job id: enqueuing a seen id is refused, so duplicates collapse. */
