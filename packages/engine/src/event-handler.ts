@@ -30,14 +30,17 @@ export async function handleEvent(ctx: EngineContext, ingested: StoredEvent): Pr
     const debounced = await ctx.flow.debounce(trigger.fn, event, internalId);
     if (debounced) {
       // Start later with the latest event of the key; a newer event makes this timer a no-op.
-      await ctx.stores.queue.enqueue({
-        id: `debounce:${debounced.key}:${debounced.version}`,
-        kind: "debounce",
-        tenant: trigger.fn.appId,
-        payload: { functionId: trigger.fn.id, key: debounced.key, version: debounced.version },
-        availableAt: debounced.fireAt,
-        attempt: 0,
-      });
+      const timer = debounced.timer;
+      if (timer) {
+        await ctx.stores.queue.enqueue({
+          id: `debounce:${timer.key}:${timer.version}`,
+          kind: "debounce",
+          tenant: trigger.fn.appId,
+          payload: { functionId: trigger.fn.id, key: timer.key, version: timer.version },
+          availableAt: timer.fireAt,
+          attempt: 0,
+        });
+      }
       continue;
     }
     await startRun(ctx, trigger.fn, [event], { eventInternalId: internalId });

@@ -1,3 +1,3 @@
 export { runStoreSuite } from "./run-store-suite.js";
 export type { StoreSuiteOptions, StoreSuiteSkip } from "./run-store-suite.js";
-export type { CaseContext, DefineCase } from "./case-context.js";
+export type { CaseContext, DefineCase, DefineFlowCase, FlowCaseContext } from "./case-context.js";

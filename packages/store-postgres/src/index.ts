@@ -11,3 +11,5 @@ export { PostgresRunStateStore } from "./postgres-run-state-store.js";
 export { PostgresPauseStore } from "./postgres-pause-store.js";
 export { PostgresQueue } from "./postgres-queue.js";
 export { PostgresHistoryStore } from "./postgres-history-store.js";
+export { PostgresFlowStore } from "./postgres-flow-store.js";
+export type { PoolHold } from "./postgres-store-base.js";

@@ -165,4 +165,30 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX history_steps_by_run ON history_steps (run_id, started_at, seq);
     `,
   },
+  {
+    version: 5,
+    name: "flow control",
+    sql: `
+      -- Slots of a key: one row per holder. Rows past expires_at no longer count; the next acquire
+      -- of the key purges them.
+      CREATE TABLE flow_slots (
+        key text NOT NULL,
+        holder text NOT NULL,
+        expires_at bigint NOT NULL,
+        PRIMARY KEY (key, holder)
+      );
+      -- GCRA: the theoretical arrival time of the next unit, fractional when the emission interval is.
+      CREATE TABLE flow_buckets (
+        key text PRIMARY KEY,
+        tat double precision NOT NULL
+      );
+      -- value and expires_at are NULL once deleted; the row stays so version keeps counting.
+      CREATE TABLE flow_registers (
+        key text PRIMARY KEY,
+        value text,
+        version bigint NOT NULL,
+        expires_at bigint
+      );
+    `,
+  },
 ];

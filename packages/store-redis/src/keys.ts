@@ -36,6 +36,16 @@ export interface QueueKeys {
   channel: string;
 }
 
+/** The flow-control keys of one flow key; all share the tag `{<key>}`. */
+export interface FlowKeys {
+  /** Sorted set: holder → when its slot expires (store clock, ms). */
+  slots: string;
+  /** String: the token bucket's theoretical arrival time (GCRA), exact (`%.17g`). */
+  tat: string;
+  /** Hash: `value`, `version`, `expiresAt`; only `version` once deleted, so it keeps counting. */
+  reg: string;
+}
+
 /**
  * Where everything lives. Every key starts with the prefix, which may hold no braces: Redis Cluster
  * hashes only the text between the first `{` and the next `}`, so a brace in the prefix would
@@ -73,6 +83,11 @@ export class KeyLayout {
       // The path's length keeps (path, value) pairs apart whatever characters they hold.
       match: (path, value) => `${base}:match:${path.length}:${path}:${value}`,
     };
+  }
+
+  flow(key: string): FlowKeys {
+    const base = `${this.prefix}flow:{${tag(key)}}`;
+    return { slots: `${base}:slots`, tat: `${base}:tat`, reg: `${base}:reg` };
   }
 
   queue(): QueueKeys {

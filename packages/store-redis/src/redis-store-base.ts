@@ -1,12 +1,26 @@
 import type { RedisConnection } from "./redis-connection.js";
 
+/** How a store holds the bundle's connection. */
+export interface ConnectionHold {
+  /**
+   * Use the connection without holding a reference on it: it stays open while the bundle's other
+   * stores do, and this store's `close()` leaves it alone. Default false.
+   */
+  borrow?: boolean;
+}
+
 /** What every Redis store shares: a hold on the bundle's connection, released once on close. */
 export abstract class RedisStoreBase {
   /** True once `close()` was called: a closed store opens nothing new. */
   protected closed = false;
+  private readonly holds: boolean;
 
-  constructor(protected readonly conn: RedisConnection) {
-    conn.retain();
+  constructor(
+    protected readonly conn: RedisConnection,
+    hold: ConnectionHold = {},
+  ) {
+    this.holds = hold.borrow !== true;
+    if (this.holds) conn.retain();
   }
 
   init(): Promise<void> {
@@ -17,7 +31,7 @@ export abstract class RedisStoreBase {
     if (this.closed) return;
     this.closed = true;
     await this.onClose();
-    await this.conn.release();
+    if (this.holds) await this.conn.release();
   }
 
   /** Release what a store holds besides the connection. */

@@ -2,16 +2,22 @@ import type { Clock } from "@weft/store";
 import { KeyLayout } from "./keys.js";
 import { RedisConnection } from "./redis-connection.js";
 import type { RedisConnectionOptions } from "./redis-connection.js";
+import { RedisFlowStore } from "./redis-flow-store.js";
 import { RedisPauseStore } from "./redis-pause-store.js";
 import { RedisQueue } from "./redis-queue.js";
 import { RedisRunStateStore } from "./redis-run-state-store.js";
 import { parseRedisUrl } from "./redis-url.js";
 
-/** Run state, pauses and queue on Redis; history stays in the SQL database. */
+/** Run state, pauses, queue and flow control on Redis; history stays in the SQL database. */
 export interface RedisStores {
   state: RedisRunStateStore;
   pauses: RedisPauseStore;
   queue: RedisQueue;
+  /**
+   * Borrows the connection of the other three: `closeStores` does not close `flow`, so a flow store
+   * holding its own reference would keep the connection open after the bundle was closed.
+   */
+  flow: RedisFlowStore;
 }
 
 export interface RedisStoresOptions extends RedisConnectionOptions {
@@ -26,10 +32,10 @@ export interface RedisStoresOptions extends RedisConnectionOptions {
 }
 
 /**
- * The three stores on one Redis connection: `redis://host:port[/db]` for one node,
+ * The stores on one Redis connection: `redis://host:port[/db]` for one node,
  * `redis-cluster://host:port,host:port,…` for a Redis Cluster (either may end in `?keyPrefix=…`). Nothing connects until `init()`,
  * which fails fast, naming the URL, when Redis cannot be reached. The connection closes with the
- * last of the three stores.
+ * last of `state`, `pauses` and `queue`.
  */
 export function createRedisStores(url: string, opts: RedisStoresOptions = {}): RedisStores {
   const keyPrefix = new KeyLayout(opts.keyPrefix ?? parseRedisUrl(url).keyPrefix).prefix; // a bad prefix fails before connecting
@@ -38,5 +44,6 @@ export function createRedisStores(url: string, opts: RedisStoresOptions = {}): R
     state: new RedisRunStateStore(conn, { clock: opts.clock, keyPrefix }),
     pauses: new RedisPauseStore(conn, { keyPrefix }),
     queue: new RedisQueue(conn, { clock: opts.clock, dedupeWindowMs: opts.dedupeWindowMs, keyPrefix }),
+    flow: new RedisFlowStore(conn, { clock: opts.clock, keyPrefix, borrow: true }),
   };
 }

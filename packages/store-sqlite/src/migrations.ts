@@ -145,4 +145,31 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX history_steps_by_run ON history_steps (run_id, started_at);
     `,
   },
+  {
+    version: 5,
+    name: "flow control",
+    sql: `
+      -- Slots of a key: one row per holder; rows past expires_at no longer count and are purged by
+      -- the next acquire of the key.
+      CREATE TABLE flow_slots (
+        key TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (key, holder)
+      ) WITHOUT ROWID;
+      -- GCRA: the theoretical arrival time of the next unit, fractional (REAL) when the emission
+      -- interval is.
+      CREATE TABLE flow_buckets (
+        key TEXT PRIMARY KEY,
+        tat REAL NOT NULL
+      ) WITHOUT ROWID;
+      -- value and expires_at are NULL once deleted; the row stays so version keeps counting.
+      CREATE TABLE flow_registers (
+        key TEXT PRIMARY KEY,
+        value TEXT,
+        version INTEGER NOT NULL,
+        expires_at INTEGER
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -34,6 +34,13 @@ export interface FlowStore {
   /** Set a register; answers its new version (1, 2, …, counting every put of the key). */
   put(key: string, value: string, expiresAt: number): Promise<number>;
 
+  /**
+   * Compare-and-set: write only if the register's live version at `now` is `expected`
+   * (`undefined`: no live value). **Atomic** per key. Answers the new version, or undefined when
+   * another write got there first (read again and retry).
+   */
+  putIf(key: string, value: string, expiresAt: number, expected: number | undefined, now: number): Promise<number | undefined>;
+
   /** A register's value and version, or undefined when absent or expired at `now`. */
   get(key: string, now: number): Promise<{ value: string; version: number } | undefined>;
 

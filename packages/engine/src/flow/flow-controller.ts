@@ -132,17 +132,22 @@ export class FlowController {
    * register version) the run should start. Each new event pushes the start back by `period`, but
    * never past `timeout` after the first one.
    */
-  async debounce(fn: FunctionRecord, event: WeftEvent, internalId: string): Promise<{ key: string; version: number; fireAt: number } | undefined> {
+  async debounce(fn: FunctionRecord, event: WeftEvent, internalId: string): Promise<{ timer?: { key: string; version: number; fireAt: number } } | undefined> {
     const debounce = this.of(fn).debounce;
     if (!debounce) return undefined;
-    const now = this.clock.now();
     const key = `debounce:${fn.id}:${keyValue(debounce.key, event)}`;
-    const previous = await this.flow.get(key, now);
-    const first = previous ? (JSON.parse(previous.value) as { first: number }).first : now;
-    const deadline = debounce.timeoutMs ? first + debounce.timeoutMs : Number.MAX_SAFE_INTEGER;
-    const fireAt = Math.min(now + debounce.periodMs, deadline);
-    const version = await this.flow.put(key, JSON.stringify({ first, event, internalId }), fireAt + yearMs);
-    return { key, version, fireAt };
+    // Compare-and-set, so events handled at once by several workers keep the one received last.
+    for (;;) {
+      const now = this.clock.now();
+      const previous = await this.flow.get(key, now);
+      const held = previous ? (JSON.parse(previous.value) as { first: number; internalId: string }) : undefined;
+      if (held && held.internalId > internalId) return {}; // a later event already holds the key
+      const first = held?.first ?? now;
+      const deadline = debounce.timeoutMs ? first + debounce.timeoutMs : Number.MAX_SAFE_INTEGER;
+      const fireAt = Math.min(now + debounce.periodMs, deadline);
+      const version = await this.flow.putIf(key, JSON.stringify({ first, event, internalId }), fireAt + yearMs, previous?.version, now);
+      if (version !== undefined) return { timer: { key, version, fireAt } };
+    }
   }
 
   /** A debounce timer fired: the event to start with, if no newer event replaced it meanwhile. */

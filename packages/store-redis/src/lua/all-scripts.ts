@@ -1,3 +1,4 @@
+import * as flow from "./flow-scripts.js";
 import type { LuaScript } from "./lua-script.js";
 import * as pause from "./pause-scripts.js";
 import * as queue from "./queue-scripts.js";
@@ -8,4 +9,5 @@ export const allScripts: readonly LuaScript[] = [
   ...Object.values(runState),
   ...Object.values(pause),
   ...Object.values(queue),
+  ...Object.values(flow),
 ];

@@ -36,10 +36,21 @@ export class MemoryFlowStore implements FlowStore {
   }
 
   async put(key: string, value: string, expiresAt: number): Promise<number> {
+    return this.write(key, value, expiresAt);
+  }
+
+  private write(key: string, value: string, expiresAt: number): number {
     const version = (this.versions.get(key) ?? 0) + 1;
     this.versions.set(key, version);
     this.registers.set(key, { value, version, expiresAt });
     return version;
+  }
+
+  async putIf(key: string, value: string, expiresAt: number, expected: number | undefined, now: number): Promise<number | undefined> {
+    // No await between the check and the write: that is what makes it atomic here.
+    const live = this.registers.get(key);
+    if ((live && live.expiresAt > now ? live.version : undefined) !== expected) return undefined;
+    return this.write(key, value, expiresAt);
   }
 
   async get(key: string, now: number) {
