@@ -64,7 +64,10 @@ describe.each(backends)("flow control on $name", ({ store }) => {
     const pausable = client.createFunction({ id: "pausable" }, { event: "flow/pausable" }, async ({ step }) => {
       await step.waitForEvent("hold", { event: "flow/never", timeout: "1h" });
     });
-    app = await serveApp(weft, client, [limited, throttled, rateLimited, debounced, idempotent, single, replacing, bounded, pausable]);
+    const batched = client.createFunction({ id: "batched", batchEvents: { maxSize: 3, timeout: "1s" } }, { event: "flow/batch" }, async ({ events }) =>
+      events.map((e) => e.data.n as number).sort(),
+    );
+    app = await serveApp(weft, client, [batched, limited, throttled, rateLimited, debounced, idempotent, single, replacing, bounded, pausable]);
   });
 
   afterAll(async () => {
@@ -105,6 +108,17 @@ describe.each(backends)("flow control on $name", ({ store }) => {
       return found.length > 0 && found.every((r) => r.status === "Completed") ? found : undefined;
     }, "the debounced run", 5000);
     expect(runs.map((r) => r.output)).toEqual([3]);
+  });
+
+  it.runIf(store)("batching: full batches start at once, the rest after the timeout, every event in one run", async () => {
+    await sendEvents(weft, [1, 2, 3, 4].map((n) => ({ name: "flow/batch", data: { n } })));
+    const runs = await waitFor(async () => {
+      const found = await runsOfFunction("batched");
+      return found.length === 2 && found.every((r) => r.status === "Completed") ? found : undefined;
+    }, "two batched runs", 5000);
+    const batches = runs.map((r) => r.output as number[]).sort((a, b) => b.length - a.length);
+    expect(batches.map((b) => b.length)).toEqual([3, 1]);
+    expect(batches.flat().sort()).toEqual([1, 2, 3, 4]);
   });
 
   it.runIf(store)("idempotency: one run per value of the expression", async () => {

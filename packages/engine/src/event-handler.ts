@@ -1,6 +1,7 @@
 import { evaluateCondition, internalEvents, ulidTime } from "@weft/core";
 import type { StoredEvent } from "@weft/store";
 import type { EngineContext } from "./context.js";
+import { addToBatch, joinsBatch } from "./flow/batching.js";
 import { resumePause } from "./pauses.js";
 import { startRun } from "./run-starter.js";
 
@@ -27,6 +28,11 @@ export async function handleEvent(ctx: EngineContext, ingested: StoredEvent): Pr
   for (const trigger of ctx.registry.triggersFor(event)) {
     if (trigger.expression && !matches(ctx, trigger.expression, { event })) continue;
     if (await ctx.flow.isPaused(trigger.fn.id)) continue;
+    const batch = ctx.flow.of(trigger.fn).batch;
+    if (joinsBatch(batch, event)) {
+      await addToBatch(ctx, trigger.fn, batch, { internalId, event });
+      continue;
+    }
     const debounced = await ctx.flow.debounce(trigger.fn, event, internalId);
     if (debounced) {
       // Start later with the latest event of the key; a newer event makes this timer a no-op.

@@ -4,6 +4,7 @@ import { saveAndContinue } from "./continue-run.js";
 import { fireCron } from "./cron.js";
 import { handleEvent } from "./event-handler.js";
 import type { Executor } from "./executor.js";
+import { flushBatch } from "./flow/batching.js";
 import { expireRun, fireDebounce } from "./flow/flow-jobs.js";
 import { runGateway } from "./gateway.js";
 import { expirePause } from "./pauses.js";
@@ -36,6 +37,11 @@ export async function handleJob(ctx: EngineContext, executor: Executor, item: Qu
     case "debounce":
       await fireDebounce(ctx, item);
       return done;
+    case "batch": {
+      const { functionId, key, batchId } = item.payload as { functionId: string; key: string; batchId: string };
+      await flushBatch(ctx, functionId, key, batchId);
+      return done;
+    }
     case "run-timeout":
       await expireRun(ctx, item);
       return done;

@@ -17,7 +17,9 @@ export type JobKind =
   /** A debounce period is over: start the function with the key's latest event. */
   | "debounce"
   /** `timeouts.finish` is reached: cancel the run if it is still going. */
-  | "run-timeout";
+  | "run-timeout"
+  /** An event batch is full or its timeout is reached: start one run with its events. */
+  | "batch";
 
 export interface QueueItem {
   /** Deterministic job id: enqueuing a seen id is refused, so duplicates collapse. */

@@ -24,6 +24,7 @@ export interface FlowControl {
   idempotency?: string;
   priority?: string;
   timeouts: { startMs?: number; finishMs?: number };
+  batch?: { maxSize: number; timeoutMs: number; key?: string; if?: string };
 }
 
 type Raw = Record<string, unknown>;
@@ -68,6 +69,8 @@ export function flowControlOf(config: FunctionConfig): FlowControl {
   const singleton = isRaw(config.singleton) ? config.singleton : undefined;
   const timeouts = isRaw(config.timeouts) ? config.timeouts : {};
   const priority = isRaw(config.priority) ? config.priority : undefined;
+  const batch = isRaw(config.batchEvents) ? config.batchEvents : undefined;
+  const batchTimeout = batch ? duration(batch.timeout) : undefined;
   const debouncePeriod = debounce ? duration(debounce.period) : undefined;
   return {
     concurrency: concurrencyOf(config.concurrency),
@@ -78,5 +81,9 @@ export function flowControlOf(config: FunctionConfig): FlowControl {
     idempotency: str(config.idempotency),
     priority: priority ? str(priority.run) : undefined,
     timeouts: { startMs: duration(timeouts.start), finishMs: duration(timeouts.finish) },
+    batch:
+      batch && typeof batch.maxSize === "number" && batch.maxSize > 0 && batchTimeout !== undefined
+        ? { maxSize: batch.maxSize, timeoutMs: batchTimeout, key: str(batch.key), if: str(batch.if) }
+        : undefined,
   };
 }

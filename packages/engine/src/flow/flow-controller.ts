@@ -18,7 +18,8 @@ export class FlowController {
   private readonly parsed = new WeakMap<FunctionConfig, FlowControl>();
 
   constructor(
-    private readonly flow: FlowStore,
+    /** The shared primitives; the batcher uses them directly. */
+    readonly store: FlowStore,
     private readonly clock: Clock,
     private readonly env: string,
   ) {}
@@ -33,18 +34,18 @@ export class FlowController {
   }
 
   async isPaused(functionId: string): Promise<boolean> {
-    return (await this.flow.get(`paused:${functionId}`, this.clock.now())) !== undefined;
+    return (await this.store.get(`paused:${functionId}`, this.clock.now())) !== undefined;
   }
 
   /** Pause (no new runs start; running ones go on) or resume a function. */
   async setPaused(functionId: string, paused: boolean): Promise<void> {
     const key = `paused:${functionId}`;
     if (paused) {
-      await this.flow.put(key, "1", Number.MAX_SAFE_INTEGER);
+      await this.store.put(key, "1", Number.MAX_SAFE_INTEGER);
       return;
     }
-    const current = await this.flow.get(key, this.clock.now());
-    if (current) await this.flow.deleteIf(key, current.version);
+    const current = await this.store.get(key, this.clock.now());
+    if (current) await this.store.deleteIf(key, current.version);
   }
 
   /** The idempotency key of a run: per event id, or per the `idempotency` expression's value. */
@@ -68,24 +69,24 @@ export class FlowController {
     if (control.rateLimit) {
       const { limit, periodMs } = control.rateLimit;
       const key = `rate:${fn.id}:${keyValue(control.rateLimit.key, event)}`;
-      if (!(await this.flow.takeToken(key, { limit, periodMs, burst: 0 }, now)).allowed) return { ok: false, reason: "rate limit reached" };
+      if (!(await this.store.takeToken(key, { limit, periodMs, burst: 0 }, now)).allowed) return { ok: false, reason: "rate limit reached" };
     }
     if (control.singleton) {
       const key = this.singletonKey(fn, event);
-      if (await this.flow.acquireSlot(key, runId, 1, now + yearMs, now)) return { ok: true };
+      if (await this.store.acquireSlot(key, runId, 1, now + yearMs, now)) return { ok: true };
       if (control.singleton.mode === "skip") return { ok: false, reason: "singleton: another run holds the key" };
-      for (const holder of await this.flow.slotHolders(key, now)) {
+      for (const holder of await this.store.slotHolders(key, now)) {
         await cancel(holder);
-        await this.flow.releaseSlot(key, holder);
+        await this.store.releaseSlot(key, holder);
       }
-      if (!(await this.flow.acquireSlot(key, runId, 1, now + yearMs, now))) return { ok: false, reason: "singleton: lost the race for the key" };
+      if (!(await this.store.acquireSlot(key, runId, 1, now + yearMs, now))) return { ok: false, reason: "singleton: lost the race for the key" };
     }
     return { ok: true };
   }
 
   /** A run ended: give back what it held for its whole life (the singleton key). */
   async finished(fn: FunctionRecord | undefined, runId: string, event: WeftEvent | undefined): Promise<void> {
-    if (fn && event && this.of(fn).singleton) await this.flow.releaseSlot(this.singletonKey(fn, event), runId);
+    if (fn && event && this.of(fn).singleton) await this.store.releaseSlot(this.singletonKey(fn, event), runId);
   }
 
   private singletonKey(fn: FunctionRecord, event: WeftEvent): string {
@@ -97,7 +98,7 @@ export class FlowController {
     const throttle = this.of(fn).throttle;
     if (!throttle) return undefined;
     const key = `throttle:${fn.id}:${keyValue(throttle.key, event)}`;
-    const { allowed, retryAt } = await this.flow.takeToken(key, throttle, this.clock.now());
+    const { allowed, retryAt } = await this.store.takeToken(key, throttle, this.clock.now());
     return allowed ? undefined : retryAt;
   }
 
@@ -114,7 +115,7 @@ export class FlowController {
     for (const c of limits) {
       const scope = c.scope === "fn" ? `fn:${fn.id}` : c.scope === "env" ? `env:${this.env}` : "account";
       const key = `conc:${scope}:${c.key ?? ""}:${keyValue(c.key, event)}`;
-      if (!(await this.flow.acquireSlot(key, holder, c.limit, now + slotLeaseMs, now))) {
+      if (!(await this.store.acquireSlot(key, holder, c.limit, now + slotLeaseMs, now))) {
         await this.release(taken, holder);
         return undefined;
       }
@@ -124,7 +125,7 @@ export class FlowController {
   }
 
   async release(keys: string[], holder: string): Promise<void> {
-    for (const key of keys) await this.flow.releaseSlot(key, holder);
+    for (const key of keys) await this.store.releaseSlot(key, holder);
   }
 
   /**
@@ -139,22 +140,22 @@ export class FlowController {
     // Compare-and-set, so events handled at once by several workers keep the one received last.
     for (;;) {
       const now = this.clock.now();
-      const previous = await this.flow.get(key, now);
+      const previous = await this.store.get(key, now);
       const held = previous ? (JSON.parse(previous.value) as { first: number; internalId: string }) : undefined;
       if (held && held.internalId > internalId) return {}; // a later event already holds the key
       const first = held?.first ?? now;
       const deadline = debounce.timeoutMs ? first + debounce.timeoutMs : Number.MAX_SAFE_INTEGER;
       const fireAt = Math.min(now + debounce.periodMs, deadline);
-      const version = await this.flow.putIf(key, JSON.stringify({ first, event, internalId }), fireAt + yearMs, previous?.version, now);
+      const version = await this.store.putIf(key, JSON.stringify({ first, event, internalId }), fireAt + yearMs, previous?.version, now);
       if (version !== undefined) return { timer: { key, version, fireAt } };
     }
   }
 
   /** A debounce timer fired: the event to start with, if no newer event replaced it meanwhile. */
   async takeDebounced(key: string, version: number): Promise<{ event: WeftEvent; internalId: string } | undefined> {
-    const current = await this.flow.get(key, this.clock.now());
+    const current = await this.store.get(key, this.clock.now());
     if (!current || current.version !== version) return undefined;
     const { event, internalId } = JSON.parse(current.value) as { event: WeftEvent; internalId: string };
-    return (await this.flow.deleteIf(key, version)) ? { event, internalId } : undefined;
+    return (await this.store.deleteIf(key, version)) ? { event, internalId } : undefined;
   }
 }
