@@ -1,6 +1,6 @@
 // Every step kind of the SDK against the engine over real HTTP: parallel steps, sleep, invoke,
 // sendEvent, cancellation.
-import { referenceFunction, Weft } from "@weft/sdk";
+import { NonRetriableError, referenceFunction, Weft } from "@weft/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, runOf, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
 
@@ -27,6 +27,16 @@ beforeAll(async () => {
   const racer = client.createFunction({ id: "racer" }, { event: "test/race" }, async ({ event, step }) => {
     const winner = await Promise.race([step.run("fast", () => (count(`${event.id}:fast`), "fast")), step.sleep("slow", "1h").then(() => "slow")]);
     return step.run("after-race", () => (count(`${event.id}:after`), winner));
+  });
+  const replayable = client.createFunction({ id: "replayable" }, { event: "test/replay" }, async ({ event, step }) => {
+    const a = await step.run("first", () => (count(`${event.id}:first`), 1));
+    const b = await step.run("second", () => (count(`${event.id}:second`), 2));
+    const c = await step.run("third", () => {
+      count(`${event.id}:third`);
+      if ((executions.get(`${event.id}:third`) ?? 0) === 1) throw new NonRetriableError("fails the first time only");
+      return 3;
+    });
+    return a + b + c;
   });
   const sleeper = client.createFunction({ id: "sleeper" }, { event: "test/sleep" }, async ({ step }) => {
     const before = await step.run("before", () => Date.now());
@@ -77,7 +87,7 @@ beforeAll(async () => {
     return "resumed";
   });
   const wildcard = client.createFunction({ id: "wildcard", triggers: [{ event: "shop/*", if: "event.data.total > 100" }] }, async ({ event }) => event.name);
-  app = await serveApp(weft, client, [parallel, racer, sleeper, child, parent, slowChild, impatient, sender, receiver, waiter, wildcard]);
+  app = await serveApp(weft, client, [parallel, racer, replayable, sleeper, child, parent, slowChild, impatient, sender, receiver, waiter, wildcard]);
 });
 
 afterAll(async () => {
@@ -99,6 +109,19 @@ describe("step kinds", () => {
     expect((await runWithStatus(weft, run.run_id, "Completed")).output).toBe("fast");
     const eventId = (await api<{ data: { id: string } }>(weft.url, "GET", `/v1/events/${run.event_id}`)).data.id;
     expect([executions.get(`${eventId}:fast`), executions.get(`${eventId}:after`)]).toEqual([1, 1]);
+  });
+
+  it("replays an ended run from a chosen step, reusing the results before it", async () => {
+    const run = await runOf(weft, "test/replay");
+    await runWithStatus(weft, run.run_id, "Failed");
+    const steps = await stepsOf(weft, run.run_id);
+    const second = steps.find((s) => s.name === "second")!;
+    const { data } = await api<{ data: { run_id: string } }>(weft.url, "POST", `/v1/runs/${run.run_id}/replay`, { step_id: second.id });
+    expect((await runWithStatus(weft, data.run_id, "Completed")).output).toBe(6);
+    const eventId = (await api<{ data: { id: string } }>(weft.url, "GET", `/v1/events/${run.event_id}`)).data.id;
+    // "first" was reused; "second" and "third" ran again.
+    expect([executions.get(`${eventId}:first`), executions.get(`${eventId}:second`), executions.get(`${eventId}:third`)]).toEqual([1, 2, 2]);
+    await expect(api(weft.url, "POST", `/v1/runs/${run.run_id}/replay`, { step_id: "nope" })).rejects.toThrow(/409.*no recorded step/);
   });
 
   it("sleeps durably and wakes", async () => {

@@ -8,6 +8,7 @@ import { scheduleCrons } from "./cron.js";
 import { Executor } from "./executor.js";
 import { FlowController } from "./flow/flow-controller.js";
 import { handleJob } from "./job-handlers.js";
+import { replayRun } from "./replay.js";
 import { finalizeRun } from "./finalize.js";
 import { FunctionRegistry } from "./function-registry.js";
 import { HttpDriver } from "./http-driver.js";
@@ -63,7 +64,7 @@ export class Engine {
       flow: new FlowController(flowStore, clock, opts.env ?? "dev"),
       cancelRun: (runId, reason) => this.cancelRun(runId, reason),
     };
-    this.executor = new Executor(this.ctx, (fn, event, correlationId) => this.startInvoked(fn, event, correlationId));
+    this.executor = new Executor(this.ctx, (fn, event, correlationId, runId) => this.startInvoked(fn, event, correlationId, runId));
     this.worker = new Worker(opts.stores.queue, (lease) => handleJob(this.ctx, this.executor, lease.item), {
       concurrency: opts.concurrency ?? 32,
       leaseMs: opts.leaseMs ?? 10_000,
@@ -112,6 +113,14 @@ export class Engine {
     return checkpointSteps(this.ctx, runId, ops);
   }
 
+  /**
+   * A new run of an ended run's function and events, reusing the results of the steps recorded
+   * before `fromStepId` (none: a rerun from the start). Answers the new run's id.
+   */
+  replayRun(runId: string, fromStepId?: string): Promise<string> {
+    return replayRun(this.ctx, runId, fromStepId);
+  }
+
   /** Pause a function (no new runs start; running ones go on) or resume it. */
   pauseFunction(functionId: string, paused: boolean): Promise<void> {
     return this.ctx.flow.setPaused(functionId, paused);
@@ -143,12 +152,13 @@ export class Engine {
     });
   }
 
-  private async startInvoked(fn: FunctionRecord, event: WeftEvent, correlationId: string): Promise<string | undefined> {
+  private async startInvoked(fn: FunctionRecord, event: WeftEvent, correlationId: string, runId: string): Promise<string | undefined> {
     await this.ctx.stores.history.saveEvents([{ internalId: event.id, receivedAt: this.ctx.clock.now(), event }]);
     return startRun(this.ctx, fn, [event], {
       eventInternalId: event.id,
       correlationId,
       parentRunId: correlationId.split(".")[0],
+      runId,
     });
   }
 }

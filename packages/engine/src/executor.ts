@@ -1,4 +1,4 @@
-import { resolveTime, type OutgoingOp, type SerializedError, type WeftEvent } from "@weft/core";
+import { resolveTime, ulid, type OutgoingOp, type SerializedError, type WeftEvent } from "@weft/core";
 import type { FunctionRecord, QueueItem, RunState } from "@weft/store";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
 import { enqueueDiscovery } from "./continue-run.js";
@@ -12,7 +12,7 @@ import { recordTimeline } from "./timeline.js";
 /** How long one job may keep calling a run step after step before yielding its worker. */
 const inlineBudgetMs = 200;
 
-type StartChild = (fn: FunctionRecord, event: WeftEvent, correlationId: string) => Promise<unknown>;
+type StartChild = (fn: FunctionRecord, event: WeftEvent, correlationId: string, runId: string) => Promise<string | undefined>;
 
 /** What handling one response leads to: call the run again at once, or stop with an outcome. */
 type Next = { type: "continue" } | { type: "stop"; outcome: JobOutcome };
@@ -259,8 +259,13 @@ export class Executor {
         });
         return;
       case "InvokeFunction":
-        await waitLine({ invoke: (op.opts as { function_id?: string } | undefined)?.function_id });
-        await invokeFunction(ctx, state, op, now, this.startChild);
+        {
+          // The child's id is chosen here so the timeline can name it (the API and dashboard link
+          // to it) before the child can possibly finish and close the line.
+          const childRunId = ulid(now);
+          await waitLine({ invoke: (op.opts as { function_id?: string } | undefined)?.function_id, run_id: childRunId });
+          await invokeFunction(ctx, state, op, now, (fn, event, correlationId) => this.startChild(fn, event, correlationId, childRunId));
+        }
         return;
     }
   }

@@ -99,15 +99,15 @@ export async function invokeFunction(
   state: RunState,
   op: OutgoingOp,
   now: number,
-  start: (fn: FunctionRecord, event: WeftEvent, correlationId: string) => Promise<unknown>,
-): Promise<void> {
+  start: (fn: FunctionRecord, event: WeftEvent, correlationId: string) => Promise<string | undefined>,
+): Promise<string | undefined> {
   const { runId, appId, functionId } = state.metadata;
   const opts = (op.opts ?? {}) as { function_id?: string; payload?: { data?: Record<string, unknown> }; timeout?: string };
   const target = opts.function_id ? await ctx.registry.lookup(opts.function_id) : undefined;
   if (!target) {
     const error = { name: "Error", message: `could not find function with ID: ${opts.function_id}` };
     await saveAndContinue(ctx, runId, appId, op.id, JSON.stringify({ error }));
-    return;
+    return undefined;
   }
   const correlationId = `${runId}.${op.id}`;
   const expiresAt = opts.timeout ? resolveTime(opts.timeout, now) : now + oneYearMs;
@@ -138,7 +138,7 @@ export async function invokeFunction(
     user: {},
     ts: now,
   };
-  await start(target, event, correlationId);
+  return start(target, event, correlationId);
 }
 
 /** The step value a matching event gives a pause (§5 table). */

@@ -16,6 +16,8 @@ export interface StartRunOptions {
   eventInternalId: string;
   correlationId?: string;
   parentRunId?: string;
+  /** A run id chosen by the caller (an invoking parent names its child in its timeline). */
+  runId?: string;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function startRun(
   const first = events[0];
   if (!first) return undefined;
   const created = await ctx.stores.state.createRun({
-    runId: ulid(now),
+    runId: opts.runId ?? ulid(now),
     idempotencyKey: ctx.flow.idempotencyKey(fn, first),
     functionId: fn.id,
     appId: fn.appId,

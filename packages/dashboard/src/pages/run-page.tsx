@@ -114,19 +114,8 @@ function RunActions({ run, onChange }: { run: Run; onChange(): void }) {
     });
   const rerun = () =>
     act(async () => {
-      const { data } = await api<{ data: { event_id: string } }>(`/v1/runs/${run.run_id}/rerun`, { method: "POST" });
-      setMessage(`Sent event ${data.event_id} again; waiting for its run…`);
-      // The new run starts asynchronously; look for it briefly, then fall back to the event.
-      for (let i = 0; i < 40; i++) {
-        const runs = await api<{ data: Run[] }>(`/v1/events/${data.event_id}/runs`);
-        const fresh = runs.data.find((x) => x.function_id === run.function_id) ?? runs.data[0];
-        if (fresh) {
-          navigate(`/runs/${fresh.run_id}`);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      navigate(`/events/${data.event_id}`);
+      const { data } = await api<{ data: { run_id: string } }>(`/v1/runs/${run.run_id}/rerun`, { method: "POST" });
+      navigate(`/runs/${data.run_id}`);
     });
 
   return (
@@ -146,7 +135,7 @@ function RunActions({ run, onChange }: { run: Run; onChange(): void }) {
             Cancel run
           </button>
         ))}
-      <button type="button" disabled={busy} onClick={() => void rerun()} title="Send the trigger event again as a new event: a fresh run from the first step">
+      <button type="button" disabled={busy} onClick={() => void rerun()} title="A fresh run of this function with the same event, from the first step">
         Rerun
       </button>
       {message && <p role="status">{message}</p>}
