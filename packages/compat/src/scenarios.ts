@@ -5,6 +5,7 @@ import { checkpointScenarios } from "./scenarios/checkpointing.js";
 import { cronScenarios } from "./scenarios/cron.js";
 import { eventKeyScenarios } from "./scenarios/event-keys.js";
 import { failureScenarios } from "./scenarios/failures.js";
+import { flowControlScenarios } from "./scenarios/flow-control.js";
 import { gatewayScenarios } from "./scenarios/gateway.js";
 import { signingScenarios } from "./scenarios/signing.js";
 import { stepScenarios } from "./scenarios/steps.js";
@@ -16,6 +17,7 @@ import type { SdkUnderTest } from "./sdk-under-test.js";
 export function runCompatSuite(sdk: SdkUnderTest): void {
   describe(`${sdk.label} on Weft (SQLite)`, () => {
     syncScenarios(sdk);
+    flowControlScenarios(sdk);
     stepScenarios(sdk);
     failureScenarios(sdk);
     gatewayScenarios(sdk);

@@ -69,6 +69,16 @@ export interface CompatFunctionOptions {
   cancelOn?: { event: string; match?: string; if?: string; timeout?: string }[];
   onFailure?: (ctx: CompatFailureContext) => unknown;
   checkpointing?: boolean;
+  // Flow control, in the shapes the SDK documents (passed through unchanged).
+  concurrency?: number | { limit: number; key?: string; scope?: "fn" | "env" | "account" };
+  throttle?: { limit: number; period: string; key?: string; burst?: number };
+  rateLimit?: { limit: number; period: string; key?: string };
+  debounce?: { period: string; key?: string; timeout?: string };
+  batchEvents?: { maxSize: number; timeout: string; key?: string };
+  idempotency?: string;
+  singleton?: { mode: "skip" | "cancel"; key?: string };
+  timeouts?: { start?: string; finish?: string };
+  priority?: { run?: string };
 }
 
 /** A request the SDK made to the server (`/fn/register`, `/e/:key`, `/v1/checkpoint/…`). */
