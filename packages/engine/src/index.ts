@@ -9,4 +9,6 @@ export { consoleLogger, silentLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { normaliseEvents } from "./ingest.js";
 export type { CheckpointResult } from "./checkpoint.js";
-export { validateRegister } from "./register.js";
+export { validateRegister, registerBodyFromInBand } from "./register.js";
+export { InProcessDriver } from "./in-process-driver.js";
+export type { ProtocolHandler } from "./in-process-driver.js";

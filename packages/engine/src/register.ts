@@ -64,6 +64,19 @@ function checkExpression(expression: unknown, where: string): void {
   }
 }
 
+/** An in-band sync reply (protocol §1.3) in the shape of a `/fn/register` body. */
+export function registerBodyFromInBand(reply: unknown, url: string): unknown {
+  const r = (reply ?? {}) as { app_id?: unknown; url?: unknown; framework?: unknown; sdk?: unknown; appVersion?: unknown; functions?: unknown };
+  return {
+    appName: r.app_id,
+    url: typeof r.url === "string" ? r.url : url,
+    framework: r.framework,
+    sdk: r.sdk,
+    appVersion: r.appVersion,
+    functions: r.functions,
+  };
+}
+
 /**
  * Store an app and its functions; functions missing from this sync are removed. A body identical to
  * the last one (same checksum) changes nothing. Answers whether anything changed.

@@ -46,6 +46,15 @@ function firstSet(...values: (string | undefined)[]): string | undefined {
   return values.find((v) => v !== undefined && v !== "");
 }
 
+/**
+ * @internal Embedded mode: route this client's event sends and checkpoints to `fetch` (an engine in
+ * the same process) instead of the network. Functions read the client's config at call time, so
+ * they follow too.
+ */
+export function routeClient(config: ClientConfig, fetch: typeof globalThis.fetch): void {
+  (config as { fetch: typeof globalThis.fetch }).fetch = fetch;
+}
+
 export function resolveConfig(options: WeftOptions<unknown>, env: Env = process.env): ClientConfig {
   if (!options.id) throw new Error("Weft: an app `id` is required");
   const signingKey = firstSet(options.signingKey, env.WEFT_SIGNING_KEY, env.INNGEST_SIGNING_KEY);

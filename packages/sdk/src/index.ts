@@ -1,5 +1,6 @@
 export { Weft } from "./client.js";
 export type { WeftOptions } from "./config.js";
+export { routeClient } from "./config.js";
 export { EventSchemas } from "./event-schemas.js";
 export { WeftFunction, referenceFunction } from "./function.js";
 export { serve } from "./serve-node.js";

@@ -1,5 +1,5 @@
 import { canonicalJson, headers, signRequest, verifySignature } from "@weft/core";
-import type { Logger } from "@weft/engine";
+import { registerBodyFromInBand, type Logger } from "@weft/engine";
 import { request } from "undici";
 
 export interface AppSyncStatus {
@@ -111,23 +111,10 @@ export class AppSyncer {
       return `the in-band sync reply of ${url} is not signed with the server's signing key (is the app in dev mode, or using another key?)`;
     }
     try {
-      await this.opts.register(fromInBand(JSON.parse(text), url));
+      await this.opts.register(registerBodyFromInBand(JSON.parse(text), url));
       return undefined;
     } catch (e) {
       return `in-band sync of ${url} refused: ${(e as Error).message}`;
     }
   }
-}
-
-/** The in-band reply (protocol §1.3) in the shape of a `/fn/register` body. */
-function fromInBand(reply: unknown, url: string): unknown {
-  const r = (reply ?? {}) as { app_id?: unknown; url?: unknown; framework?: unknown; sdk?: unknown; appVersion?: unknown; functions?: unknown };
-  return {
-    appName: r.app_id,
-    url: typeof r.url === "string" ? r.url : url,
-    framework: r.framework,
-    sdk: r.sdk,
-    appVersion: r.appVersion,
-    functions: r.functions,
-  };
 }
