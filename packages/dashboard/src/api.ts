@@ -26,6 +26,39 @@ export interface Step {
   error?: unknown;
 }
 
+/**
+ * The child run an invoke line (`op: "InvokeFunction"`) names: its output is
+ * `{invoke: "<function id>", run_id: "<child run id>"}` while it waits. Once the child has
+ * finished the line's output is the child's result, and `invokedRunLookup` finds the child instead.
+ */
+export function invokedRunId(step: Step): string | undefined {
+  if (step.op !== "InvokeFunction") return undefined;
+  const o = step.output as { invoke?: unknown; run_id?: unknown } | null | undefined;
+  if (!o || typeof o !== "object" || typeof o.run_id !== "string") return undefined;
+  return step.status === "Waiting" || typeof o.invoke === "string" ? o.run_id : undefined;
+}
+
+/**
+ * Where to find the child of an invoke line whose output no longer names it: the engine gives the
+ * child's trigger event (`inngest/function.invoked`) the invoke's correlation id,
+ * `<parent run id>.<step id>`, as its id, so the child is the run that event started.
+ */
+export function invokedRunLookup(runId: string, step: Step): string | null {
+  return step.op === "InvokeFunction" && step.status !== "Waiting" && !invokedRunId(step) ? `/v1/events/${encodeURIComponent(`${runId}.${step.id}`)}/runs` : null;
+}
+
+/** Whether a line holds a result the run recorded, so a replay can start from it. */
+export function isReplayable(step: Step): boolean {
+  return (step.status === "Completed" || step.status === "Failed") && step.op !== "Call";
+}
+
+/** What `POST /v1/runs/:id/replay` and `/rerun` answer. */
+export interface RerunAnswer {
+  run_id: string;
+  rerun_of: string;
+  from_step?: string;
+}
+
 export interface StoredEvent {
   internal_id: string;
   received_at: string;
@@ -64,6 +97,8 @@ export interface FunctionDetail {
   app_id: string;
   name: string;
   config: Record<string, unknown>;
+  /** No new runs start while paused; running runs go on. */
+  paused?: boolean;
   recent: { window_ms: number; started: number; running: number; completed: number; failed: number; cancelled: number; capped: boolean };
 }
 

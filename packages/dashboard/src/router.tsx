@@ -15,9 +15,10 @@ export function useLocation(): URL {
   return new URL(href);
 }
 
-export function navigate(to: string, opts: { replace?: boolean } = {}): void {
-  if (opts.replace) history.replaceState(null, "", to);
-  else history.pushState(null, "", to);
+/** Go to `to` in-page; `state` rides along in the history entry (gone on reload or a shared link). */
+export function navigate(to: string, opts: { replace?: boolean; state?: unknown } = {}): void {
+  if (opts.replace) history.replaceState(opts.state ?? null, "", to);
+  else history.pushState(opts.state ?? null, "", to);
   window.dispatchEvent(new Event("weft:navigate"));
 }
 

@@ -38,10 +38,19 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** The functions the dashboard tests drive. `flaky` fails its first run and passes when rerun. */
+/**
+ * The functions the dashboard tests drive. `flaky` fails its first run of each event (in its
+ * second step) and passes when rerun or replayed; `executions` counts each step's runs by event id.
+ * `parent` invokes `child`, which waits for a `dash/release` with the same key.
+ */
 export function dashboardFunctions(baseUrl: string) {
   const client = new Weft({ id: "dash-app", baseUrl });
-  let flakyRuns = 0;
+  const executions = new Map<string, number>();
+  const count = (key: string) => {
+    const n = (executions.get(key) ?? 0) + 1;
+    executions.set(key, n);
+    return n;
+  };
   const hello = client.createFunction({ id: "hello", name: "Say hello" }, { event: "dash/hello" }, async ({ event, step }) => {
     const greeting = await step.run("greet", () => `hello ${String(event.data.name ?? "world")}`);
     const shout = await step.run("shout", () => greeting.toUpperCase());
@@ -52,13 +61,21 @@ export function dashboardFunctions(baseUrl: string) {
     const approved = await step.waitForEvent("wait-for-approval", { event: "dash/approved", match: "data.order", timeout: "1h" });
     return { approved: approved !== null };
   });
-  const flaky = client.createFunction({ id: "flaky", name: "Flaky import", retries: 0 }, { event: "dash/import" }, async ({ step }) => {
-    await step.run("fetch-rows", () => [1, 2, 3]);
+  const flaky = client.createFunction({ id: "flaky", name: "Flaky import", retries: 0 }, { event: "dash/import" }, async ({ event, step }) => {
+    await step.run("fetch-rows", () => (count(`${event.id}:fetch-rows`), [1, 2, 3]));
     return step.run("import-rows", () => {
-      flakyRuns += 1;
-      if (flakyRuns === 1) throw new NonRetriableError("the upstream file was truncated");
+      if (count(`${event.id}:import-rows`) === 1) throw new NonRetriableError("the upstream file was truncated");
       return { imported: 3 };
     });
   });
-  return { client, functions: [hello, approval, flaky] };
+  const digest = client.createFunction({ id: "digest", name: "Send digest" }, { event: "dash/digest" }, async ({ step }) => step.run("send", () => "sent"));
+  const child = client.createFunction({ id: "child", name: "Child task" }, { event: "dash/child" }, async ({ step }) => {
+    const release = await step.waitForEvent("wait-for-release", { event: "dash/release", match: "data.key", timeout: "1h" });
+    return { released: release !== null };
+  });
+  const parent = client.createFunction({ id: "parent", name: "Invoke a child" }, { event: "dash/parent" }, async ({ event, step }) => {
+    const result = await step.invoke("call-child", { function: child, data: { key: event.data.key } });
+    return { child: result };
+  });
+  return { client, functions: [hello, approval, flaky, digest, child, parent], executions };
 }

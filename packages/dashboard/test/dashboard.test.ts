@@ -1,8 +1,9 @@
 // The dashboard in a real browser (Debian's Chromium via playwright-core) against a real server
 // and a real app: a run appears live and completes, its timeline opens, a waiting run is
-// cancelled, a failed run is rerun, a test event is sent from the form, apps sync. Plus the API
-// token of production mode, through the login form.
-import { api, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, type TestWeft } from "@weft/e2e";
+// cancelled, a failed run is rerun and replayed from its failing step, a test event is sent from
+// the form, apps sync, a function is paused and resumed and its running runs cancelled, an invoke
+// links to its child run. Plus the API token of production mode, through the login form.
+import { api, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type TestWeft } from "@weft/e2e";
 import { silentLogger } from "@weft/engine";
 import { startWeftServer, type WeftServer } from "@weft/server";
 import { createMemoryStores } from "@weft/store";
@@ -16,13 +17,15 @@ let weft: TestWeft;
 let app: { close(): Promise<void> };
 let browser: Browser;
 let page: Page;
+let executions: Map<string, number>;
 
 beforeAll(async () => {
   if (!browserReady) return;
   buildDashboard();
   weft = await startTestWeft();
-  const { client, functions } = dashboardFunctions(weft.url);
-  app = await serveApp(weft, client, functions);
+  const fns = dashboardFunctions(weft.url);
+  executions = fns.executions;
+  app = await serveApp(weft, fns.client, fns.functions);
   browser = await launchChromium();
   page = await browser.newPage();
   page.setDefaultTimeout(8000);
@@ -63,7 +66,7 @@ describe.runIf(browserReady)("the dashboard", () => {
     const greet = page.locator('[data-step-name="greet"]');
     await greet.locator('[data-status="Completed"]').waitFor();
     await page.locator('[data-step-name="shout"]').waitFor();
-    await greet.getByRole("button").click();
+    await greet.getByRole("button", { name: /^greet/ }).click();
     await expect.poll(() => greet.locator("pre").textContent()).toContain("hello ada");
     await expect.poll(() => page.getByLabel("Run output").textContent()).toContain("HELLO ADA");
     await expect.poll(() => page.getByLabel("Trigger event payload").textContent()).toContain('"name": "ada"');
@@ -95,6 +98,36 @@ describe.runIf(browserReady)("the dashboard", () => {
     const { data } = await api<{ data: { event_id: string; function_id: string } }>(weft.url, "GET", `/v1/runs/${fresh}`);
     expect(data.function_id).toBe(failed!.function_id);
     expect(data.event_id).toBe(failed!.event_id); // the same trigger event, a new run
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain(`Rerun of run ${failed!.run_id}`);
+  });
+
+  it("replays a failed run from its failing step, reusing the steps before it", async () => {
+    const [eventId] = await sendEvents(weft, { name: "dash/import", data: { file: "more-rows.csv" } });
+    const [failed] = await runsOf(weft, eventId!);
+    await runWithStatus(weft, failed!.run_id, "Failed");
+    await page.goto(`${weft.url}/runs/${failed!.run_id}`);
+    const failing = page.locator('[data-step-name="import-rows"]');
+    await failing.getByRole("button", { name: "Replay from here" }).click();
+    await failing.getByRole("button", { name: "Confirm replay" }).click();
+    await page.waitForURL((url) => url.pathname.startsWith("/runs/") && !url.pathname.endsWith(failed!.run_id));
+    await page.locator('h1 [data-status="Completed"]').waitFor();
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("from step import-rows");
+    const replayed = page.url().split("/runs/")[1]!;
+    expect((await api<{ data: { output: unknown } }>(weft.url, "GET", `/v1/runs/${replayed}`)).data.output).toEqual({ imported: 3 });
+    // "fetch-rows" was reused from the failed run; only "import-rows" ran again.
+    const sdkEventId = (await api<{ data: { id: string } }>(weft.url, "GET", `/v1/events/${failed!.event_id}`)).data.id;
+    expect([executions.get(`${sdkEventId}:fetch-rows`), executions.get(`${sdkEventId}:import-rows`)]).toEqual([1, 2]);
+
+    // The server's refusal is shown as it is: a step the run never recorded (the request's body is
+    // rewritten on its way, the answer is the real server's).
+    await page.goto(`${weft.url}/runs/${failed!.run_id}`);
+    await page.route("**/replay", (route) => route.continue({ postData: JSON.stringify({ step_id: "not-a-step" }) }));
+    const first = page.locator('[data-step-name="fetch-rows"]');
+    await first.getByRole("button", { name: "Replay from here" }).click();
+    await first.getByRole("button", { name: "Confirm replay" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("has no recorded step not-a-step");
+    expect(page.url()).toContain(failed!.run_id);
+    await page.unroute("**/replay");
   });
 
   it("validates and sends a test event from the form, and lists the runs it started", async () => {
@@ -118,6 +151,69 @@ describe.runIf(browserReady)("the dashboard", () => {
     await expect.poll(() => page.locator(".apps-table").textContent()).toContain("Synced");
     await page.getByRole("button", { name: "Sync now" }).click();
     await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Synced");
+  });
+
+  it("pauses a function: its events start no run until it is resumed", async () => {
+    await page.goto(`${weft.url}/apps`);
+    const card = page.getByRole("article", { name: "Function Send digest" });
+    await card.getByRole("button", { name: "Pause" }).click();
+    await card.locator('h3 [data-status="Paused"]').waitFor();
+    await card.getByRole("button", { name: "Resume" }).waitFor();
+    expect((await api<{ data: { paused: boolean } }>(weft.url, "GET", "/v1/functions/dash-app-digest")).data.paused).toBe(true);
+
+    const [held] = await sendEvents(weft, { name: "dash/digest", data: {} });
+    // A marker event of another function, sent after it: once its run has completed, the paused
+    // function's event has had its chance to start a run.
+    const [marker] = await sendEvents(weft, { name: "dash/hello", data: { name: "marker" } });
+    await runWithStatus(weft, (await runsOf(weft, marker!))[0]!.run_id, "Completed");
+    expect((await api<{ data: unknown[] }>(weft.url, "GET", `/v1/events/${held}/runs`)).data).toEqual([]);
+
+    await card.getByRole("button", { name: "Resume" }).click();
+    await card.getByRole("button", { name: "Pause" }).waitFor();
+    expect(await card.locator('[data-status="Paused"]').count()).toBe(0);
+    const [next] = await sendEvents(weft, { name: "dash/digest", data: {} });
+    await runWithStatus(weft, (await runsOf(weft, next!))[0]!.run_id, "Completed");
+    expect((await api<{ data: unknown[] }>(weft.url, "GET", `/v1/events/${held}/runs`)).data).toEqual([]); // not replayed on resume
+  });
+
+  it("cancels every running run of a function from its card, after a confirmation", async () => {
+    const ids = await sendEvents(weft, [
+      { name: "dash/order", data: { order: "bulk-1" } },
+      { name: "dash/order", data: { order: "bulk-2" } },
+    ]);
+    const runs = await Promise.all(ids.map(async (id) => (await runsOf(weft, id))[0]!));
+    await page.goto(`${weft.url}/apps`);
+    const card = page.getByRole("article", { name: "Function Wait for approval" });
+    await card.getByRole("button", { name: "Cancel all running" }).click();
+    await card.getByRole("button", { name: "Keep running" }).click();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel all running");
+    await page.keyboard.press("Enter");
+    await card.getByRole("button", { name: "Confirm cancel all" }).click();
+    await expect.poll(() => card.getByRole("status").textContent()).toBe("Cancelled 2 runs.");
+    for (const run of runs) await runWithStatus(weft, run.run_id, "Cancelled");
+  });
+
+  it("links an invoke to its child run, while it waits and after, and the child back to its parent", async () => {
+    const [eventId] = await sendEvents(weft, { name: "dash/parent", data: { key: "k-1" } });
+    const [parent] = await runsOf(weft, eventId!);
+    const childId = await waitFor(async () => {
+      const line = (await stepsOf(weft, parent!.run_id)).find((s) => s.op === "InvokeFunction");
+      return (line?.output as { run_id?: string } | undefined)?.run_id;
+    }, "the invoke line");
+    await page.goto(`${weft.url}/runs/${parent!.run_id}`);
+    const invoke = page.locator('[data-step-name="call-child"]');
+    await invoke.locator('[data-status="Waiting"]').waitFor();
+    expect(await invoke.getByRole("link", { name: "Child run" }).getAttribute("href")).toBe(`/runs/${childId}`);
+    expect(await page.getByRole("region", { name: "Waiting for" }).getByRole("link", { name: childId }).count()).toBe(1);
+
+    await sendEvents(weft, { name: "dash/release", data: { key: "k-1" } });
+    await page.locator('h1 [data-status="Completed"]').waitFor();
+    await invoke.locator('[data-status="Completed"]').waitFor();
+    await invoke.getByRole("link", { name: "Child run" }).click();
+    await page.waitForURL(`**/runs/${childId}`);
+    await page.locator('h1 [data-status="Completed"]').waitFor();
+    await page.getByRole("link", { name: parent!.run_id, exact: true }).click();
+    await page.waitForURL(`**/runs/${parent!.run_id}`);
   });
 
   it("is usable from the keyboard: / focuses search, which finds a run by event id", async () => {

@@ -2,7 +2,7 @@
 // WEFT_SCREENSHOTS=1: `WEFT_SCREENSHOTS=1 npx vitest run packages/dashboard/test/screenshots.test.ts`.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, type TestWeft } from "@weft/e2e";
+import { api, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, type TestWeft } from "@weft/e2e";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { buildDashboard, dashboardFunctions, launchChromium } from "./browser.js";
@@ -53,7 +53,7 @@ describe.skipIf(process.env.WEFT_SCREENSHOTS !== "1")("dashboard screenshots", (
 
     await page.goto(`${weft.url}/runs/${completed}`);
     await page.locator('[data-step-name="shout"]').waitFor();
-    await page.locator('[data-step-name="greet"] button').click();
+    await page.locator('[data-step-name="greet"] .step-row').click();
     await shot("dashboard-run");
 
     await page.goto(`${weft.url}/runs/${waiting}`);
@@ -62,7 +62,7 @@ describe.skipIf(process.env.WEFT_SCREENSHOTS !== "1")("dashboard screenshots", (
 
     await page.goto(`${weft.url}/runs/${failed}`);
     await page.locator('h1 [data-status="Failed"]').waitFor();
-    await page.locator('[data-step-name="import-rows"] button').click();
+    await page.locator('[data-step-name="import-rows"] .step-row').click();
     await shot("dashboard-run-failed");
 
     const events = await sendEvents(weft, { name: "dash/hello", data: { name: "barbara" } });
@@ -73,14 +73,16 @@ describe.skipIf(process.env.WEFT_SCREENSHOTS !== "1")("dashboard screenshots", (
     await form.getByLabel("Data (JSON)").fill('{\n  "user": { "id": "u1" }\n}');
     await shot("dashboard-events");
 
+    await api(weft.url, "POST", "/v1/functions/dash-app-digest/pause");
     await page.goto(`${weft.url}/apps`);
     await page.getByRole("article", { name: "Function Flaky import" }).getByText("Last hour").waitFor();
+    await page.getByRole("article", { name: "Function Send digest" }).locator('[data-status="Paused"]').waitFor();
     await shot("dashboard-apps");
 
     await page.emulateMedia({ colorScheme: "dark" });
     await page.goto(`${weft.url}/runs/${completed}`);
     await page.locator('[data-step-name="shout"]').waitFor();
-    await page.locator('[data-step-name="greet"] button').click();
+    await page.locator('[data-step-name="greet"] .step-row').click();
     await shot("dashboard-run-dark");
   });
 });

@@ -1,5 +1,6 @@
-import type { Step } from "../api";
+import { invokedRunId, type Step } from "../api";
 import { formatTime } from "../format";
+import { Link } from "../router";
 
 /** What a Waiting line of the timeline waits for, in words: a time, an event, a child run. */
 export function describeWait(step: Step): string {
@@ -21,11 +22,24 @@ export function WaitingFor({ steps }: { steps: Step[] }) {
     <section className="card waiting" aria-label="Waiting for">
       <h2>Waiting for</h2>
       <ul>
-        {waits.map((s) => (
-          <li key={`${s.id}:${s.attempt}`}>
-            <strong>{s.name}</strong>: {describeWait(s)}
-          </li>
-        ))}
+        {waits.map((s) => {
+          const child = invokedRunId(s);
+          return (
+            <li key={`${s.id}:${s.attempt}`}>
+              <strong>{s.name}</strong>: {describeWait(s)}
+              {child && (
+                <>
+                  {" "}
+                  (run{" "}
+                  <Link href={`/runs/${encodeURIComponent(child)}`} className="mono">
+                    {child}
+                  </Link>
+                  )
+                </>
+              )}
+            </li>
+          );
+        })}
       </ul>
     </section>
   );

@@ -1,11 +1,12 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api, type AppRecord, type AppUrlStatus, type FunctionDetail, type FunctionSummary } from "../api";
 import { JsonView } from "../components/json-view";
+import { StatusBadge } from "../components/status-badge";
 import { formatTime } from "../format";
 import { Link } from "../router";
 import { useResource } from "../use-resource";
 
-/** Config keys that are flow control (accepted and shown; not yet enforced by the engine). */
+/** Config keys that are flow control (accepted and shown; enforced by the engine by the engine). */
 const flowControlKeys = ["concurrency", "throttle", "rateLimit", "debounce", "batchEvents", "priority", "idempotency", "singleton", "timeouts", "cancel"];
 
 /** Apps with their sync status and a "sync now"; functions with triggers, config and recent counts. */
@@ -136,7 +137,7 @@ function FunctionCard({ fn }: { fn: FunctionSummary }) {
   return (
     <article className="card function" aria-label={`Function ${fn.name}`}>
       <h3>
-        {fn.name} <span className="mono muted">{fn.id}</span>
+        {fn.name} <span className="mono muted">{fn.id}</span> {d?.paused && <StatusBadge status="Paused" />}
       </h3>
       <p>
         Triggers:{" "}
@@ -155,6 +156,7 @@ function FunctionCard({ fn }: { fn: FunctionSummary }) {
           <Link href={`/?function=${encodeURIComponent(fn.id)}`}>runs</Link>
         </p>
       )}
+      {d && <FunctionActions fn={fn} paused={d.paused === true} onChange={detail.reload} />}
       {Object.keys(flow).length > 0 && (
         <details>
           <summary>Flow control</summary>
@@ -168,5 +170,94 @@ function FunctionCard({ fn }: { fn: FunctionSummary }) {
         </details>
       )}
     </article>
+  );
+}
+
+/**
+ * Pause / Resume (while paused no new runs start and the events that arrive start none later;
+ * running runs go on), and Cancel all running, with a confirmation step and the count cancelled.
+ */
+function FunctionActions({ fn, paused, onChange }: { fn: FunctionSummary; paused: boolean; onChange(): void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | undefined>(undefined);
+  const cancelAllButton = useRef<HTMLButtonElement>(null);
+  const backFromConfirm = useRef(false);
+
+  useEffect(() => {
+    if (!confirming && backFromConfirm.current) {
+      backFromConfirm.current = false;
+      cancelAllButton.current?.focus();
+    }
+  }, [confirming]);
+
+  const act = async (what: () => Promise<string>) => {
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      setMessage(await what());
+      onChange();
+    } catch (e) {
+      setMessage((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const base = `/v1/functions/${encodeURIComponent(fn.id)}`;
+  const togglePause = () =>
+    act(async () => {
+      const { data } = await api<{ data: { paused: boolean } }>(`${base}/${paused ? "resume" : "pause"}`, { method: "POST" });
+      return data.paused ? "Paused: its events start no runs until it is resumed." : "Resumed.";
+    });
+  const cancelAll = () =>
+    act(async () => {
+      const { data } = await api<{ data: { cancelled: number } }>(`${base}/cancel`, { method: "POST" });
+      backFromConfirm.current = true;
+      setConfirming(false);
+      return `Cancelled ${data.cancelled} ${data.cancelled === 1 ? "run" : "runs"}.`;
+    });
+
+  return (
+    <div className="actions function-actions">
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => void togglePause()}
+        title={paused ? "Start runs for its events again (events received while paused start none)" : "Start no new runs for this function; running runs go on"}
+      >
+        {paused ? "Resume" : "Pause"}
+      </button>
+      {confirming ? (
+        <>
+          <button type="button" className="danger" disabled={busy} onClick={() => void cancelAll()} autoFocus>
+            Confirm cancel all
+          </button>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => {
+              backFromConfirm.current = true;
+              setConfirming(false);
+            }}
+          >
+            Keep running
+          </button>
+        </>
+      ) : (
+        <button
+          type="button"
+          className="danger"
+          ref={cancelAllButton}
+          disabled={busy}
+          onClick={() => {
+            setMessage(undefined);
+            setConfirming(true);
+          }}
+        >
+          Cancel all running
+        </button>
+      )}
+      {message && <p role="status">{message}</p>}
+    </div>
   );
 }

@@ -1,9 +1,9 @@
 import { useState } from "react";
-import { api, type Run, type Step, type StoredEvent } from "../api";
+import { api, type RerunAnswer, type Run, type Step, type StoredEvent } from "../api";
 import { JsonView } from "../components/json-view";
 import { StatusBadge } from "../components/status-badge";
 import { WaitingFor } from "../components/waiting-for";
-import { Waterfall } from "../components/waterfall";
+import { Waterfall, type ReplayedFrom } from "../components/waterfall";
 import { durationBetween, formatDuration, formatTime } from "../format";
 import { Link, navigate } from "../router";
 import { useResource } from "../use-resource";
@@ -14,6 +14,8 @@ export function RunPage({ runId }: { runId: string }) {
   const steps = useResource<{ data: Step[] }>(`/v1/runs/${encodeURIComponent(runId)}/steps`, "runs-changed");
   const r = run.data?.data;
   const event = useResource<{ data: StoredEvent }>(r ? `/v1/events/${encodeURIComponent(r.event_id)}` : null);
+  // Set by Rerun / Replay from here on the way to this page; history does not record it.
+  const [from] = useState(() => replayedFrom(history.state));
 
   if (run.error) {
     return (
@@ -57,10 +59,35 @@ export function RunPage({ runId }: { runId: string }) {
           </>
         )}
       </dl>
+      {from && (
+        <p className="card notice" role="status">
+          {from.stepName ? (
+            <>
+              Replay of run{" "}
+              <Link href={`/runs/${encodeURIComponent(from.rerunOf)}`} className="mono">
+                {from.rerunOf}
+              </Link>{" "}
+              from step <span className="mono">{from.stepName}</span>: the results of the steps before it were reused, so they have no lines in this timeline.
+            </>
+          ) : (
+            <>
+              Rerun of run{" "}
+              <Link href={`/runs/${encodeURIComponent(from.rerunOf)}`} className="mono">
+                {from.rerunOf}
+              </Link>{" "}
+              with the same event, from the first step.
+            </>
+          )}
+        </p>
+      )}
       {steps.data && <WaitingFor steps={steps.data.data} />}
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">Timeline</h2>
-        {steps.data ? <Waterfall steps={steps.data.data} start={r.run_started_at} end={r.ended_at} /> : <p className="empty">Loading…</p>}
+        {steps.data ? (
+          <Waterfall runId={r.run_id} steps={steps.data.data} start={r.run_started_at} end={r.ended_at} ended={r.status !== "Running"} />
+        ) : (
+          <p className="empty">Loading…</p>
+        )}
       </section>
       {r.status !== "Running" && (
         <section aria-labelledby="output-h">
@@ -89,7 +116,12 @@ export function RunPage({ runId }: { runId: string }) {
   );
 }
 
-/** Cancel (with a confirmation step) while running; rerun at any time. */
+function replayedFrom(state: unknown): ReplayedFrom | undefined {
+  const s = state as Partial<ReplayedFrom> | null;
+  return s && typeof s.rerunOf === "string" ? { rerunOf: s.rerunOf, stepName: typeof s.stepName === "string" ? s.stepName : undefined } : undefined;
+}
+
+/** Cancel (with a confirmation step) while running; rerun once ended (the server refuses before). */
 function RunActions({ run, onChange }: { run: Run; onChange(): void }) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -114,8 +146,9 @@ function RunActions({ run, onChange }: { run: Run; onChange(): void }) {
     });
   const rerun = () =>
     act(async () => {
-      const { data } = await api<{ data: { run_id: string } }>(`/v1/runs/${run.run_id}/rerun`, { method: "POST" });
-      navigate(`/runs/${data.run_id}`);
+      const { data } = await api<{ data: RerunAnswer }>(`/v1/runs/${run.run_id}/rerun`, { method: "POST" });
+      const state: ReplayedFrom = { rerunOf: run.run_id };
+      navigate(`/runs/${data.run_id}`, { state });
     });
 
   return (
@@ -135,9 +168,11 @@ function RunActions({ run, onChange }: { run: Run; onChange(): void }) {
             Cancel run
           </button>
         ))}
-      <button type="button" disabled={busy} onClick={() => void rerun()} title="A fresh run of this function with the same event, from the first step">
-        Rerun
-      </button>
+      {run.status !== "Running" && (
+        <button type="button" disabled={busy} onClick={() => void rerun()} title="A fresh run of this function with the same event, from the first step">
+          Rerun
+        </button>
+      )}
       {message && <p role="status">{message}</p>}
     </div>
   );
