@@ -6,7 +6,7 @@ import { formatTime } from "../format";
 import { Link } from "../router";
 import { useResource } from "../use-resource";
 
-/** Config keys that are flow control (accepted and shown; enforced by the engine by the engine). */
+/** Config keys that are flow control (shown as registered; the engine enforces them). */
 const flowControlKeys = ["concurrency", "throttle", "rateLimit", "debounce", "batchEvents", "priority", "idempotency", "singleton", "timeouts", "cancel"];
 
 /** Apps with their sync status and a "sync now"; functions with triggers, config and recent counts. */
