@@ -3,13 +3,18 @@ import { ApiError } from "./api-client.js";
 import { UsageError } from "./args.js";
 import { cancel, functions, run, runs, send } from "./api-commands.js";
 import { dev, migrate, start } from "./server-commands.js";
+import { shards } from "./shard-commands.js";
+import { coordinator } from "./coordinator-command.js";
 
 const usage = `usage: weft <command>
-  dev   [--port 8288] [--data-dir .weft | --db URL] [--state URL] [-u APP_URL]... [--no-discovery]
+  dev   [--port 8288] [--data-dir .weft | --db URL] [--state URL[,URL…]] [--state-cache MB]
+        [-u APP_URL]... [--no-discovery]
         [--workers N] [--retry-interval 1s] [--lease 10s] [--signing-key KEY] [--event-key KEY]...
   start --signing-key KEY --event-key KEY... --api-token TOKEN [-u APP_URL]... [the flags of dev]
         [--insecure-dev]
   migrate [--db URL] [--state URL]
+  shards rebalance --db URL --from STATE_URLS --to STATE_URLS [--dry-run]
+  coordinator --state URL [--listen 127.0.0.1:8290] [--pool 8] [--token T]
   send NAME [--data JSON] [--user JSON] [--id ID]
   runs [--status Running|Completed|Failed|Cancelled] [--function ID] [--limit N]
   run RUN_ID
@@ -17,7 +22,7 @@ const usage = `usage: weft <command>
   functions [list] | pause ID | resume ID | cancel ID
 (send, runs, run and cancel talk to --url, default $WEFT_URL or http://127.0.0.1:8288)`;
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = { dev, start, migrate, send, runs, run, cancel, functions };
+const commands: Record<string, (argv: string[]) => Promise<void>> = { dev, start, migrate, shards, coordinator, send, runs, run, cancel, functions };
 
 async function main(): Promise<void> {
   const [name, ...argv] = process.argv.slice(2);

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { parseDuration } from "@weft/core";
+import { limitFlags, resolveLimits, UrlPolicy, type Limits } from "@weft/engine";
 import { closeStores, openStores, redactUrl, startWeftServer } from "@weft/server";
 import { parse, UsageError } from "./args.js";
 
@@ -9,6 +10,7 @@ const serverFlags = {
   "data-dir": { type: "string" as const, default: ".weft" },
   db: { type: "string" as const },
   state: { type: "string" as const },
+  "state-cache": { type: "string" as const },
   workers: { type: "string" as const },
   url: { type: "string" as const, short: "u", multiple: true as const, default: [] as string[] },
   "retry-interval": { type: "string" as const },
@@ -18,6 +20,11 @@ const serverFlags = {
   "no-discovery": { type: "boolean" as const, default: false },
   "insecure-dev": { type: "boolean" as const, default: false },
   "api-token": { type: "string" as const },
+  "call-timeout": { type: "string" as const },
+  "max-request-bytes": { type: "string" as const },
+  "allow-app-url": { type: "string" as const, multiple: true as const, default: [] as string[] },
+  "allow-fetch-url": { type: "string" as const, multiple: true as const, default: [] as string[] },
+  ...Object.fromEntries(Object.values(limitFlags).map((flag) => [flag.slice(2), { type: "string" as const }])),
 };
 
 /** `weft dev`: open to any event key, looks for apps on the usual local ports. */
@@ -50,10 +57,21 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
   if (mode === "dev" && apiToken === undefined && !["127.0.0.1", "localhost", "::1"].includes(values.host)) {
     throw new UsageError("weft dev is open to anyone who can reach it: bind it to 127.0.0.1 or give --api-token");
   }
+  const allowAppUrls = values["allow-app-url"];
+  if (allowAppUrls.length > 0) {
+    const policy = new UrlPolicy(allowAppUrls, "--allow-app-url");
+    for (const u of values.url) {
+      const refused = policy.refusal(u);
+      if (refused) throw new UsageError(`-u ${u}: ${refused}`);
+    }
+  }
+  const limits = limitsFrom(values as Record<string, unknown>);
   const dbUrl = values.db ?? `sqlite:${resolve(values["data-dir"], "weft.db")}`;
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers must be a positive integer, not "${values.workers}"`);
-  const stores = await openStores({ db: dbUrl, state: values.state });
+  const cacheMb = values["state-cache"] === undefined ? undefined : Number(values["state-cache"]);
+  if (cacheMb !== undefined && !(cacheMb > 0)) throw new UsageError(`--state-cache takes a size in MB, not "${values["state-cache"]}"`);
+  const stores = await openStores({ db: dbUrl, state: values.state, cacheMb });
   const server = await startWeftServer({
     stores,
     port,
@@ -66,6 +84,12 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
     discovery: mode === "dev" && !values["no-discovery"],
     concurrency: workers,
     apiToken,
+    cacheStats: stores.cacheStats,
+    limits,
+    maxBodyBytes: bytesFlag("--max-request-bytes", values["max-request-bytes"]),
+    callTimeoutMs: durationFlag("--call-timeout", values["call-timeout"]),
+    allowAppUrls,
+    allowFetchUrls: values["allow-fetch-url"],
   });
   const where = values.state ? `db: ${redactUrl(dbUrl)}, state: ${redactUrl(values.state)}` : `store: ${redactUrl(dbUrl)}`;
   console.log(`Weft ${mode} server on ${server.url} (${where}${signingKey ? ", requests signed" : ""}${eventKeys.length ? `, ${eventKeys.length} event key(s)` : ""})`);
@@ -98,4 +122,36 @@ function durationFlag(flag: string, text: string | undefined): number | undefine
   } catch (e) {
     throw new UsageError(`${flag}: ${(e as Error).message}`);
   }
+}
+
+/** `--max-*` flags: sizes take `512kb`, `4mb` (binary units) or plain bytes; counts are integers. */
+function limitsFrom(values: Record<string, unknown>): Partial<Limits> {
+  const limits: Partial<Limits> = {};
+  for (const [key, flag] of Object.entries(limitFlags) as [keyof Limits, string][]) {
+    const text = values[flag.slice(2)];
+    if (typeof text !== "string") continue;
+    limits[key] = flag.endsWith("-bytes") ? bytesFlag(flag, text) : countFlag(flag, text);
+  }
+  try {
+    resolveLimits(limits); // its own bounds (e.g. the nesting cap), as a usage error
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return limits;
+}
+
+function countFlag(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, not "${text}"`);
+  return n;
+}
+
+function bytesFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`${flag} must be a size such as 512kb, 4mb or 1048576, not "${text}"`);
+  const unit = (m[2] ?? "b").toLowerCase()[0] as "b" | "k" | "m" | "g";
+  const n = Number(m[1]) * { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[unit];
+  if (n < 1) throw new UsageError(`${flag} must be at least one byte`);
+  return n;
 }

@@ -12,6 +12,7 @@ export type ErrorCode =
   | "TOMBSTONE"
   | "STORE_UNAVAILABLE"
   | "INVALID_INPUT"
+  | "LIMIT_EXCEEDED"
   | "NON_RETRIABLE"
   | "RETRY_AFTER"
   | "STEP_ERROR"
@@ -56,6 +57,17 @@ export class InvalidInputError extends WeftError {
   override readonly name = "InvalidInputError";
   constructor(message: string) {
     super("INVALID_INPUT", message);
+  }
+}
+
+/**
+ * Input over one of the server's configurable limits (event size, events per request, nesting
+ * depth). The message names the limit and the flag that raises it; the server answers 413.
+ */
+export class LimitExceededError extends WeftError {
+  override readonly name = "LimitExceededError";
+  constructor(message: string) {
+    super("LIMIT_EXCEEDED", message);
   }
 }
 

@@ -4,6 +4,7 @@ export {
   StateConflictError,
   StoreUnavailableError,
   InvalidInputError,
+  LimitExceededError,
   NonRetriableError,
   RetryAfterError,
   StepError,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { silentLogger } from "@weft/engine";
 import { serve, type ServeOptions } from "@weft/sdk";
 import type { Clock } from "@weft/store";
-import { closeStores, openStores, startWeftServer, type StoreConfig, type WeftServer } from "@weft/server";
+import { closeStores, openStores, startWeftServer, type StoreConfig, type WeftServer, type WeftServerOptions } from "@weft/server";
 import { request } from "undici";
 
 export interface TestWeft {
@@ -23,6 +23,8 @@ export interface TestWeftOptions {
   clock?: Clock;
   signingKey?: string;
   eventKeys?: string[];
+  /** Any other server option (limits, call timeout, URL allow-lists, a capturing logger, …). */
+  server?: Omit<Partial<WeftServerOptions>, "stores">;
 }
 
 export async function startTestWeft(opts: TestWeftOptions = {}): Promise<TestWeft> {
@@ -38,6 +40,8 @@ export async function startTestWeft(opts: TestWeftOptions = {}): Promise<TestWef
     clock: opts.clock,
     signingKey: opts.signingKey,
     eventKeys: opts.eventKeys,
+    cacheStats: stores.cacheStats,
+    ...opts.server,
   });
   return {
     server,

@@ -20,22 +20,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
+const logs = new WeakMap<ChildProcess, { text: string }>();
+
+/** Everything a process started by `startWeftProcess` has printed so far (stdout and stderr). */
+export function processLog(child: ChildProcess): string {
+  return logs.get(child)?.text ?? "";
+}
+
 /** `weft <args>` as a child process, resolved once its log shows `ready` (e.g. the app synced). */
 export function startWeftProcess(args: string[], ready = "app sync ok"): Promise<ChildProcess> {
   const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout?.on("data", (d) => (log += d));
-  child.stderr?.on("data", (d) => (log += d));
+  const captured = { text: "" };
+  logs.set(child, captured);
+  child.stdout?.on("data", (d) => (captured.text += d));
+  child.stderr?.on("data", (d) => (captured.text += d));
   return new Promise((resolve, reject) => {
     const check = setInterval(() => {
-      if (!log.includes(ready)) return;
+      if (!captured.text.includes(ready)) return;
       clearInterval(check);
       child.removeAllListeners("exit");
       resolve(child);
     }, 20);
     child.once("exit", (code) => {
       clearInterval(check);
-      reject(new Error(`weft ${args[0]} exited with ${code}: ${log}`));
+      reject(new Error(`weft ${args[0]} exited with ${code}: ${captured.text}`));
     });
   });
 }

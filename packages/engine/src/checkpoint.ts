@@ -1,5 +1,7 @@
 import { isWeftError, StateConflictError, type OutgoingOp } from "@weft/core";
 import type { EngineContext } from "./context.js";
+import { finalizeRun } from "./finalize.js";
+import { limitError, overLimit } from "./limits.js";
 import { recordTimeline } from "./timeline.js";
 
 export type CheckpointResult = "saved" | "run-not-found" | "run-ended";
@@ -18,6 +20,14 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
   for (const op of ops) {
     if (op.op !== "StepRun" && op.op !== "StepFailed") continue;
     const value = JSON.stringify(op.op === "StepRun" ? { data: op.data ?? null } : { error: op.error ?? op.data });
+    const bytes = Buffer.byteLength(value);
+    if (bytes > ctx.limits.maxStepOutputBytes) {
+      // Fail the run; the SDK reads "run-ended" (409) as "stop".
+      const state = await ctx.stores.state.loadRun(runId);
+      const error = limitError(`step "${op.displayName ?? op.name ?? op.id}" returned ${bytes} bytes, ${overLimit("maxStepOutputBytes", ctx.limits)}`);
+      if (state) await finalizeRun(ctx, meta, state.events, { status: "Failed", error });
+      return "run-ended";
+    }
     try {
       const saved = await ctx.stores.state.saveStep(runId, op.id, value);
       if (saved.status === "idempotent") continue;

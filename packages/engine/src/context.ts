@@ -3,6 +3,8 @@ import type { Backoff } from "./backoff.js";
 import type { Driver } from "./driver.js";
 import type { FlowController } from "./flow/flow-controller.js";
 import type { FunctionRegistry } from "./function-registry.js";
+import type { Limits } from "./limits.js";
+import type { UrlPolicy } from "./url-policy.js";
 import type { Logger } from "./logger.js";
 
 /** What every part of the engine shares; built once by `Engine`. */
@@ -16,6 +18,10 @@ export interface EngineContext {
   /** The environment runs and pauses belong to (one per server for now). */
   env: string;
   flow: FlowController;
+  /** Size and count limits (event, step output, run state, steps, batch). */
+  limits: Limits;
+  /** Targets `step.fetch` and `step.ai.infer` may call (`--allow-fetch-url`); any when unset. */
+  allowFetchUrl?: UrlPolicy;
   /** End a running run as Cancelled (false when it had already ended). */
   cancelRun: (runId: string, reason: string) => Promise<boolean>;
 }

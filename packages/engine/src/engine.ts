@@ -13,6 +13,8 @@ import { finalizeRun } from "./finalize.js";
 import { FunctionRegistry } from "./function-registry.js";
 import { HttpDriver } from "./http-driver.js";
 import { ingestEvents, type IngestOptions } from "./ingest.js";
+import { resolveLimits, type Limits } from "./limits.js";
+import type { UrlPolicy } from "./url-policy.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { registerApp } from "./register.js";
 import { startRun } from "./run-starter.js";
@@ -34,6 +36,10 @@ export interface EngineOptions {
   pollMs?: number;
   env?: string;
   log?: Logger;
+  /** Size and count limits; each unset one takes its default (`defaultLimits`). */
+  limits?: Partial<Limits>;
+  /** Targets `step.fetch` and `step.ai.infer` may call (`--allow-fetch-url`); any when unset. */
+  allowFetchUrl?: UrlPolicy;
 }
 
 /**
@@ -46,6 +52,8 @@ export class Engine {
   private readonly executor: Executor;
   private readonly worker: Worker;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** The limits in force (defaults filled in). */
+  readonly limits: Limits;
 
   constructor(opts: EngineOptions) {
     const clock = opts.clock ?? systemClock;
@@ -62,8 +70,11 @@ export class Engine {
       log,
       env: opts.env ?? "dev",
       flow: new FlowController(flowStore, clock, opts.env ?? "dev"),
+      limits: resolveLimits(opts.limits),
+      allowFetchUrl: opts.allowFetchUrl,
       cancelRun: (runId, reason) => this.cancelRun(runId, reason),
     };
+    this.limits = this.ctx.limits;
     this.executor = new Executor(this.ctx, (fn, event, correlationId, runId) => this.startInvoked(fn, event, correlationId, runId));
     this.worker = new Worker(opts.stores.queue, (lease) => handleJob(this.ctx, this.executor, lease.item), {
       concurrency: opts.concurrency ?? 32,
@@ -79,8 +90,16 @@ export class Engine {
     await this.reloadFunctions();
     this.worker.start();
     // Syncs handled by other engine processes reach this one within a few seconds.
+    // Warned once until a re-read succeeds: an outage must not print a line every 2 s.
+    let refreshFailing = false;
     this.refreshTimer = setInterval(() => {
-      this.reloadFunctions().catch((e: unknown) => this.ctx.log.warn(`could not re-read functions: ${(e as Error).message}`));
+      this.reloadFunctions().then(
+        () => (refreshFailing = false),
+        (e: unknown) => {
+          if (!refreshFailing) this.ctx.log.warn(`could not re-read functions (will keep trying): ${(e as Error).message}`);
+          refreshFailing = true;
+        },
+      );
     }, functionRefreshMs);
     this.refreshTimer.unref();
   }

@@ -25,7 +25,14 @@ export async function handleEvent(ctx: EngineContext, ingested: StoredEvent): Pr
   }
   // Invoked runs are started directly by the parent, never by trigger matching (§9).
   if (event.name === internalEvents.functionInvoked) return;
-  for (const trigger of ctx.registry.triggersFor(event)) {
+  let triggers = ctx.registry.triggersFor(event);
+  // Another process may have handled a sync acknowledged before this event, and this one re-reads
+  // functions only every 2 s: with nothing to start, read them again before letting the event go.
+  // (Internal events usually trigger nothing, and never right after a sync: they are skipped.)
+  if (triggers.length === 0 && !event.name.startsWith("inngest/") && (await ctx.registry.refreshUnlessReadSince(receivedAt + clockSkewMs))) {
+    triggers = ctx.registry.triggersFor(event);
+  }
+  for (const trigger of triggers) {
     if (trigger.expression && !matches(ctx, trigger.expression, { event })) continue;
     if (await ctx.flow.isPaused(trigger.fn.id)) continue;
     const batch = ctx.flow.of(trigger.fn).batch;
@@ -52,6 +59,9 @@ export async function handleEvent(ctx: EngineContext, ingested: StoredEvent): Pr
     await startRun(ctx, trigger.fn, [event], { eventInternalId: internalId });
   }
 }
+
+/** Processes' clocks may differ by this much: a read must start this long after the event to count. */
+const clockSkewMs = 1000;
 
 /** An expression that cannot be evaluated matches nothing, and is logged rather than retried. */
 function matches(ctx: EngineContext, expression: string, vars: Record<string, unknown>): boolean {

@@ -1,10 +1,11 @@
-import { resolveTime, ulid, type OutgoingOp, type SerializedError, type WeftEvent } from "@weft/core";
+import { isWeftError, resolveTime, StateConflictError, ulid, type OutgoingOp, type SerializedError, type WeftEvent } from "@weft/core";
 import type { FunctionRecord, QueueItem, RunState } from "@weft/store";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
 import { enqueueDiscovery } from "./continue-run.js";
 import type { DriverResponse } from "./driver.js";
 import { afterFinalize, finalizeRun } from "./finalize.js";
 import { isLazy } from "./http-driver.js";
+import { limitError, overLimit } from "./limits.js";
 import { invokeFunction, waitForEvent } from "./pauses.js";
 import { buildCallBody } from "./request-body.js";
 import { recordTimeline } from "./timeline.js";
@@ -17,6 +18,18 @@ type StartChild = (fn: FunctionRecord, event: WeftEvent, correlationId: string, 
 /** What handling one response leads to: call the run again at once, or stop with an outcome. */
 type Next = { type: "continue" } | { type: "stop"; outcome: JobOutcome };
 const stop = (outcome: JobOutcome = done): Next => ({ type: "stop", outcome });
+
+/** Bytes of a run's events and stored results, counted once per loaded state and kept up to date. */
+const stateBytes = new WeakMap<RunState, number>();
+function runStateBytes(state: RunState): number {
+  let bytes = stateBytes.get(state);
+  if (bytes === undefined) {
+    bytes = Buffer.byteLength(JSON.stringify(state.events));
+    for (const value of state.steps.values()) bytes += Buffer.byteLength(value);
+    stateBytes.set(state, bytes);
+  }
+  return bytes;
+}
 
 const asyncOps = new Set(["StepPlanned", "Sleep", "WaitForEvent", "InvokeFunction", "Gateway", "AIGateway"]);
 const unsupportedOps = new Set(["WaitForSignal"]);
@@ -46,7 +59,7 @@ export class Executor {
       await afterFinalize(ctx, meta, state.events, output);
       return done;
     }
-    const fn = await ctx.registry.lookup(meta.functionId);
+    const fn = await ctx.registry.lookup(meta.functionId, { fresh: true });
     if (!fn) {
       await this.fail(state, { name: "FunctionNotFound", message: `function ${meta.functionId} is no longer registered` });
       return done;
@@ -110,7 +123,7 @@ export class Executor {
     const meta = state.metadata;
     switch (res.type) {
       case "complete":
-        await finalizeRun(this.ctx, meta, state.events, { status: "Completed", result: res.data });
+        await this.complete(state, res.data);
         return stop();
       case "error": {
         const retry = res.retriable && attempt + 1 < meta.maxAttempts;
@@ -133,6 +146,44 @@ export class Executor {
       case "ops":
         return this.handleOps(state, stepId, attempt, startedAt, res);
     }
+  }
+
+  /** Finish the run with the function's return value, unless that value is over the output limit. */
+  private async complete(state: RunState, data: unknown): Promise<void> {
+    const { limits } = this.ctx;
+    const bytes = Buffer.byteLength(JSON.stringify(data ?? null));
+    if (bytes > limits.maxStepOutputBytes) {
+      await this.fail(state, limitError(`the function's return value is ${bytes} bytes, ${overLimit("maxStepOutputBytes", limits)}`));
+      return;
+    }
+    await finalizeRun(this.ctx, state.metadata, state.events, { status: "Completed", result: data });
+  }
+
+  /**
+   * The step-count, step-output and run-state limits, checked before anything of this response is
+   * saved. Answers the error to fail the run with (non-retriable: a retry would pass them again).
+   */
+  private overLimits(state: RunState, ops: OutgoingOp[]): { op?: OutgoingOp; error: SerializedError } | undefined {
+    const { limits } = this.ctx;
+    const fresh = new Set(ops.filter((op) => op.op !== "RunComplete" && !state.pending.has(op.id)).map((op) => op.id));
+    const steps = state.stack.length + state.pending.size + fresh.size;
+    if (steps > limits.maxSteps) {
+      return { error: limitError(`run ${state.metadata.runId} reached ${steps} steps, ${overLimit("maxSteps", limits)}`) };
+    }
+    let total = runStateBytes(state);
+    for (const op of ops) {
+      if (op.op !== "StepRun" && op.op !== "StepFailed" && op.op !== "StepError") continue;
+      const bytes = Buffer.byteLength(JSON.stringify(op.op === "StepRun" ? (op.data ?? null) : (op.error ?? op.data ?? null)));
+      const name = op.displayName ?? op.userland?.id ?? op.name ?? op.id;
+      if (bytes > limits.maxStepOutputBytes) {
+        return { op, error: limitError(`step "${name}" returned ${bytes} bytes, ${overLimit("maxStepOutputBytes", limits)}`) };
+      }
+      total += bytes;
+      if (total > limits.maxRunStateBytes) {
+        return { op, error: limitError(`run ${state.metadata.runId} would hold ${total} bytes of state after step "${name}", ${overLimit("maxRunStateBytes", limits)}`) };
+      }
+    }
+    return undefined;
   }
 
   private retryLater(attempt: number, retryAfterMs: number | undefined): JobOutcome {
@@ -159,6 +210,13 @@ export class Executor {
       await this.fail(state, { name: "UnsupportedOpcode", message: `Weft does not support ${unsupported.op} yet (step "${unsupported.displayName ?? unsupported.name}")` });
       return stop();
     }
+    const over = this.overLimits(state, ops);
+    if (over) {
+      ctx.log.warn(`run failed on a limit: ${over.error.message}`, { runId: meta.runId });
+      if (over.op) await this.timeline(state, over.op, attempt, startedAt, "Failed", JSON.stringify({ error: over.error }));
+      await this.fail(state, over.error);
+      return stop();
+    }
     let saved: { pendingRemaining: number; first: boolean; stackLength: number } | undefined;
     for (const op of ops) {
       if (op.op !== "StepRun" && op.op !== "StepFailed" && op.op !== "StepError") continue;
@@ -180,7 +238,7 @@ export class Executor {
     }
     const complete = ops.find((op) => op.op === "RunComplete");
     if (complete) {
-      await finalizeRun(ctx, meta, state.events, { status: "Completed", result: complete.data });
+      await this.complete(state, complete.data);
       return stop();
     }
     // Ops already pending are re-reported by a discovery made while they run: nothing to do.
@@ -208,18 +266,25 @@ export class Executor {
     return stop();
   }
 
-  /** Save a step's result and mirror it in the in-memory state; undefined on a conflict. */
+  /**
+   * Save a step's result and mirror it in the in-memory state; undefined on a conflict (another
+   * result was recorded first, and stands). Any other failure (the store is down) is thrown, so the
+   * job is retried rather than finished with its step unsaved.
+   */
   private async saveResult(state: RunState, stepId: string, value: string) {
     try {
       const result = await this.ctx.stores.state.saveStep(state.metadata.runId, stepId, value);
       if (!state.steps.has(stepId)) {
+        const bytes = stateBytes.get(state);
+        if (bytes !== undefined) stateBytes.set(state, bytes + Buffer.byteLength(value));
         state.steps.set(stepId, value);
         state.stack.push(stepId);
       }
       state.pending.delete(stepId);
       return result;
     } catch (e) {
-      this.ctx.log.warn("step result not saved", { runId: state.metadata.runId, stepId, error: (e as Error).message });
+      if (!isWeftError(e, StateConflictError)) throw e;
+      this.ctx.log.warn("step result not saved: another result was recorded first", { runId: state.metadata.runId, stepId });
       return undefined;
     }
   }

@@ -33,8 +33,10 @@ export class FunctionRegistry {
   }
 
   private async read(): Promise<boolean> {
+    const startedAt = Date.now();
     const functions = await this.history.listFunctions();
-    this.loadedAt = Date.now();
+    // When the read started: every sync acknowledged before then is in it.
+    this.loadedAt = startedAt;
     const signature = JSON.stringify(functions.map((f) => [f.id, f.config]));
     if (signature === this.signature) return false;
     this.signature = signature;
@@ -42,12 +44,25 @@ export class FunctionRegistry {
     return true;
   }
 
-  /** A function by id, re-reading once on a miss in case another process synced it. */
-  async lookup(id: string): Promise<FunctionRecord | undefined> {
+  /**
+   * A function by id, re-reading once on a miss in case another process synced it. `fresh` makes
+   * that re-read start after this call, even if the last one was moments ago: a run is failed on a
+   * miss, so a process that has not yet seen a sibling's sync must look before it says "gone".
+   */
+  async lookup(id: string, opts: { fresh?: boolean } = {}): Promise<FunctionRecord | undefined> {
     const hit = this.byId.get(id);
-    if (hit || Date.now() - this.loadedAt < missReloadMs) return hit;
+    if (hit || (!opts.fresh && Date.now() - this.loadedAt < missReloadMs)) return hit;
+    if (opts.fresh) await this.reading;
     await this.reload();
     return this.byId.get(id);
+  }
+
+  /** Re-read, unless the last read started after `ms` (wall-clock ms); answers whether one was made. */
+  async refreshUnlessReadSince(ms: number): Promise<boolean> {
+    if (this.loadedAt > ms) return false;
+    await this.reading;
+    await this.reload();
+    return true;
   }
 
   private index(functions: FunctionRecord[]): void {

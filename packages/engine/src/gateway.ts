@@ -2,6 +2,7 @@ import { request } from "undici";
 import type { QueueItem } from "@weft/store";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
 import { saveAndContinue } from "./continue-run.js";
+import { limitError, overLimit } from "./limits.js";
 import { completeTimeline } from "./timeline.js";
 
 export interface GatewayPayload {
@@ -29,7 +30,17 @@ export async function runGateway(ctx: EngineContext, item: QueueItem): Promise<J
   const payload = item.payload as unknown as GatewayPayload;
   const meta = await ctx.stores.state.loadMetadata(runId);
   if (!meta || meta.status !== "Running") return done;
-  const result = payload.op === "Gateway" ? await fetchFor(payload.opts) : await inferFor(payload.opts);
+  const refused = ctx.allowFetchUrl?.refusal(String(payload.opts.url));
+  const result: GatewayResult = refused
+    ? { value: JSON.stringify({ error: { name: "FetchUrlNotAllowed", message: refused } }) }
+    : payload.op === "Gateway"
+      ? await fetchFor(payload.opts)
+      : await inferFor(payload.opts);
+  const bytes = result.value === undefined ? 0 : Buffer.byteLength(result.value);
+  if (bytes > ctx.limits.maxStepOutputBytes) {
+    // Stored as the step's error, so the function sees why and may handle it.
+    result.value = JSON.stringify({ error: limitError(`the ${payload.op} response is ${bytes} bytes, ${overLimit("maxStepOutputBytes", ctx.limits)}`) });
+  }
   const last = item.attempt + 1 >= meta.maxAttempts;
   if (result.retry !== undefined && !last) {
     ctx.log.warn(`${payload.op} call failed, will retry: ${result.retry}`, { runId, attempt: item.attempt });
@@ -37,7 +48,7 @@ export async function runGateway(ctx: EngineContext, item: QueueItem): Promise<J
   }
   const value = result.value ?? JSON.stringify({ error: { name: `${payload.op}Error`, message: result.retry } });
   if (await saveAndContinue(ctx, runId, meta.appId, payload.stepId, value)) {
-    await completeTimeline(ctx, runId, payload.stepId, result.value ? "Completed" : "Failed", value);
+    await completeTimeline(ctx, runId, payload.stepId, value.startsWith("{\"error\"") ? "Failed" : "Completed", value);
   }
   return done;
 }

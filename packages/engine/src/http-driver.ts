@@ -2,14 +2,20 @@ import { canonicalJson, headers as wire, signRequest, type OutgoingOp, type Seri
 import { Agent, request } from "undici";
 import type { Driver, DriverRequest, DriverResponse } from "./driver.js";
 import { parseRetryAfter } from "./retry-after.js";
+import type { UrlPolicy } from "./url-policy.js";
 
 export interface HttpDriverOptions {
-  /** Per-request timeout; a hung app is retried like a 5xx. */
+  /**
+   * Per-request timeout, from sending the request to the last byte of the answer (`--call-timeout`,
+   * default 5 minutes); a hung app is retried like a 5xx.
+   */
   timeoutMs?: number;
-  /** Responses larger than this fail the attempt. */
+  /** Responses larger than this fail the run (default 8 MiB): a retry would send as much again. */
   maxResponseBytes?: number;
   /** Sign every call (`X-Inngest-Signature` over the canonical JSON body, protocol §10). */
   signingKey?: string;
+  /** App URLs that may be called (`--allow-app-url`); a function whose URL is refused fails. */
+  allowUrl?: UrlPolicy;
 }
 
 /**
@@ -21,15 +27,20 @@ export class HttpDriver implements Driver {
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly signingKey: string | undefined;
+  private readonly allowUrl: UrlPolicy | undefined;
 
   constructor(opts: HttpDriverOptions = {}) {
     this.signingKey = opts.signingKey;
+    this.allowUrl = opts.allowUrl;
     this.timeoutMs = opts.timeoutMs ?? 5 * 60_000;
     this.maxResponseBytes = opts.maxResponseBytes ?? 8 * 1024 * 1024;
     this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
   }
 
   async call(req: DriverRequest): Promise<DriverResponse> {
+    // Functions synced before --allow-app-url was set still carry their old URLs: check each call.
+    const refused = this.allowUrl?.refusal(req.fn.config.steps.step.runtime.url);
+    if (refused) return failure("AppUrlNotAllowed", `not calling ${req.fn.id}: ${refused}`, false);
     const url = new URL(req.fn.config.steps.step.runtime.url);
     url.searchParams.set("fnId", req.fn.id);
     url.searchParams.set("stepId", req.stepId);
@@ -42,24 +53,30 @@ export class HttpDriver implements Driver {
       [wire.reqVersion]: String(req.version),
     };
     if (this.signingKey) headers[wire.signature] = signRequest(body, this.signingKey);
-    let res: Awaited<ReturnType<typeof request>>;
+    const where = `${url.origin}${url.pathname}`;
+    // One deadline for the whole exchange: undici's own timeouts are per phase and idle-based, so
+    // an app that trickles a byte a minute would never time out under them.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
     try {
-      res = await request(url, {
-        method: "POST",
-        dispatcher: this.agent,
-        body,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-        headers,
-      });
+      const res = await request(url, { method: "POST", dispatcher: this.agent, body, headers, signal: abort.signal });
+      const text = await readLimited(res.body, this.maxResponseBytes);
+      if (text === undefined) {
+        return failure("ResponseTooLarge", `the answer of ${req.fn.id} from ${where} exceeded the response limit of ${this.maxResponseBytes} bytes`, false);
+      }
+      if (res.statusCode >= 300 && res.statusCode < 400) {
+        // Never followed: a redirect could point the server anywhere, and would re-send the signed body.
+        const location = header(res.headers.location) ?? "no location";
+        return failure("Redirected", `${where} answered ${res.statusCode} redirecting to ${location}: Weft does not follow redirects; sync the app at its final URL`, false);
+      }
+      return interpret(res.statusCode, (name) => header(res.headers[name]), text);
     } catch (e) {
-      return failure("NetworkError", `calling ${url.origin}${url.pathname} failed: ${(e as Error).message}`);
+      if (abort.signal.aborted) return failure("Timeout", `${where} did not answer within ${this.timeoutMs} ms (the call timeout, --call-timeout)`);
+      // Refused, reset, or closed part way through the body: retried like a 5xx.
+      return failure("NetworkError", `calling ${where} failed: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
-    const text = await readLimited(res.body, this.maxResponseBytes);
-    if (text === undefined) {
-      return failure("ResponseTooLarge", `response of ${req.fn.id} exceeded ${this.maxResponseBytes} bytes`);
-    }
-    return interpret(res.statusCode, (name) => header(res.headers[name]), text);
   }
 
   async close(): Promise<void> {

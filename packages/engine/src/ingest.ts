@@ -1,9 +1,12 @@
 import { InvalidInputError, seededUlids, ulid, type WeftEvent } from "@weft/core";
 import type { StoredEvent } from "@weft/store";
 import type { EngineContext } from "./context.js";
+import { checkEventLimits, type Limits } from "./limits.js";
 
 const minTs = Date.UTC(1980, 0, 1);
 const maxTs = Date.UTC(2100, 0, 1);
+/** Names are matched, indexed and shown in lists: a name is a label, not a payload. */
+const maxNameLength = 256;
 
 export interface IngestOptions {
   /** The SDK's `x-inngest-event-id-seed`, so a retried send gets the same ids. */
@@ -12,6 +15,8 @@ export interface IngestOptions {
   internal?: boolean;
   /** Fixed internal ids (engine-emitted events), one per event. */
   ids?: string[];
+  /** Refuse events over these limits (never applied to internal events). */
+  limits?: Limits;
 }
 
 /**
@@ -21,6 +26,7 @@ export interface IngestOptions {
 export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions = {}): StoredEvent[] {
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length === 0) throw new InvalidInputError("no events: send an event object or a non-empty array");
+  if (opts.limits && !opts.internal) checkEventLimits(list, opts.limits);
   const seeded = seededUlids(opts.seed);
   return list.map((input, i) => {
     const where = list.length > 1 ? `event ${i}` : "event";
@@ -30,6 +36,9 @@ export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions =
     const e = input as Record<string, unknown>;
     if (typeof e.name !== "string" || e.name.trim() === "") {
       throw new InvalidInputError(`${where} needs a non-empty string "name"`);
+    }
+    if (e.name.length > maxNameLength || /[\u0000-\u001f\u007f]/.test(e.name)) {
+      throw new InvalidInputError(`${where}: "name" must be at most ${maxNameLength} characters, with no control characters`);
     }
     if (!opts.internal && e.name.startsWith("inngest/")) {
       throw new InvalidInputError(`${where}: "${e.name}" is an internal event name and cannot be sent`);
@@ -68,7 +77,7 @@ export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions =
  */
 export async function ingestEvents(ctx: EngineContext, raw: unknown, opts: IngestOptions = {}): Promise<string[]> {
   const now = ctx.clock.now();
-  const events = normaliseEvents(raw, now, opts);
+  const events = normaliseEvents(raw, now, { limits: ctx.limits, ...opts });
   await ctx.stores.history.saveEvents(events);
   for (const e of events) {
     await ctx.stores.queue.enqueue({

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { compileExpression, InvalidInputError, parseCron, type FunctionConfig, type RegisterRequest } from "@weft/core";
 import type { FunctionRecord } from "@weft/store";
 import type { EngineContext } from "./context.js";
+import { overLimit, type Limits } from "./limits.js";
 
 /** Check a register body (protocol §1.2) and name the first problem. */
 export function validateRegister(body: unknown): RegisterRequest {
@@ -78,11 +79,25 @@ export function registerBodyFromInBand(reply: unknown, url: string): unknown {
 }
 
 /**
+ * A batch larger than the limit would be one run holding all its events: refuse the function at
+ * sync time, naming it, rather than fail its runs later.
+ */
+function checkBatchLimit(req: RegisterRequest, limits: Limits): void {
+  for (const fn of req.functions) {
+    const size = (fn as { batchEvents?: { maxSize?: unknown } }).batchEvents?.maxSize;
+    if (typeof size === "number" && size > limits.maxBatchEvents) {
+      throw new InvalidInputError(`function ${fn.id}: batchEvents.maxSize ${size} is ${overLimit("maxBatchEvents", limits)}`);
+    }
+  }
+}
+
+/**
  * Store an app and its functions; functions missing from this sync are removed. A body identical to
  * the last one (same checksum) changes nothing. Answers whether anything changed.
  */
 export async function registerApp(ctx: EngineContext, body: unknown): Promise<{ appId: string; modified: boolean }> {
   const req = validateRegister(body);
+  checkBatchLimit(req, ctx.limits);
   const checksum = createHash("sha256").update(JSON.stringify(req)).digest("hex");
   const existing = await ctx.stores.history.getApp(req.appName);
   const now = ctx.clock.now();

@@ -1,6 +1,10 @@
+import { isWeftError, StoreUnavailableError } from "@weft/core";
 import type { Clock, Lease, Queue } from "@weft/store";
 import type { JobOutcome } from "./context.js";
 import type { Logger } from "./logger.js";
+
+const outageDelayMinMs = 250;
+const outageDelayMaxMs = 5000;
 
 export interface WorkerOptions {
   /** Jobs in flight at once. */
@@ -25,6 +29,9 @@ export class Worker {
   private unsubscribe: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
   private storeDown = false;
+  private outageStartedAt = 0;
+  /** How long to wait before leasing again while the queue is unreachable: doubles up to 5 s. */
+  private outageDelayMs = outageDelayMinMs;
 
   constructor(
     private readonly queue: Queue,
@@ -68,7 +75,8 @@ export class Worker {
           this.recovered();
         } catch (e) {
           this.outage(e);
-          await this.idle(1000);
+          await this.idle(this.outageDelayMs);
+          this.outageDelayMs = Math.min(this.outageDelayMs * 2, outageDelayMaxMs);
           continue;
         }
         if (leased === free) continue;
@@ -119,8 +127,10 @@ export class Worker {
     try {
       outcome = await this.handle(lease);
     } catch (e) {
-      // A store or bug error: try the job again soon, without spending one of its attempts.
-      opts.log.error(`job ${lease.item.id} failed: ${(e as Error).message}`);
+      // A store or bug error: try the job again soon, without spending one of its attempts. A store
+      // outage is logged once for all jobs, not once per job.
+      if (isWeftError(e, StoreUnavailableError)) this.outage(e);
+      else opts.log.error(`job ${lease.item.id} failed: ${(e as Error).message}`);
       outcome = { type: "retry", availableAt: opts.clock.now() + 1000, attempt: lease.item.attempt };
     } finally {
       clearInterval(heartbeat);
@@ -134,15 +144,18 @@ export class Worker {
     }
   }
 
+  /** One line per outage, however many calls fail during it; cleared by the next successful lease. */
   private outage(e: unknown): void {
     if (this.storeDown) return;
     this.storeDown = true;
-    this.opts.log.error(`queue unavailable, retrying: ${(e as Error).message}`);
+    this.outageStartedAt = this.opts.clock.now();
+    this.opts.log.error(`store unavailable, retrying with backoff (up to every ${outageDelayMaxMs / 1000} s): ${(e as Error).message}`);
   }
 
   private recovered(): void {
+    this.outageDelayMs = outageDelayMinMs;
     if (!this.storeDown) return;
     this.storeDown = false;
-    this.opts.log.info("queue available again");
+    this.opts.log.info(`store available again after ${this.opts.clock.now() - this.outageStartedAt} ms`);
   }
 }

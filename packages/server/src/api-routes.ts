@@ -1,4 +1,4 @@
-import type { Engine } from "@weft/engine";
+import type { Engine, UrlPolicy } from "@weft/engine";
 import { terminalStatuses, type HistoryStore, type RunStatus } from "@weft/store";
 import { eventJson, runJson, stepJson } from "./api-shapes.js";
 import type { AppSyncer } from "./app-syncer.js";
@@ -20,11 +20,17 @@ function limitOf(query: URLSearchParams): number | string {
 }
 
 /** The REST API in Inngest's shapes, plus what the CLI needs (`/v1/apps`, `/v1/functions`). */
-export function apiRoutes(router: Router, engine: Engine, history: HistoryStore, syncer: AppSyncer): void {
+export function apiRoutes(
+  router: Router,
+  engine: Engine,
+  history: HistoryStore,
+  syncer: AppSyncer,
+  opts: { maxBodyBytes: number; allowAppUrl?: UrlPolicy },
+): void {
   // Dashboard: rerun, one function's config and recent counts, sending events by API token.
   runActionRoutes(router, engine, history);
   functionRoutes(router, engine, history);
-  sendEventRoute(router, engine, 512 * 1024);
+  sendEventRoute(router, engine, opts.maxBodyBytes);
   router.on("GET", "/v1/runs", async ({ res, query }) => {
     const status = query.get("status") ?? undefined;
     if (status !== undefined && !statuses.includes(status as RunStatus)) {
@@ -114,6 +120,11 @@ export function apiRoutes(router: Router, engine: Engine, history: HistoryStore,
     const url = parsed.ok ? (parsed.value as { url?: unknown } | null)?.url : undefined;
     if (typeof url !== "string" || !URL.canParse(url) || !/^https?:/.test(url)) {
       sendJson(res, 400, { error: 'body must be {"url": "http://host:port/api/inngest"}' });
+      return;
+    }
+    const refused = opts.allowAppUrl?.refusal(url);
+    if (refused) {
+      sendJson(res, 403, { error: `app URL refused: ${refused}` });
       return;
     }
     sendJson(res, 200, { data: await syncer.add(url) });

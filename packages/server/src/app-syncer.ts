@@ -1,5 +1,5 @@
 import { canonicalJson, headers, signRequest, verifySignature } from "@weft/core";
-import { registerBodyFromInBand, type Logger } from "@weft/engine";
+import { registerBodyFromInBand, type Logger, type UrlPolicy } from "@weft/engine";
 import { request } from "undici";
 
 export interface AppSyncStatus {
@@ -18,6 +18,8 @@ export interface AppSyncerOptions {
   signingKey?: string;
   /** Look for apps on the usual local ports (dev) until one is synced. */
   discover?: () => Promise<string[]>;
+  /** App URLs that may be synced (`--allow-app-url`); others are never requested. */
+  allowUrl?: UrlPolicy;
 }
 
 /**
@@ -81,6 +83,8 @@ export class AppSyncer {
 
   /** One sync; answers the error, or undefined when the app is synced. */
   private async attempt(url: string): Promise<string | undefined> {
+    const refused = this.opts.allowUrl?.refusal(url);
+    if (refused) return `app URL refused: ${refused}`;
     // The in-band body must be exactly {url} (the SDK's schema is strict).
     const body = canonicalJson({ url });
     const sent: Record<string, string> = {

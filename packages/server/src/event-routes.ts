@@ -1,6 +1,7 @@
-import { headers, InvalidInputError, isWeftError } from "@weft/core";
+import { headers } from "@weft/core";
 import type { Engine } from "@weft/engine";
-import { parseJson, readBody, sendJson } from "./http-util.js";
+import { eventKeyAccepted } from "./auth.js";
+import { parseJson, readBody, refusalStatus, sendJson } from "./http-util.js";
 import type { Router } from "./router.js";
 
 export interface EventRouteOptions {
@@ -12,11 +13,11 @@ export interface EventRouteOptions {
 /** `POST /e/:eventKey` (protocol §2): acknowledged only once the events are durable. */
 export function eventRoutes(router: Router, engine: Engine, opts: EventRouteOptions): void {
   router.on("POST", "/e/:eventKey", async ({ req, res, params }) => {
-    if (opts.eventKeys.length > 0 && !opts.eventKeys.includes(params.eventKey ?? "")) {
+    if (!eventKeyAccepted(params.eventKey ?? "", opts.eventKeys)) {
       sendJson(res, 401, { ids: [], status: 401, error: "unknown event key" });
       return;
     }
-    const parsed = parseJson(await readBody(req, opts.maxBodyBytes));
+    const parsed = parseJson(await readBody(req, opts.maxBodyBytes), Number.POSITIVE_INFINITY);
     if (!parsed.ok) {
       sendJson(res, 400, { ids: [], status: 400, error: parsed.error });
       return;
@@ -26,8 +27,9 @@ export function eventRoutes(router: Router, engine: Engine, opts: EventRouteOpti
       const ids = await engine.send(parsed.value, { seed: typeof seed === "string" ? seed : undefined });
       sendJson(res, 200, { ids, status: 200 });
     } catch (e) {
-      if (!isWeftError(e, InvalidInputError)) throw e;
-      sendJson(res, 400, { ids: [], status: 400, error: e.message });
+      const status = refusalStatus(e);
+      if (status === undefined) throw e;
+      sendJson(res, status, { ids: [], status, error: (e as Error).message });
     }
   });
 }

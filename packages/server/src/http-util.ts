@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { InvalidInputError, isWeftError, LimitExceededError } from "@weft/core";
+import { depthOver } from "@weft/engine";
 
 /** A request body over its limit: refused before it is parsed. */
 export class BodyTooLargeError extends Error {
@@ -21,13 +23,27 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Parse JSON, or undefined with the parser's complaint. */
-export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+/**
+ * Parse JSON, or say why not. Parsing is iterative and survives any nesting, but serialising the
+ * value again (hashing, storing) recurses: a body nested deeper than `maxDepth` is refused here.
+ * The event routes pass Infinity, since the engine holds events to the tighter `--max-event-depth`.
+ */
+export function parseJson(text: string, maxDepth = 512): { ok: true; value: unknown } | { ok: false; error: string } {
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (e) {
     return { ok: false, error: `body is not valid JSON: ${(e as Error).message}` };
   }
+  if (depthOver(value, maxDepth)) return { ok: false, error: `body nests objects and arrays deeper than ${maxDepth} levels` };
+  return { ok: true, value };
+}
+
+/** How to refuse input the engine turned down: 413 over a limit, 400 otherwise; undefined for other errors. */
+export function refusalStatus(e: unknown): 400 | 413 | undefined {
+  if (isWeftError(e, LimitExceededError)) return 413;
+  if (isWeftError(e, InvalidInputError)) return 400;
+  return undefined;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -1,5 +1,6 @@
 import { headers, InvalidInputError, isWeftError } from "@weft/core";
-import type { Engine, Logger } from "@weft/engine";
+import type { Engine, Logger, UrlPolicy } from "@weft/engine";
+import { registerUrlRefusal } from "./app-url-check.js";
 import { sdkAuthorized } from "./auth.js";
 import { parseJson, readBody, sendJson } from "./http-util.js";
 import type { Router } from "./router.js";
@@ -11,7 +12,7 @@ import type { Router } from "./router.js";
 export function registerRoutes(
   router: Router,
   engine: Engine,
-  opts: { maxBodyBytes: number; serverKind: string; signingKey?: string; log: Logger },
+  opts: { maxBodyBytes: number; serverKind: string; signingKey?: string; log: Logger; allowAppUrl?: UrlPolicy },
 ): void {
   router.on("POST", "/fn/register", async ({ req, res }) => {
     const fail = (message: string, status = 400) => sendJson(res, status, { ok: false, error: message, status });
@@ -28,6 +29,12 @@ export function registerRoutes(
     const parsed = parseJson(await readBody(req, opts.maxBodyBytes));
     if (!parsed.ok) {
       fail(parsed.error);
+      return;
+    }
+    const refused = registerUrlRefusal(parsed.value, opts.allowAppUrl);
+    if (refused) {
+      opts.log.warn(`refused a sync: ${refused}`);
+      fail(refused, 403);
       return;
     }
     try {

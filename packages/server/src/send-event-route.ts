@@ -1,6 +1,5 @@
-import { InvalidInputError, isWeftError } from "@weft/core";
 import type { Engine } from "@weft/engine";
-import { parseJson, readBody, sendJson } from "./http-util.js";
+import { parseJson, readBody, refusalStatus, sendJson } from "./http-util.js";
 import type { Router } from "./router.js";
 
 /**
@@ -10,7 +9,7 @@ import type { Router } from "./router.js";
  */
 export function sendEventRoute(router: Router, engine: Engine, maxBodyBytes: number): void {
   router.on("POST", "/v1/events", async ({ req, res }) => {
-    const parsed = parseJson(await readBody(req, maxBodyBytes));
+    const parsed = parseJson(await readBody(req, maxBodyBytes), Number.POSITIVE_INFINITY);
     if (!parsed.ok) {
       sendJson(res, 400, { ids: [], status: 400, error: parsed.error });
       return;
@@ -18,8 +17,9 @@ export function sendEventRoute(router: Router, engine: Engine, maxBodyBytes: num
     try {
       sendJson(res, 200, { ids: await engine.send(parsed.value), status: 200 });
     } catch (e) {
-      if (!isWeftError(e, InvalidInputError)) throw e;
-      sendJson(res, 400, { ids: [], status: 400, error: e.message });
+      const status = refusalStatus(e);
+      if (status === undefined) throw e;
+      sendJson(res, status, { ids: [], status, error: (e as Error).message });
     }
   });
 }

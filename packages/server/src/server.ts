@@ -1,11 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { consoleLogger, Engine, fixedBackoff, HttpDriver, type Backoff, type Logger } from "@weft/engine";
+import { InvalidInputError } from "@weft/core";
+import { consoleLogger, Engine, fixedBackoff, HttpDriver, UrlPolicy, type Backoff, type Limits, type Logger } from "@weft/engine";
 import type { Clock, Stores } from "@weft/store";
 import { apiRoutes } from "./api-routes.js";
 import { checkpointRoutes } from "./checkpoint-routes.js";
 import { discoverApps } from "./discovery.js";
 import { AppSyncer } from "./app-syncer.js";
+import { registerUrlRefusal } from "./app-url-check.js";
 import { eventRoutes } from "./event-routes.js";
 import { BodyTooLargeError, sendJson } from "./http-util.js";
 import { registerRoutes } from "./register-routes.js";
@@ -38,12 +40,25 @@ export interface WeftServerOptions {
   clock?: Clock;
   /** Job lease: how soon the jobs of a crashed process are redelivered (default 10 s). */
   leaseMs?: number;
-  /** Largest accepted request body (default 512 KB, the event size limit). */
+  /**
+   * Largest accepted event request body, refused before it is parsed (default 4 MiB, and never
+   * below `limits.maxEventBytes`); each event in it is held to `limits.maxEventBytes`.
+   */
   maxBodyBytes?: number;
+  /** Size and count limits (event, events per request, nesting, step output, run state, steps, batch). */
+  limits?: Partial<Limits>;
+  /** Per-request timeout of calls to apps (`--call-timeout`, default 5 minutes). */
+  callTimeoutMs?: number;
+  /** Glob patterns of app URLs that may be synced and called (`--allow-app-url`); any when empty. */
+  allowAppUrls?: string[];
+  /** Glob patterns of URLs `step.fetch` and `step.ai.infer` may call (`--allow-fetch-url`); any when empty. */
+  allowFetchUrls?: string[];
   /** Production: the REST API (`/v1/*` but SDK checkpoints) requires `Authorization: Bearer <apiToken>`. */
   apiToken?: string;
   /** The built dashboard to serve at `/` (default packages/dashboard/dist). */
   dashboardDir?: string;
+  /** Hit/miss counts of the state cache (`--state-cache`), served at `GET /v1/stats/cache`. */
+  cacheStats?: () => unknown;
 }
 
 export interface WeftServer {
@@ -61,6 +76,8 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
   const live = new LiveUpdates();
   const history = notifyingHistory(opts.stores.history, (change) => live.notify(change));
   const dashboard = new DashboardAssets(opts.dashboardDir);
+  const allowAppUrl = opts.allowAppUrls?.length ? new UrlPolicy(opts.allowAppUrls, "--allow-app-url") : undefined;
+  const allowFetchUrl = opts.allowFetchUrls?.length ? new UrlPolicy(opts.allowFetchUrls, "--allow-fetch-url") : undefined;
   const engine = new Engine({
     stores: { ...opts.stores, history },
     log,
@@ -68,15 +85,29 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     concurrency: opts.concurrency,
     leaseMs: opts.leaseMs,
     clock: opts.clock,
-    driver: new HttpDriver({ signingKey: opts.signingKey }),
+    limits: opts.limits,
+    allowFetchUrl,
+    // Room for the largest step output plus the op around it: an answer over this fails the run.
+    driver: new HttpDriver({
+      signingKey: opts.signingKey,
+      timeoutMs: opts.callTimeoutMs,
+      allowUrl: allowAppUrl,
+      maxResponseBytes: Math.max(8 * 1024 * 1024, 2 * (opts.limits?.maxStepOutputBytes ?? 0)),
+    }),
   });
-  const maxBodyBytes = opts.maxBodyBytes ?? 512 * 1024;
+  const maxBodyBytes = Math.max(opts.maxBodyBytes ?? 4 * 1024 * 1024, engine.limits.maxEventBytes);
 
   const syncer = new AppSyncer(opts.appUrls ?? [], {
     log,
     intervalMs: opts.syncIntervalMs ?? 5000,
     serverKind: "dev",
-    register: (body) => engine.register(body),
+    register: (body) => {
+      // An in-band reply names its own URL and its functions' URLs: hold them to --allow-app-url too.
+      const refused = registerUrlRefusal(body, allowAppUrl);
+      if (refused) throw new InvalidInputError(refused);
+      return engine.register(body);
+    },
+    allowUrl: allowAppUrl,
     signingKey: opts.signingKey,
     discover: opts.discovery ? () => discoverApps() : undefined,
   });
@@ -85,13 +116,33 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
   router.on("GET", "/health", async ({ res }) => sendJson(res, 200, { status: "ok" }));
   eventRoutes(router, engine, { eventKeys: opts.eventKeys ?? [], maxBodyBytes });
   const sdkAuth = { signingKey: opts.signingKey, log, maxBodyBytes: 8 * 1024 * 1024 };
-  registerRoutes(router, engine, { ...sdkAuth, serverKind: "dev" });
-  apiRoutes(router, engine, history, syncer);
+  registerRoutes(router, engine, { ...sdkAuth, serverKind: "dev", allowAppUrl });
+  apiRoutes(router, engine, history, syncer, { maxBodyBytes, allowAppUrl });
   live.routes(router);
+  router.on("GET", "/v1/stats/cache", async ({ res }) =>
+    opts.cacheStats ? sendJson(res, 200, { data: opts.cacheStats() }) : sendJson(res, 404, { error: "no state cache: start with --state-cache MB" }),
+  );
   checkpointRoutes(router, engine, sdkAuth);
+
+  // A store outage fails every request that writes: log the first failure, then at most one line
+  // per 30 s with a count, instead of a line per request.
+  let lastFailureLogAt = Number.NEGATIVE_INFINITY;
+  let unlogged = 0;
+  const logFailure = (line: string) => {
+    const now = Date.now();
+    if (now - lastFailureLogAt < 30_000) {
+      unlogged++;
+      return;
+    }
+    log.error(unlogged > 0 ? `${line} (and ${unlogged} more failed requests since the last such line)` : line);
+    lastFailureLogAt = now;
+    unlogged = 0;
+  };
 
   const server: Server = createServer((req, res) => {
     const parsed = new URL(req.url ?? "/", "http://localhost");
+    // The event key is part of the path of `POST /e/:key`: log the path without it.
+    const logPath = parsed.pathname.replace(/^\/e\/[^/]*/, "/e/***");
     if (opts.apiToken && needsApiToken(parsed.pathname) && !apiTokenAccepted(req, opts.apiToken)) {
       sendJson(res, 401, apiTokenRefusal, { "www-authenticate": "Bearer" });
       return;
@@ -99,7 +150,7 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     const found = router.match(req.method ?? "GET", parsed.pathname);
     if (found === "not-found" && dashboard.owns(req.method ?? "GET", parsed.pathname)) {
       dashboard.serve(req, res, parsed.pathname).catch((e: unknown) => {
-        log.error(`${req.method} ${parsed.pathname} failed: ${(e as Error).message}`);
+        log.error(`${req.method} ${logPath} failed: ${(e as Error).message}`);
         res.destroy();
       });
       return;
@@ -114,7 +165,7 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
         sendJson(res, 413, { error: e.message, status: 413 }, { connection: "close" });
         return;
       }
-      log.error(`${req.method} ${parsed.pathname} failed: ${(e as Error).message}`);
+      logFailure(`${req.method} ${logPath} failed: ${(e as Error).message}`);
       if (!res.headersSent) sendJson(res, 503, { error: "the server could not complete the request; nothing was acknowledged, retry it", status: 503 });
       else res.destroy();
     });

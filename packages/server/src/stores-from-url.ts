@@ -3,14 +3,29 @@ import { dirname, resolve } from "node:path";
 import { InvalidInputError, isWeftError, StoreUnavailableError } from "@weft/core";
 import { closeStores, createMemoryStores, type Stores } from "@weft/store";
 import { createPostgresStores } from "@weft/store-postgres";
+import { createCachedStores, createShardedStores, type CacheStats } from "@weft/store-layers";
 import { createRedisStores } from "@weft/store-redis";
+import { createRemoteStores } from "@weft/store-remote";
 import { createSqliteStores } from "@weft/store-sqlite";
 
 export interface StoreConfig {
   /** Apps, functions, events and run history; and, unless `state` is given, everything else. */
   db: string;
-  /** Run state, pauses and queue, when they live elsewhere (redis://, redis-cluster://, postgres://, sqlite:, memory:). */
+  /**
+   * Run state, pauses and queue, when they live elsewhere (redis://, redis-cluster://, postgres://,
+   * sqlite:, memory:). Several comma-separated URLs shard runs across them by run id.
+   */
   state?: string;
+  /** Cache immutable run data (events, step outputs) in this many MB. */
+  cacheMb?: number;
+}
+
+/** The opened stores, with cache statistics when a cache wraps them. */
+export type OpenedStores = Stores & { cacheStats?: () => CacheStats };
+
+/** Split a `--state` list: a comma starts a new URL only before a scheme (cluster URLs hold commas too). */
+export function splitStateUrls(state: string): string[] {
+  return state.split(/,(?=(?:[a-z][a-z0-9+.-]*:\/\/|sqlite:|memory:?))/i).filter((u) => u !== "");
 }
 
 /** A URL with any password replaced, for messages and logs. */
@@ -54,32 +69,52 @@ function fromDb(url: string): Stores {
   throw new InvalidInputError(`unsupported --db "${redactUrl(url)}": use sqlite:PATH, postgres://… or memory:`);
 }
 
+/** Run state, pauses and queue (and flow) of one `--state` URL, not yet initialised. */
+export function openStateUrl(url: string): Omit<Stores, "history"> {
+  return fromState(url);
+}
+
 /** Run state, pauses and queue: the `--state` URL. */
 function fromState(url: string): Omit<Stores, "history"> {
   // `?keyPrefix=` is read by the Redis store itself.
   if (/^redis(-cluster)?:\/\//.test(url)) return createRedisStores(url);
+  // A state coordinator (`weft coordinator`); the token may ride in the URL as weft://weft:TOKEN@host:port.
+  // Every backend Weft hosts has a flow store, so the coordinator does too.
+  if (url.startsWith("weft://")) return createRemoteStores(url, { flow: true });
   if (url === "memory:" || url === "memory" || url.startsWith("sqlite:") || isPostgres(url)) {
     const { history, ...rest } = fromDb(url);
     void history.close();
     return rest;
   }
-  throw new InvalidInputError(`unsupported --state "${redactUrl(url)}": use redis://, redis-cluster://, postgres://, sqlite:PATH or memory:`);
+  throw new InvalidInputError(`unsupported --state "${redactUrl(url)}": use redis://, redis-cluster://, postgres://, weft://, sqlite:PATH or memory:`);
+}
+
+/** One `--state` URL or a sharded list of them (the flow store stays unsharded, on the first). */
+export function openStateLayout(state: string): Omit<Stores, "history"> {
+  const urls = splitStateUrls(state);
+  if (urls.length === 1) return fromState(urls[0] ?? state);
+  const shards = urls.map(fromState);
+  return createShardedStores(shards, { flow: shards[0]?.flow });
 }
 
 /**
- * Stores from configuration. Backends plug in here, never in the engine. A backend that cannot be
- * reached fails with one message naming its URL (password redacted).
+ * Stores from configuration. Backends and layers plug in here, never in the engine. A backend that
+ * cannot be reached fails with one message naming its URL (password redacted).
  */
-export async function openStores(config: StoreConfig | string): Promise<Stores> {
-  const { db, state } = typeof config === "string" ? { db: config, state: undefined } : config;
+export async function openStores(config: StoreConfig | string): Promise<OpenedStores> {
+  const { db, state, cacheMb } = typeof config === "string" ? { db: config, state: undefined, cacheMb: undefined } : config;
   const base = fromDb(db);
-  let stores: Stores = base;
+  let stores: OpenedStores = base;
   if (state !== undefined && state !== db) {
-    await Promise.all([base.state.close(), base.pauses.close(), base.queue.close()]);
-    stores = { ...fromState(state), history: base.history };
+    await Promise.all([base.state.close(), base.pauses.close(), base.queue.close(), base.flow?.close()]);
+    stores = { ...openStateLayout(state), history: base.history };
+  }
+  if (cacheMb !== undefined && cacheMb > 0) {
+    const { history, ...inner } = stores;
+    stores = { ...createCachedStores(inner, { maxBytes: Math.floor(cacheMb * 1024 * 1024) }), history };
   }
   try {
-    await Promise.all([stores.state.init(), stores.pauses.init(), stores.queue.init(), stores.history.init()]);
+    await Promise.all([stores.state.init(), stores.pauses.init(), stores.queue.init(), stores.history.init(), stores.flow?.init()]);
   } catch (e) {
     await closeStores(stores).catch(() => {});
     // Backends name their own URL in StoreUnavailableError; anything else gets it added.

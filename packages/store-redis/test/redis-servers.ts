@@ -129,3 +129,37 @@ export function startRedisCluster(): Promise<TestRedis> {
     return `redis-cluster://${nodes.join(",")}`;
   });
 }
+
+/** A `redis-server` that keeps its data across a kill (append-only file, fsync on every write). */
+export interface RestartableRedis extends TestRedis {
+  /** SIGKILL the server: connections drop and calls fail until `restart`. */
+  kill(): Promise<void>;
+  /** Start it again on the same port and data, and wait until it answers PING. */
+  restart(): Promise<void>;
+}
+
+/** One persistent `redis-server` of the test's own, to kill and restart under a running engine. */
+export async function startRestartableRedis(): Promise<RestartableRedis> {
+  const dir = mkdtempSync(join(tmpdir(), "weft-redis-aof-"));
+  const [port] = (await freePorts(1)) as [number];
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always"];
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    child = spawn("redis-server", [...args, "--daemonize", "no", "--loglevel", "warning"], { stdio: "ignore" });
+    child.on("error", () => {});
+    await waitFor(`redis-server on port ${port}`, [child], 10_000, async () => (await onNode(port, (n) => n.ping())) === "PONG");
+  };
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    ports: [port],
+    kill: async () => {
+      if (child) await stopProcess(child);
+    },
+    restart: launch,
+    stop: async () => {
+      if (child) await stopProcess(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { MemoryHistoryStore, closeStores, createMemoryStores } from "@weft/store";
+import type { Stores } from "@weft/store";
+import { runStoreSuite } from "@weft/store-conformance";
+import { createCachedStores } from "@weft/store-layers";
+import { createRedisStores } from "@weft/store-redis";
+import { Redis } from "ioredis";
+import { afterAll, describe, it } from "vitest";
+import { deleteKeysWithPrefix, uniquePrefix } from "../../store-redis/test/redis-cleanup.js";
+import { redisReachable, testRedisUrl } from "../../store-redis/test/redis-gate.js";
+
+// The shared suite through the run-state cache, unchanged. `probeMinBytes: 0` makes every load of a
+// cached run take the checked path, so the suite's reads after writes test that path, not the bypass.
+const cache = { maxBytes: 1024 * 1024, probeMinBytes: 0 };
+
+runStoreSuite({
+  name: "cached over memory",
+  create: async ({ clock }) => {
+    const { history, ...inner } = createMemoryStores({ clock });
+    return { ...createCachedStores(inner, cache), history };
+  },
+});
+
+const overRedis = "store conformance: cached over redis";
+if (await redisReachable(overRedis)) {
+  const admin = new Redis(testRedisUrl);
+  const prefixes = new Map<Stores, string>();
+  afterAll(() => admin.quit());
+
+  runStoreSuite({
+    name: "cached over redis",
+    create: async ({ clock }) => {
+      const keyPrefix = uniquePrefix("cached");
+      const stores = { ...createCachedStores(createRedisStores(testRedisUrl, { clock, keyPrefix }), cache), history: new MemoryHistoryStore() };
+      prefixes.set(stores, keyPrefix);
+      return stores;
+    },
+    destroy: async (stores) => {
+      await closeStores(stores);
+      await deleteKeysWithPrefix(admin, prefixes.get(stores) ?? "no-such-prefix:");
+      prefixes.delete(stores);
+    },
+  });
+} else {
+  describe.skip(overRedis, () => it("needs a reachable Redis", () => {}));
+}

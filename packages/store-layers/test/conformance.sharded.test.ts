@@ -1,0 +1,62 @@
+import { MemoryHistoryStore, closeStores, createMemoryStores } from "@weft/store";
+import type { Stores } from "@weft/store";
+import { runStoreSuite } from "@weft/store-conformance";
+import { createShardedStores } from "@weft/store-layers";
+import { createPostgresStores, migrate } from "@weft/store-postgres";
+import { createRedisStores } from "@weft/store-redis";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
+import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin } from "../../store-postgres/test/postgres-test-env.js";
+import { deleteKeysWithPrefix, uniquePrefix } from "../../store-redis/test/redis-cleanup.js";
+import { redisReachable, testRedisUrl } from "../../store-redis/test/redis-gate.js";
+
+// The shared suite through the sharded stores, unchanged. Three memory shards exercise every routing
+// rule (run id, key claim, pause id, token prefix, fan-out) with no I/O; two Redis shards and one
+// Postgres shard do it across real backends, mixed, as `--state redis://a,redis://b,postgres://c` would.
+
+runStoreSuite({
+  name: "sharded: 3 memory shards",
+  create: async ({ clock }) => {
+    const shards = Array.from({ length: 3 }, () => createMemoryStores({ clock }));
+    // Flow control is not sharded: one shard's flow store serves the deployment.
+    return { ...createShardedStores(shards, { flow: shards[0]?.flow }), history: new MemoryHistoryStore() };
+  },
+});
+
+const mixed = "store conformance: sharded: 2 redis + 1 postgres";
+// Both gates run (and, under CI=true, both throw when their backend is missing).
+const reachable = [await redisReachable(mixed), await postgresReachable(mixed)];
+
+if (reachable.every(Boolean)) {
+  const schemaPrefix = "weft_layers";
+  const admin = new Redis(testRedisUrl);
+  /** What each case's bundle was built from, to tear down: Redis prefixes, the schema, the Postgres stores. */
+  const built = new Map<Stores, { prefixes: string[]; schema: string; postgres: Stores }>();
+  beforeAll(() => withAdmin((client) => dropStaleSchemas(client, schemaPrefix)));
+  afterAll(() => admin.quit());
+
+  runStoreSuite({
+    name: "sharded: 2 redis + 1 postgres",
+    create: async ({ clock }) => {
+      const prefixes = [uniquePrefix("sharded-a"), uniquePrefix("sharded-b")];
+      const schema = testSchema(schemaPrefix);
+      await migrate(postgresUrl, { schema });
+      const postgres = createPostgresStores(postgresUrl, { clock, schema });
+      const redis = prefixes.map((keyPrefix) => createRedisStores(testRedisUrl, { clock, keyPrefix }));
+      const stores = { ...createShardedStores([...redis, postgres], { flow: postgres.flow }), history: new MemoryHistoryStore() };
+      built.set(stores, { prefixes, schema, postgres });
+      return stores;
+    },
+    destroy: async (stores) => {
+      const parts = built.get(stores);
+      built.delete(stores);
+      await closeStores(stores);
+      if (parts === undefined) return;
+      await closeStores(parts.postgres); // its history and flow stores hold the pool too
+      await Promise.all(parts.prefixes.map((prefix) => deleteKeysWithPrefix(admin, prefix)));
+      await withAdmin((client) => dropSchemas(client, [parts.schema]));
+    },
+  });
+} else {
+  skipUnreachable(mixed);
+}

@@ -1,0 +1,70 @@
+import { ManualClock, closeStores } from "@weft/store";
+import type { Stores } from "@weft/store";
+import { rebalance, shardLayout } from "@weft/store-layers";
+import type { ShardStores } from "@weft/store-layers";
+import { createPostgresStores, migrate } from "@weft/store-postgres";
+import { createRedisStores } from "@weft/store-redis";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin } from "../../store-postgres/test/postgres-test-env.js";
+import { deleteKeysWithPrefix, uniquePrefix } from "../../store-redis/test/redis-cleanup.js";
+import { redisReachable, testRedisUrl } from "../../store-redis/test/redis-gate.js";
+import { expectIntact, populate, runIdsFor } from "./rebalance-world.js";
+
+// The memory rebalance test on real backends: copies between Redis and Postgres, and the queue pass,
+// which leases every item at `parkedAt` for 0 ms and relies on each backend treating a lease that
+// ends exactly at `now` as over. Memory cannot show either.
+const suite = "rebalance: 2 redis + 1 postgres to + 1 redis";
+const reachable = [await redisReachable(suite), await postgresReachable(suite)];
+
+if (reachable.every(Boolean)) {
+  const schemaPrefix = "weft_layers_rebalance";
+  const schema = testSchema(schemaPrefix);
+  const admin = new Redis(testRedisUrl);
+  const clock = new ManualClock();
+  const prefixes: string[] = [];
+  const onRedis = (label: string) => {
+    prefixes.push(uniquePrefix(label));
+    return createRedisStores(testRedisUrl, { clock, keyPrefix: prefixes.at(-1) });
+  };
+  const redis = [onRedis("rebalance-a"), onRedis("rebalance-b"), onRedis("rebalance-added")];
+  let postgres: Stores | undefined;
+
+  beforeAll(async () => {
+    await withAdmin((client) => dropStaleSchemas(client, schemaPrefix));
+    await migrate(postgresUrl, { schema });
+    postgres = createPostgresStores(postgresUrl, { clock, schema });
+  });
+  afterAll(async () => {
+    // A Redis bundle's connection closes with the last of its state, pauses and queue.
+    await Promise.all(redis.flatMap((r) => [r.state.close(), r.pauses.close(), r.queue.close()]));
+    if (postgres !== undefined) await closeStores(postgres);
+    await Promise.all(prefixes.map((prefix) => deleteKeysWithPrefix(admin, prefix)));
+    await admin.quit();
+    await withAdmin((client) => dropSchemas(client, [schema]));
+  });
+
+  describe(suite, () => {
+    it("moves the runs and jobs whose shard changes, and every run reads back identical", async () => {
+      const [a, b, added] = redis;
+      if (a === undefined || b === undefined || added === undefined || postgres === undefined) throw new Error("stores not built");
+      const shards: ShardStores[] = [a, b, postgres, added];
+      await Promise.all(shards.flatMap((s) => [s.state.init(), s.pauses.init(), s.queue.init()]));
+      const runIds = runIdsFor(60);
+      const world = await populate(shards, clock, runIds);
+      const from = shardLayout(shards.slice(0, 3));
+      const to = shardLayout(shards);
+      const report = await rebalance({ from, to, runIds });
+      expect(report.runs.moved).toBeGreaterThan(0);
+      expect(report.queue.moved).toBeGreaterThan(0);
+      expect(report.queue.refused).toEqual([]);
+      await expectIntact(world);
+      const repeat = await rebalance({ from, to, runIds });
+      expect(repeat.runs.moved).toBe(0);
+      await expectIntact(world);
+    });
+  });
+} else {
+  skipUnreachable(suite);
+}
+

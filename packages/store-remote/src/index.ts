@@ -1,0 +1,11 @@
+export { startCoordinator } from "./coordinator.js";
+export type { Coordinator, CoordinatorOptions } from "./coordinator.js";
+export { createRemoteStores, openRemoteStores, RemoteRunStateStore, RemotePauseStore, RemoteQueue, RemoteFlowStore } from "./remote-stores.js";
+export type { RemoteStores, RemoteStoresOptions } from "./remote-stores.js";
+export { parseRemoteUrl, remoteScheme } from "./remote-url.js";
+export type { RemoteEndpoint, RemoteTarget } from "./remote-url.js";
+export { ConcurrencyLimiter } from "./concurrency-limiter.js";
+export { fromWireError, toWireError } from "./wire-errors.js";
+export type { WireError } from "./wire-errors.js";
+export type { HealthReport, StoreName } from "./wire.js";
+export type { MethodStats } from "./call-stats.js";

@@ -1,0 +1,229 @@
+import { StoreUnavailableError } from "@weft/core";
+import type {
+  CreateRunResult,
+  FlowStore,
+  FinalOutcome,
+  Lease,
+  NewRun,
+  Pause,
+  PauseStore,
+  Queue,
+  QueueItem,
+  RunMetadata,
+  RunState,
+  RunStateStore,
+  SaveStepResult,
+  Stores,
+} from "@weft/store";
+import type { WeftEvent } from "@weft/core";
+import { RemoteConnection } from "./remote-connection.js";
+import type { RemoteConnectionOptions } from "./remote-connection.js";
+import { parseRemoteUrl } from "./remote-url.js";
+import { RemoteWakeups } from "./remote-wakeups.js";
+import { decodeResult } from "./wire.js";
+import type { FlowMethod, HealthReport, PauseMethod, QueueMethod, StateMethod, StoreName } from "./wire.js";
+
+export interface RemoteStoresOptions extends RemoteConnectionOptions {
+  /**
+   * Also answer a remote `flow` store (flow control shared by every engine on the coordinator).
+   * Only for a coordinator whose backend has one: its `init()` fails otherwise. Default false.
+   */
+  flow?: boolean;
+}
+
+/** What the three remote stores share: the connection, and closing it with the last of them. */
+abstract class RemoteStore<M extends string> {
+  private closed = false;
+
+  constructor(
+    protected readonly conn: RemoteConnection,
+    private readonly store: StoreName,
+  ) {
+    conn.retain();
+  }
+
+  async init(): Promise<void> {
+    await this.conn.ready();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.release();
+  }
+
+  protected async call<T>(method: M, ...args: unknown[]): Promise<T> {
+    return decodeResult(this.store, method, await this.conn.call(this.store, method, args)) as T;
+  }
+}
+
+export class RemoteRunStateStore extends RemoteStore<StateMethod> implements RunStateStore {
+  constructor(conn: RemoteConnection) {
+    super(conn, "state");
+  }
+  createRun(run: NewRun): Promise<CreateRunResult> {
+    return this.call("createRun", run);
+  }
+  loadRun(runId: string): Promise<RunState | undefined> {
+    return this.call("loadRun", runId);
+  }
+  loadMetadata(runId: string): Promise<RunMetadata | undefined> {
+    return this.call("loadMetadata", runId);
+  }
+  saveStep(runId: string, stepId: string, output: string): Promise<SaveStepResult> {
+    return this.call("saveStep", runId, stepId, output);
+  }
+  addPending(runId: string, stepIds: string[]): Promise<void> {
+    return this.call("addPending", runId, stepIds);
+  }
+  updateRun(runId: string, patch: { version?: number; forceStepPlan?: boolean }): Promise<void> {
+    return this.call("updateRun", runId, patch);
+  }
+  finalize(runId: string, outcome: FinalOutcome): Promise<boolean> {
+    return this.call("finalize", runId, outcome);
+  }
+  deleteRun(runId: string, tombstoneTtlMs: number): Promise<void> {
+    return this.call("deleteRun", runId, tombstoneTtlMs);
+  }
+}
+
+export class RemotePauseStore extends RemoteStore<PauseMethod> implements PauseStore {
+  constructor(conn: RemoteConnection) {
+    super(conn, "pauses");
+  }
+  savePause(pause: Pause): Promise<void> {
+    return this.call("savePause", pause);
+  }
+  findPauses(env: string, event: WeftEvent): Promise<Pause[]> {
+    return this.call("findPauses", env, event);
+  }
+  getPause(id: string): Promise<Pause | undefined> {
+    return this.call("getPause", id);
+  }
+  pausesOfRun(runId: string): Promise<Pause[]> {
+    return this.call("pausesOfRun", runId);
+  }
+  deletePause(id: string): Promise<void> {
+    return this.call("deletePause", id);
+  }
+}
+
+export class RemoteQueue extends RemoteStore<QueueMethod> implements Queue {
+  private readonly wakeups: RemoteWakeups;
+
+  constructor(conn: RemoteConnection) {
+    super(conn, "queue");
+    this.wakeups = new RemoteWakeups(conn);
+  }
+  override async close(): Promise<void> {
+    this.wakeups.close();
+    await super.close();
+  }
+  enqueue(item: QueueItem): Promise<boolean> {
+    return this.call("enqueue", item);
+  }
+  lease(opts: { now: number; leaseMs: number; limit: number }): Promise<Lease[]> {
+    return this.call("lease", opts);
+  }
+  extend(token: string, now: number, leaseMs: number): Promise<boolean> {
+    return this.call("extend", token, now, leaseMs);
+  }
+  requeue(token: string, update: { availableAt: number; attempt: number }): Promise<boolean> {
+    return this.call("requeue", token, update);
+  }
+  dequeue(token: string): Promise<boolean> {
+    return this.call("dequeue", token);
+  }
+  dropRun(runId: string): Promise<void> {
+    return this.call("dropRun", runId);
+  }
+  nextAvailableAt(now: number): Promise<number | undefined> {
+    return this.call("nextAvailableAt", now);
+  }
+  size(): Promise<number> {
+    return this.call("size");
+  }
+  subscribe(listener: (availableAt: number) => void): () => void {
+    return this.wakeups.subscribe(listener);
+  }
+}
+
+export class RemoteFlowStore extends RemoteStore<FlowMethod> implements FlowStore {
+  constructor(conn: RemoteConnection) {
+    super(conn, "flow");
+  }
+  override async init(): Promise<void> {
+    const health = await this.conn.ready();
+    // Fail at start rather than on the first flow-controlled run.
+    if (!health.stores.includes("flow")) {
+      throw new StoreUnavailableError(`the coordinator at ${this.conn.display} hosts no flow store (its backend has none)`);
+    }
+  }
+  acquireSlot(key: string, holder: string, limit: number, expiresAt: number, now: number): Promise<boolean> {
+    return this.call("acquireSlot", key, holder, limit, expiresAt, now);
+  }
+  releaseSlot(key: string, holder: string): Promise<void> {
+    return this.call("releaseSlot", key, holder);
+  }
+  slotHolders(key: string, now: number): Promise<string[]> {
+    return this.call("slotHolders", key, now);
+  }
+  takeToken(key: string, rate: { limit: number; periodMs: number; burst: number }, now: number): Promise<{ allowed: boolean; retryAt: number }> {
+    return this.call("takeToken", key, rate, now);
+  }
+  put(key: string, value: string, expiresAt: number): Promise<number> {
+    return this.call("put", key, value, expiresAt);
+  }
+  putIf(key: string, value: string, expiresAt: number, expected: number | undefined, now: number): Promise<number | undefined> {
+    return this.call("putIf", key, value, expiresAt, expected, now);
+  }
+  get(key: string, now: number): Promise<{ value: string; version: number } | undefined> {
+    return this.call("get", key, now);
+  }
+  deleteIf(key: string, version: number): Promise<boolean> {
+    return this.call("deleteIf", key, version);
+  }
+}
+
+/** The remote stores, as `createRemoteStores` answers them: an `Omit<Stores, "history">`. */
+export interface RemoteStores extends Omit<Stores, "history" | "flow"> {
+  state: RemoteRunStateStore;
+  pauses: RemotePauseStore;
+  queue: RemoteQueue;
+  /** Present when asked for with `{ flow: true }`. */
+  flow?: RemoteFlowStore;
+}
+
+/**
+ * Run state, pauses and queue (and, with `{ flow: true }`, flow control) through one or more
+ * coordinators: `weft://host:port[,host:port…]`. They share one HTTP/2 session per coordinator,
+ * closed with the last of them. Nothing
+ * connects until the first call; `init()` checks `/health` (and the token) once, failing fast
+ * with `StoreUnavailableError` naming the URL. History is not remote: pair with a `--db` store.
+ */
+export function createRemoteStores(url: string, opts: RemoteStoresOptions = {}): RemoteStores {
+  return storesOn(new RemoteConnection(parseRemoteUrl(url), opts), opts.flow === true);
+}
+
+/**
+ * `createRemoteStores`, initialised, with `flow` exactly when the coordinator hosts one (asked by
+ * `/health`): for callers that cannot know what the coordinator's backend has. Fails like `init()`.
+ */
+export async function openRemoteStores(url: string, opts: Omit<RemoteStoresOptions, "flow"> = {}): Promise<RemoteStores> {
+  const conn = new RemoteConnection(parseRemoteUrl(url), opts);
+  let health: HealthReport;
+  try {
+    health = await conn.ready();
+  } catch (e) {
+    // Close the session the check may have opened.
+    conn.retain().release();
+    throw e;
+  }
+  return storesOn(conn, health.stores.includes("flow"));
+}
+
+function storesOn(conn: RemoteConnection, flow: boolean): RemoteStores {
+  const stores: RemoteStores = { state: new RemoteRunStateStore(conn), pauses: new RemotePauseStore(conn), queue: new RemoteQueue(conn) };
+  if (flow) stores.flow = new RemoteFlowStore(conn);
+  return stores;
+}
