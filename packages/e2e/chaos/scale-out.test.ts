@@ -31,7 +31,7 @@ const setups = [
 
 describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
   const ready = db !== undefined && (name === "postgres" || state !== undefined);
-  it.runIf(ready)("shares all work, survives kill -9 of workers, runs every step once", { timeout: 90_000 }, async () => {
+  it.runIf(ready)("shares all work, survives kill -9 of workers, runs every step once", { timeout: 240_000 }, async () => {
     requireBuiltCli();
     const ports = await Promise.all(Array.from({ length: processes }, () => freePort()));
     const urls = ports.map((p) => `http://127.0.0.1:${p}`);
@@ -57,7 +57,7 @@ describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
       const runIds = await waitFor(async () => {
         const found = await Promise.all(acknowledged.map((id) => api<{ data: ApiRun[] }>(weft().url, "GET", `/v1/events/${id}/runs`)));
         return found.every((f) => f.data.length === 1) ? found.map((f) => f.data[0]!.run_id) : undefined;
-      }, "every event to start its run", 20_000);
+      }, "every event to start its run", 60_000);
 
       // Chaos: kill one worker at random every 300-600 ms, bring it back, for a few seconds.
       const recorded = new Map<string, number>();
@@ -79,11 +79,11 @@ describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
       }
 
       for (const runId of runIds) {
-        await waitFor(async () => ((await stepsOf(weft(), runId)).some((s) => s.op === "WaitForEvent") ? true : undefined), `run ${runId} to wait`, 20_000);
+        await waitFor(async () => ((await stepsOf(weft(), runId)).some((s) => s.op === "WaitForEvent") ? true : undefined), `run ${runId} to wait`, 60_000);
       }
       for (let k = 0; k < runs; k++) await api(pick(), "POST", "/e/key", { name: "crash/go", data: { k } });
       for (const [k, runId] of runIds.entries()) {
-        expect((await runWithStatus(weft(), runId, "Completed", 20_000)).output).toEqual({ k, go: true });
+        expect((await runWithStatus(weft(), runId, "Completed", 60_000)).output).toEqual({ k, go: true });
       }
       expect(recorded.size).toBeGreaterThan(0);
       for (const [key, seen] of recorded) expect(app.executions.get(key), key).toBe(seen);
