@@ -1,0 +1,16 @@
+// CPU profile of a measured window only (not start-up), via the inspector in this process.
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+
+export async function startProfile() {
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
+  await session.post("Profiler.start");
+  return async (file) => {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}

@@ -1,0 +1,265 @@
+// One Weft measurement in a fresh process: a workload on one store in one mode.
+//   node bench/lib/weft-case.mjs <workload> <sqlite|redis|postgres> <embedded|http> '<params json>'
+// Embedded: @weft/embedded's createEngine in this process (in-process driver, no HTTP).
+// HTTP: startWeftServer in this process, the app (@weft/sdk `serve` on node:http) in a child
+// process, events sent to POST /e over loopback HTTP. Prints `RESULT {json}`.
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createEngine } from "@weft/embedded";
+import { silentLogger } from "@weft/engine";
+import { Weft } from "@weft/sdk";
+import { closeStores, openStores, startWeftServer } from "@weft/server";
+import { Agent, request } from "undici";
+import { benchFunctions, now } from "./functions.mjs";
+import { startProfile } from "./profiler.mjs";
+import { emit, percentile, round, sleep } from "./stats.mjs";
+import { storeConfig } from "./stores.mjs";
+
+const [workload, store, mode, paramsJson = "{}"] = process.argv.slice(2);
+const params = JSON.parse(paramsJson);
+const timeoutMs = params.timeoutMs ?? 120_000;
+
+// --- observation: wrap the stores so the bench sees runs end, pauses parked and timers queued ---
+const ended = { count: 0, waiters: [] };
+const parked = { pauses: 0, wakes: 0 };
+function observe(stores) {
+  const history = stores.history;
+  const updateRun = history.updateRun.bind(history);
+  history.updateRun = async (runId, patch) => {
+    await updateRun(runId, patch);
+    if (patch.status && patch.status !== "Running") {
+      ended.count++;
+      for (const w of ended.waiters.splice(0)) w();
+    }
+  };
+  const savePause = stores.pauses.savePause.bind(stores.pauses);
+  stores.pauses.savePause = async (p) => {
+    await savePause(p);
+    parked.pauses++;
+  };
+  const enqueue = stores.queue.enqueue.bind(stores.queue);
+  stores.queue.enqueue = async (item) => {
+    const ok = await enqueue(item);
+    if (ok && item.kind === "wake") parked.wakes++;
+    return ok;
+  };
+  return stores;
+}
+async function until(probe, what, ms = timeoutMs) {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => {
+      ended.waiters.push(r);
+      setTimeout(r, 2);
+    });
+  }
+}
+const endedAtLeast = (n) => until(() => ended.count >= n, `${n} runs to end (${ended.count} so far)`);
+
+// --- reports from function code (in-process, or over IPC from the app child) ---
+const reports = new Map(); // kind → Map(k → ms), first report per k wins (a replay may repeat one)
+function onReport(msg) {
+  if (!msg || msg.kind === "listening") return;
+  let m = reports.get(msg.kind);
+  if (!m) reports.set(msg.kind, (m = new Map()));
+  if (!m.has(msg.k)) m.set(msg.k, msg.ms);
+}
+const reported = (kind) => reports.get(kind) ?? new Map();
+
+// --- the target: embedded engine or HTTP server + app child ---
+const tag = `${process.pid}`;
+const sc = storeConfig(store, tag);
+const stores = observe(await openStores(sc.config));
+// WEFT_BENCH_COUNT_CALLS=1: count every store method call during the measured window (profile aid).
+const calls = new Map();
+let counting = false;
+if (process.env.WEFT_BENCH_COUNT_CALLS) {
+  for (const [name, store] of Object.entries(stores)) {
+    if (!store) continue;
+    const proto = Object.getPrototypeOf(store);
+    for (const m of new Set([...Object.getOwnPropertyNames(proto), ...Object.keys(store)])) {
+      if (m === "constructor" || typeof store[m] !== "function") continue;
+      const f = store[m].bind(store);
+      store[m] = (...a) => {
+        if (counting) calls.set(`${name}.${m}`, (calls.get(`${name}.${m}`) ?? 0) + 1);
+        return f(...a);
+      };
+    }
+  }
+}
+let send; // (events[]) → Promise<void>, resolved once the events are durable
+let shutdown;
+let profileApp; // HTTP mode: start/stop a profile of the app child
+const profileFile = process.env.WEFT_BENCH_PROFILE; // profile the measured window into FILE(.engine|.app).cpuprofile
+if (mode === "embedded") {
+  const client = new Weft({ id: "bench" });
+  const eng = await createEngine({ client, functions: benchFunctions(client, onReport), stores, log: silentLogger });
+  send = async (events) => void (await eng.send(events));
+  shutdown = () => eng.stop();
+} else if (mode === "http") {
+  const server = await startWeftServer({ stores, port: 0, log: silentLogger, retryIntervalMs: 1000, syncIntervalMs: 3_600_000 });
+  const app = fork(fileURLToPath(new URL("./app.mjs", import.meta.url)), [server.url], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: process.env.WEFT_BENCH_APP_EXECARGV ? process.env.WEFT_BENCH_APP_EXECARGV.split(" ") : [] });
+  const appUrl = await new Promise((resolve, reject) => {
+    app.once("error", reject);
+    app.once("exit", (code) => reject(new Error(`app exited ${code}`)));
+    app.on("message", (m) => (m?.kind === "listening" ? resolve(m.url) : onReport(m)));
+  });
+  app.removeAllListeners("exit");
+  const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 60_000 });
+  const post = async (path, body) => {
+    const res = await request(`${server.url}${path}`, { method: "POST", dispatcher, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`POST ${path} → ${res.statusCode} ${text}`);
+    return JSON.parse(text);
+  };
+  const synced = await post("/v1/apps", { url: appUrl });
+  if (!synced.data?.ok) throw new Error(`app sync failed: ${JSON.stringify(synced)}`);
+  send = async (events) => void (await post("/e/bench-key", events));
+  profileApp = {
+    start: () => app.send({ kind: "profile-start" }),
+    stop: (file) => new Promise((resolve) => {
+      app.on("message", (m) => m?.kind === "profile-saved" && resolve());
+      app.send({ kind: "profile-stop", file });
+    }),
+  };
+  shutdown = async () => {
+    app.kill("SIGTERM");
+    await server.close();
+    await dispatcher.close();
+  };
+} else throw new Error(`unknown mode ${mode}`);
+
+// --- workloads ---
+async function runSeq(n) {
+  const base = ended.count;
+  const t0 = now();
+  await send([{ name: "bench/seq", data: { n } }]);
+  await endedAtLeast(base + 1);
+  return now() - t0;
+}
+
+const workloads = {
+  async seq() {
+    const n = params.steps ?? 200;
+    const ms = await runSeq(n);
+    return { ms_per_step: round(ms / n, 4), steps_per_s: round((n / ms) * 1000, 0), total_ms: round(ms, 1), steps: n };
+  },
+  async throughput() {
+    // `runs` runs of `steps` steps, `inFlight` at a time. With `capS`, no new run starts after capS
+    // seconds; the runs in flight finish and the rate is over the runs that ran.
+    const runs = params.runs ?? 500, steps = params.steps ?? 10, inFlight = params.inFlight ?? 50, capMs = (params.capS ?? Infinity) * 1000;
+    const base = ended.count;
+    let sent = 0;
+    const t0 = now();
+    const sendOne = () => send([{ name: "bench/seq", data: { n: steps } }]);
+    const senders = [];
+    for (; sent < Math.min(inFlight, runs); sent++) senders.push(sendOne());
+    await Promise.all(senders);
+    // Keep `inFlight` runs going: one new run per run that ends.
+    while (sent < runs && now() - t0 < capMs) {
+      await until(() => ended.count - base > sent - inFlight, "a run to end");
+      const batch = [];
+      while (sent < runs && ended.count - base > sent - inFlight) {
+        batch.push(sendOne());
+        sent++;
+      }
+      await Promise.all(batch);
+    }
+    await endedAtLeast(base + sent);
+    const ms = now() - t0;
+    return { steps_per_s: round(((sent * steps) / ms) * 1000, 0), runs_per_s: round((sent / ms) * 1000, 0), total_ms: round(ms, 1), runs: sent, runs_asked: runs, capped: sent < runs, steps, in_flight: inFlight };
+  },
+  async fanout() {
+    const n = params.n ?? 100;
+    const base = ended.count;
+    const t0 = now();
+    await send([{ name: "bench/fan", data: { n } }]);
+    await endedAtLeast(base + 1);
+    const ms = now() - t0;
+    return { total_ms: round(ms, 1), ms_per_step: round(ms / n, 4), steps_per_s: round((n / ms) * 1000, 0), n };
+  },
+  async wait() {
+    const k = params.k ?? 1000, chunk = params.chunk ?? 200;
+    const t0 = now();
+    for (let i = 0; i < k; i += chunk) await send(Array.from({ length: Math.min(chunk, k - i) }, (_, j) => ({ name: "bench/wait", data: { k: i + j } })));
+    await until(() => parked.pauses >= k, `${k} waits to park (${parked.pauses} so far)`);
+    const parkMs = now() - t0;
+    await sleep(50);
+    const t1 = now();
+    // The burst: every matching event, in chunks sent concurrently; sentAt is stamped per chunk.
+    const chunks = [];
+    for (let i = 0; i < k; i += chunk) chunks.push(Array.from({ length: Math.min(chunk, k - i) }, (_, j) => i + j));
+    await Promise.all(chunks.map((ks) => send(ks.map((x) => ({ name: "bench/go", data: { k: x, sentAt: now() } })))));
+    const burstSendMs = now() - t1;
+    await until(() => reported("resume").size >= k, `${k} resumes (${reported("resume").size} so far)`);
+    const lat = [...reported("resume").values()];
+    return { p50_ms: round(percentile(lat, 50), 2), p99_ms: round(percentile(lat, 99), 2), max_ms: round(Math.max(...lat), 2), k, park_ms: round(parkMs, 0), burst_send_ms: round(burstSendMs, 1) };
+  },
+  async first() {
+    const sends = params.sends ?? 200;
+    for (let i = 0; i < sends; i++) {
+      await send([{ name: "bench/first", data: { k: i, sentAt: now() } }]);
+      await until(() => reported("first").has(i), `first step of send ${i}`);
+      await endedAtLeast(i + 2); // the run (and the warm-up run) ended: the engine is idle again
+      await sleep(2);
+    }
+    const lat = [...reported("first").values()];
+    return { p50_ms: round(percentile(lat, 50), 3), p99_ms: round(percentile(lat, 99), 3), max_ms: round(Math.max(...lat), 2), sends };
+  },
+  async timers() {
+    // K runs sleep until dueAt (+ i/K × spreadMs: 0 = all due at one moment). The due time must
+    // come after every sleep is queued, so the park rate is calibrated first with 100 runs that
+    // sleep for an hour (they never fire during the case).
+    const k = params.k ?? 1000, chunk = params.chunk ?? 200, spreadMs = params.spreadMs ?? 0;
+    const cal = 100;
+    const c0 = now();
+    await send(Array.from({ length: cal }, (_, j) => ({ name: "bench/timer", data: { k: `cal${j}`, dueAt: Date.now() + 3_600_000 } })));
+    await until(() => parked.wakes >= cal, `${cal} calibration timers to be queued`);
+    const perRun = (now() - c0) / cal;
+    const marginMs = params.marginMs ?? Math.round(1000 + perRun * k * 2);
+    const t0 = now();
+    const dueAt = Math.round(t0 + marginMs);
+    const due = (i) => dueAt + Math.round((i / k) * spreadMs);
+    for (let i = 0; i < k; i += chunk) await send(Array.from({ length: Math.min(chunk, k - i) }, (_, j) => ({ name: "bench/timer", data: { k: i + j, dueAt: due(i + j) } })));
+    await until(() => parked.wakes >= cal + k, `${k} timers to be queued (${parked.wakes - cal} so far)`);
+    const parkedAt = now();
+    if (parkedAt > dueAt) throw new Error(`setup too slow: ${k} timers queued ${Math.round(parkedAt - dueAt)} ms after the first was due (margin ${marginMs} ms from calibration)`);
+    await until(() => reported("timer").size >= k, `${k} timers to fire (${reported("timer").size} so far)`);
+    const late = [...reported("timer").values()];
+    return { p50_ms: round(percentile(late, 50), 1), p99_ms: round(percentile(late, 99), 1), max_ms: round(Math.max(...late), 1), k, spread_ms: spreadMs, park_ms: round(parkedAt - t0, 0), slack_ms: round(dueAt - parkedAt, 0) };
+  },
+  async burst() {
+    const n = params.n ?? 10_000, chunk = params.chunk ?? 500;
+    const base = ended.count;
+    const t0 = now();
+    for (let i = 0; i < n; i += chunk) await send(Array.from({ length: Math.min(chunk, n - i) }, () => ({ name: "bench/burst", data: {} })));
+    const ingestMs = now() - t0;
+    await endedAtLeast(base + n);
+    const ms = now() - t0;
+    return { ingest_events_per_s: round((n / ingestMs) * 1000, 0), runs_per_s: round((n / ms) * 1000, 0), total_ms: round(ms, 0), n };
+  },
+};
+
+let result;
+try {
+  if (!workloads[workload]) throw new Error(`unknown workload ${workload}`);
+  await runSeq(10); // warm-up: JIT, connections, prepared statements
+  const stop = profileFile ? await startProfile() : undefined;
+  profileApp?.start && profileFile && profileApp.start();
+  if (profileFile) await sleep(100);
+  counting = true;
+  const metrics = await workloads[workload]();
+  counting = false;
+  if (calls.size) metrics.store_calls = Object.fromEntries([...calls].sort((a, b) => b[1] - a[1]));
+  if (stop) await stop(`${profileFile}.engine.cpuprofile`);
+  if (profileApp && profileFile) await profileApp.stop(`${profileFile}.app.cpuprofile`);
+  result = { ok: true, metrics };
+} catch (e) {
+  result = { ok: false, error: String(e?.message ?? e) };
+}
+await Promise.race([shutdown().catch(() => {}), sleep(5000)]);
+await Promise.race([closeStores(stores).catch(() => {}), sleep(5000)]);
+await sc.cleanup().catch((e) => console.error(`cleanup: ${e.message}`));
+emit(result);
+process.exit(0);
