@@ -273,6 +273,9 @@ for (let rep = 0; rep < maxRepeat; rep++) {
       const r = await runCase(c);
       if (!samples.has(cellKey(c))) samples.set(cellKey(c), []);
       samples.get(cellKey(c)).push(r);
+      // Partial results as we go, so an interrupted run still leaves its data behind.
+      mkdirSync(join(benchDir, "results", "tmp"), { recursive: true });
+      writeFileSync(join(benchDir, "results", "tmp", "partial.json"), JSON.stringify({ command: argv, samples: Object.fromEntries(samples) }, null, 1));
       const info = workloadInfo[w];
       console.error(`[${rep + 1}/${repeatOf(w)}] ${w.padEnd(10)} ${c.system}/${c.store}/${c.mode}`.padEnd(58) + (r.ok ? `${info.metric}=${r.metrics[info.metric]}` : `FAILED: ${r.error.slice(0, 200)}`) + `  (${r.wall_s} s, load ${r.load_1m})`);
     }

@@ -217,7 +217,7 @@ const workloads = {
     await send(Array.from({ length: cal }, (_, j) => ({ name: "bench/timer", data: { k: `cal${j}`, dueAt: Date.now() + 3_600_000 } })));
     await until(() => parked.wakes >= cal, `${cal} calibration timers to be queued`);
     const perRun = (now() - c0) / cal;
-    const marginMs = params.marginMs ?? Math.round(1000 + perRun * k * 2);
+    const marginMs = params.marginMs ?? Math.round(1000 + perRun * k * 1.5);
     const t0 = now();
     const dueAt = Math.round(t0 + marginMs);
     const due = (i) => dueAt + Math.round((i / k) * spreadMs);
