@@ -307,8 +307,9 @@ export class Executor {
         return;
       }
       case "WaitForEvent":
-        await waitLine({ event: op.name, ...(op.opts ?? {}) });
+        // The pause first: a timeline that says "waiting" means a matching event will be seen.
         await waitForEvent(ctx, state, op, now);
+        await waitLine({ event: op.name, ...(op.opts ?? {}) });
         return;
       case "Gateway":
       case "AIGateway":
