@@ -63,6 +63,10 @@ export class PostgresDatabase implements SqlExecutor {
     // Node would crash the process. The pool drops that client, and the next query reconnects or
     // reports StoreUnavailableError.
     this.pool.on("error", () => {});
+    // A checked-out connection that dies between queries (terminated by an administrator, say)
+    // emits on the client itself; its pending or next query fails and is reported, so the event
+    // needs a listener only to keep the process alive.
+    this.pool.on("connect", (client) => client.on("error", () => {}));
   }
 
   /** A table (or sequence) of this schema, quoted: every statement names its tables this way. */
