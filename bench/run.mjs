@@ -36,6 +36,7 @@ const { values } = parseArgs({
     big: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     "no-write": { type: "boolean", default: false },
+    render: { type: "boolean", default: false },
     out: { type: "string", default: join(benchDir, "results", "latest.json") },
   },
 });
@@ -223,6 +224,15 @@ function runCase(c, extraEnv) {
   });
 }
 
+// --- render mode: rewrite docs/benchmarks.md from an existing results file, without measuring ---
+if (values.render) {
+  const rep = JSON.parse(readFileSync(values.out, "utf8"));
+  const docs = join(root, "docs", "benchmarks.md");
+  writeFileSync(docs, markdown(rep, existsSync(docs) ? readFileSync(docs, "utf8") : ""));
+  console.error(`rendered docs/benchmarks.md from ${values.out}`);
+  process.exit(0);
+}
+
 // --- profile mode ---
 if (values.profile) {
   const dir = join(benchDir, "results", "profiles");
@@ -362,6 +372,8 @@ const machine = {
 const command = `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
 const report = {
   command,
+  workloads,
+  big,
   started_at: startedAt.toISOString(),
   elapsed_s: elapsedS,
   repeat: Object.fromEntries(workloads.map((w) => [w, repeatOf(w)])),
@@ -399,9 +411,45 @@ function fmt(x) {
 function cellText(m) {
   if (!m) return "—";
   if (m.median === undefined) return String(m.value);
-  return m.n > 1 ? `**${fmt(m.median)}** (${fmt(m.min)}–${fmt(m.max)})` : `**${fmt(m.median)}**`;
+  return m.n > 1 ? `**${fmt(m.median)}** (${fmt(m.min)}–${fmt(m.max)})` : `**${fmt(m.median)}** (1 run)`;
+}
+function durabilityOf(r) {
+  const shortDurability = {
+    sqlite: "SQLite WAL, synchronous=NORMAL",
+  redis: "Redis without AOF/RDB: **not durable across a Redis restart** (history: SQLite)",
+  postgres: "Postgres fsync=on, synchronous_commit=on",
+  bullmq: "Redis without AOF/RDB: **not durable across a Redis restart**; jobs, not durable steps",
+  restate: "Restate default: RocksDB WAL fsync on",
+  dbos: "Postgres fsync=on, synchronous_commit=on",
+  "graphile-worker": "Postgres fsync=on, synchronous_commit=on; jobs, not durable steps",
+  };
+  return r.system === "weft" ? shortDurability[r.store] + (r.mode === "queue" ? " (queue only)" : "") : shortDurability[r.system];
+}
+/** Headline ratios: Weft's durable rows against each peer, for sequential steps and throughput. */
+function headlines(rep) {
+  const get = (w, system, store, mode, metric) => rep.rows.find((r) => r.workload === w && r.system === system && (store === undefined || r.store === store) && (mode === undefined || r.mode === mode))?.metrics[metric]?.median;
+  const out = [];
+  const weftSeq = [["SQLite over HTTP", "sqlite", "http"], ["SQLite embedded", "sqlite", "embedded"]];
+  const weftThr = [["SQLite over HTTP", "sqlite", "http"], ["Redis over HTTP", "redis", "http"], ["SQLite embedded", "sqlite", "embedded"]];
+  const peerList = ["restate", "dbos", "bullmq", "graphile-worker"];
+  for (const [label, store, mode] of weftSeq) {
+    const w = get("seq", "weft", store, mode, "ms_per_step");
+    if (w === undefined) continue;
+    const parts = peerList.map((p) => [p, get("seq", p, undefined, undefined, "ms_per_step")]).filter(([, x]) => x !== undefined).map(([p, x]) => `${peerInfo[p].name} ${fmt(x)} ms (Weft ${w <= x ? `${fmt(x / w)}× faster` : `${fmt(w / x)}× slower`})`);
+    out.push(`Sequential steps, Weft ${label}: ${fmt(w)} ms/step${parts.length ? ` — ${parts.join("; ")}` : ""}.`);
+  }
+  for (const [label, store, mode] of weftThr) {
+    const w = get("throughput", "weft", store, mode, "steps_per_s");
+    if (w === undefined) continue;
+    const parts = peerList.map((p) => [p, get("throughput", p, undefined, undefined, "steps_per_s")]).filter(([, x]) => x !== undefined).map(([p, x]) => `${peerInfo[p].name} ${fmt(x)} (Weft ${w >= x ? `${fmt(w / x)}× as many` : `${fmt(x / w)}× fewer`})`);
+    out.push(`Throughput, Weft ${label}: ${fmt(w)} steps/s${parts.length ? ` — ${parts.join("; ")}` : ""}.`);
+  }
+  return out;
 }
 function markdown(rep, previous) {
+  const workloads = rep.workloads ?? [...new Set([...rep.rows, ...rep.not_run].map((r) => r.workload))];
+  const big = rep.big ?? false;
+  const peers = Object.keys(rep.versions.peers ?? {});
   const keepMarker = "<!-- Everything below this line is written by hand; bench/run.mjs keeps it. -->";
   const kept = previous.includes(keepMarker) ? previous.slice(previous.indexOf(keepMarker)) : `${keepMarker}\n`;
   const L = [];
@@ -416,13 +464,22 @@ function markdown(rep, previous) {
   for (const [k, s] of Object.entries(rep.setup)) L.push(`- ${k.replace(/_/g, " ")}: ${s}`);
   L.push("");
 
+  L.push("**Durability of each row:** Weft on SQLite: WAL with synchronous=NORMAL (a committed step survives a process crash; an OS crash may lose the last commits). Weft on Redis: run state, pauses and queue in Redis, which on this machine runs with appendonly=no and no RDB snapshots, so it is **not durable across a Redis restart**; history stays in SQLite. Weft, DBOS and graphile-worker on Postgres: fsync=on, synchronous_commit=on. Restate: single node, default config (RocksDB WAL fsync on). BullMQ: the same Redis, not durable across a Redis restart.", "");
   L.push("## Goals", "");
   L.push("| goal | measured (median, min–max) | goal met? |", "|---|---|---|");
   for (const g of rep.goals) {
-    const measured = g.measured === null ? `not measured: ${g.note}` : `${fmt(g.measured)} (${fmt(g.spread[0])}–${fmt(g.spread[1])})`;
+    const measured = g.measured === null ? `not measured: ${g.note}` : g.spread[0] === g.spread[1] ? `${fmt(g.measured)} (1 run)` : `${fmt(g.measured)} (${fmt(g.spread[0])}–${fmt(g.spread[1])})`;
     L.push(`| ${g.text} | ${measured} | ${g.met === null ? "not measured" : g.met ? "yes" : "**no**"} |`);
   }
   L.push("");
+  const met = rep.goals.filter((g) => g.met === true).length;
+  L.push(`**${met} of ${rep.goals.length} goals met.** Single-run cells show "(1 run)": by default the heavy workloads run once (\`--repeat 3\` repeats every workload).`, "");
+  const heads = headlines(rep);
+  if (heads.length) {
+    L.push("**Headline ratios** (medians of this run, same machine, alternating):", "");
+    for (const h of heads) L.push(`- ${h}`);
+    L.push("");
+  }
   L.push(`Peers measured earlier on this machine class (the issue): ${Object.values(rep.reference_peers).join("; ")}.`, "");
 
   L.push("## Results", "");
@@ -434,11 +491,11 @@ function markdown(rep, previous) {
     if (!rs.length && !nr.length) continue;
     L.push(`### ${info.title}`, "");
     const also = info.also ?? [];
-    L.push(`| system | store | mode | ${info.unit} (${info.better} is better) | ${also.join(" | ")}${also.length ? " | " : ""}durability |`);
+    L.push(`| system | store | mode | ${info.unit} (${info.better} is better) | ${also.map((a) => a.replace(/_/g, " ")).join(" | ")}${also.length ? " | " : ""}durability |`);
     L.push(`|---|---|---|---|${also.map(() => "---|").join("")}---|`);
     for (const r of rs) {
       const main = r.runs_ok === 0 ? `failed: ${(r.errors[0] ?? "").slice(0, 160)}` : cellText(r.metrics[info.metric]) + (r.runs_failed ? ` (${r.runs_failed} of ${r.runs_ok + r.runs_failed} runs failed: ${(r.errors[0] ?? "").slice(0, 120)})` : "");
-      L.push(`| ${sysName(r)} | ${r.store} | ${r.mode} | ${main} | ${also.map((a) => cellText(r.metrics[a])).join(" | ")}${also.length ? " | " : ""}${r.durability} |`);
+      L.push(`| ${sysName(r)} | ${r.store} | ${r.mode} | ${main} | ${also.map((a) => cellText(r.metrics[a])).join(" | ")}${also.length ? " | " : ""}${durabilityOf(r)} |`);
     }
     for (const r of nr) L.push(`| ${r.system === "weft" ? "Weft" : peerInfo[r.system].name} | ${r.store} | ${r.mode} | not run: ${r.reason} | ${also.map(() => "").join(" | ")}${also.length ? " | " : ""} |`);
     L.push("");
