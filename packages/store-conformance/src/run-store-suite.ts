@@ -44,7 +44,7 @@ export function runStoreSuite(opts: StoreSuiteOptions): void {
 
   const test: DefineCase = (title, body) => {
     if (skipped.has(title)) {
-      it.skip(title, () => {});
+      it.skip(title, () => {}); // skipped on purpose: the backend listed it in `skip`, whose reason is printed above
       return;
     }
     it(title, async () => {
@@ -57,7 +57,7 @@ export function runStoreSuite(opts: StoreSuiteOptions): void {
   let warnedNoFlow = false;
   const flowTest: DefineFlowCase = (title, body) => {
     if (skipped.has(title)) {
-      it.skip(title, () => {});
+      it.skip(title, () => {}); // skipped on purpose: the backend listed it in `skip`, whose reason is printed above
       return;
     }
     it(title, async (ctx) => {
