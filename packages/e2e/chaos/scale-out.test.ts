@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { api, runWithStatus, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
 import { startRedisCluster } from "../../store-redis/test/redis-servers.js";
 import { dropTestData, testBackend } from "../src/backends.js";
-import { countingAppSteps, freePort, kill9, requireBuiltCli, startCountingApp, startWeftProcess } from "../src/processes.js";
+import { countingAppSteps, freePort, kill9, processLog, requireBuiltCli, startCountingApp, startWeftProcess } from "../src/processes.js";
 
 const processes = 3;
 const runs = 15;
@@ -79,7 +79,14 @@ describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
       }
 
       for (const runId of runIds) {
-        await waitFor(async () => ((await stepsOf(weft(), runId)).some((s) => s.op === "WaitForEvent") ? true : undefined), `run ${runId} to wait`, 60_000);
+        await waitFor(async () => ((await stepsOf(weft(), runId)).some((s) => s.op === "WaitForEvent") ? true : undefined), `run ${runId} to wait`, 60_000)
+          .catch(async (error: Error) => {
+            // Say where the run stopped: its state, its timeline and what each engine printed.
+            const { data: run } = await api<{ data: ApiRun }>(weft().url, "GET", `/v1/runs/${runId}`);
+            const steps = await stepsOf(weft(), runId);
+            const logs = live.map((p, i) => `--- engine process ${i}\n${processLog(p).slice(-4000)}`).join("\n");
+            throw new Error(`${error.message}\nrun: ${JSON.stringify(run)}\nsteps: ${JSON.stringify(steps)}\n${logs}`);
+          });
       }
       for (let k = 0; k < runs; k++) await api(pick(), "POST", "/e/key", { name: "crash/go", data: { k } });
       for (const [k, runId] of runIds.entries()) {

@@ -76,7 +76,7 @@ export class Engine {
     };
     this.limits = this.ctx.limits;
     this.executor = new Executor(this.ctx, (fn, event, correlationId, runId) => this.startInvoked(fn, event, correlationId, runId));
-    this.worker = new Worker(opts.stores.queue, (lease) => handleJob(this.ctx, this.executor, lease.item), {
+    this.worker = new Worker(opts.stores.queue, (lease) => handleJob(this.ctx, this.executor, lease), {
       concurrency: opts.concurrency ?? 32,
       leaseMs: opts.leaseMs ?? 10_000,
       pollMs: opts.pollMs ?? 1000,

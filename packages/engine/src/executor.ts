@@ -48,7 +48,11 @@ export class Executor {
     private readonly startChild: StartChild,
   ) {}
 
-  async run(item: QueueItem): Promise<JobOutcome> {
+  /**
+   * `leasedBefore`: this job was leased before (its holder died, or it was requeued), so work it
+   * planned may be half done (see `handleOps`).
+   */
+  async run(item: QueueItem, leasedBefore = false): Promise<JobOutcome> {
     const { ctx } = this;
     const state = await ctx.stores.state.loadRun(item.runId ?? "");
     if (!state) return done;
@@ -91,7 +95,7 @@ export class Executor {
           meta.version = res.version;
           await ctx.stores.state.updateRun(meta.runId, { version: res.version });
         }
-        const next = await this.handle(state, stepId, attempt, startedAt, res);
+        const next = await this.handle(state, stepId, attempt, startedAt, res, leasedBefore);
         if (next.type === "stop") return next.outcome;
         if (ctx.clock.now() > deadline) {
           await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
@@ -99,6 +103,7 @@ export class Executor {
         }
         stepId = "step";
         attempt = 0;
+        leasedBefore = false;
       }
     } finally {
       await ctx.flow.release(slots, item.id);
@@ -119,7 +124,7 @@ export class Executor {
     return throttledUntil === undefined ? undefined : { type: "retry", availableAt: throttledUntil, attempt: 0 };
   }
 
-  private async handle(state: RunState, stepId: string, attempt: number, startedAt: number, res: DriverResponse): Promise<Next> {
+  private async handle(state: RunState, stepId: string, attempt: number, startedAt: number, res: DriverResponse, leasedBefore: boolean): Promise<Next> {
     const meta = state.metadata;
     switch (res.type) {
       case "complete":
@@ -144,7 +149,7 @@ export class Executor {
         return stop();
       }
       case "ops":
-        return this.handleOps(state, stepId, attempt, startedAt, res);
+        return this.handleOps(state, stepId, attempt, startedAt, res, leasedBefore);
     }
   }
 
@@ -201,6 +206,7 @@ export class Executor {
     attempt: number,
     startedAt: number,
     res: Extract<DriverResponse, { type: "ops" }>,
+    leasedBefore: boolean,
   ): Promise<Next> {
     const { ctx } = this;
     const meta = state.metadata;
@@ -241,13 +247,18 @@ export class Executor {
       await this.complete(state, complete.data);
       return stop();
     }
-    // Ops already pending are re-reported by a discovery made while they run: nothing to do.
+    // Ops already pending are re-reported by a discovery made while they run: nothing to do,
+    // unless this discovery was leased before. Then it may be the one that marked them pending
+    // and died before scheduling them all, so it schedules them again (each piece of scheduling
+    // has a deterministic id, so what was already scheduled is not scheduled twice).
+    const repair = leasedBefore && stepId === "step";
     // WaitForEvent first, so a sendEvent planned beside it cannot outrun the wait (§4.1).
-    const waiting = ops.filter((op) => asyncOps.has(op.op) && !state.pending.has(op.id)).sort((a, b) => rank(a) - rank(b));
+    const waiting = ops.filter((op) => asyncOps.has(op.op) && (repair || !state.pending.has(op.id))).sort((a, b) => rank(a) - rank(b));
     if (waiting.length > 0) {
       // Pending before scheduled: while any op is pending, the SDK is told not to run steps
       // in-process, so a planned step can never run both in its own job and in a discovery.
-      await ctx.stores.state.addPending(meta.runId, waiting.map((op) => op.id));
+      const fresh = waiting.filter((op) => !state.pending.has(op.id));
+      if (fresh.length > 0) await ctx.stores.state.addPending(meta.runId, fresh.map((op) => op.id));
       const now = ctx.clock.now();
       for (const op of waiting) await this.schedule(state, op, now);
       return stop();
@@ -329,8 +340,11 @@ export class Executor {
           // The child's id is chosen here so the timeline can name it (the API and dashboard link
           // to it) before the child can possibly finish and close the line.
           const childRunId = ulid(now);
-          await waitLine({ invoke: (op.opts as { function_id?: string } | undefined)?.function_id, run_id: childRunId });
-          await invokeFunction(ctx, state, op, now, (fn, event, correlationId) => this.startChild(fn, event, correlationId, childRunId));
+          const invoked = (runId: string) => waitLine({ invoke: (op.opts as { function_id?: string } | undefined)?.function_id, run_id: runId });
+          await invoked(childRunId);
+          const started = await invokeFunction(ctx, state, op, now, (fn, event, correlationId) => this.startChild(fn, event, correlationId, childRunId));
+          // A repeated schedule finds the child its first schedule started (one run per correlation id).
+          if (started !== undefined && started !== childRunId) await invoked(started);
         }
         return;
     }

@@ -1,4 +1,4 @@
-import type { QueueItem, StoredEvent } from "@weft/store";
+import { leaseCountOf, type Lease, type StoredEvent } from "@weft/store";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
 import { saveAndContinue } from "./continue-run.js";
 import { fireCron } from "./cron.js";
@@ -11,14 +11,15 @@ import { expirePause } from "./pauses.js";
 import { completeTimeline } from "./timeline.js";
 
 /** What each kind of queue job does (the table in ARCHITECTURE.md). */
-export async function handleJob(ctx: EngineContext, executor: Executor, item: QueueItem): Promise<JobOutcome> {
+export async function handleJob(ctx: EngineContext, executor: Executor, lease: Lease): Promise<JobOutcome> {
+  const { item } = lease;
   switch (item.kind) {
     case "event":
       await handleEvent(ctx, item.payload as unknown as StoredEvent);
       return done;
     case "discover":
     case "step":
-      return executor.run(item);
+      return executor.run(item, leaseCountOf(lease.token) > 1);
     case "wake": {
       const stepId = String(item.payload.stepId);
       if (await saveAndContinue(ctx, item.runId ?? "", item.tenant, stepId, "null")) {

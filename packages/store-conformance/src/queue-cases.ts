@@ -1,4 +1,4 @@
-import { defaultDedupeWindowMs } from "@weft/store";
+import { defaultDedupeWindowMs, leaseCountOf } from "@weft/store";
 import { expect } from "vitest";
 import type { DefineCase } from "./case-context.js";
 import { item } from "./fixtures.js";
@@ -67,13 +67,15 @@ export function queueCases(test: DefineCase): void {
     expect(await stores.queue.size()).toBe(0);
   });
 
-  test("an expired lease is redelivered; a requeued or dequeued item's token is dead", async ({ stores, clock }) => {
+  test("an expired lease is redelivered, its token counting the leases; a requeued or dequeued item's token is dead", async ({ stores, clock }) => {
     const now = clock.now();
     await stores.queue.enqueue(item("job", now, { attempt: 1 }));
     const [first] = await stores.queue.lease({ now, leaseMs: 5_000, limit: 1 });
     expect(await stores.queue.lease({ now: now + 4_999, ...lease })).toEqual([]);
     const [again] = await stores.queue.lease({ now: now + 5_000, ...lease });
     expect(again?.item).toEqual(first?.item);
+    // The engine reads a redelivery from the token (it repairs what a dead holder left half done).
+    expect([leaseCountOf(first?.token ?? ""), leaseCountOf(again?.token ?? "")]).toEqual([1, 2]);
     expect(await stores.queue.requeue(again?.token ?? "", { availableAt: now + 10_000, attempt: 2 })).toBe(true);
     expect(await stores.queue.dequeue(again?.token ?? "")).toBe(false);
     expect(await stores.queue.extend(again?.token ?? "", now + 5_000, 1_000)).toBe(false);

@@ -17,3 +17,13 @@ export function leaseTokenItemId(token: string): string | undefined {
   const colon = token.indexOf(":");
   return colon > 0 ? token.slice(colon + 1) : undefined;
 }
+
+/**
+ * How many times the item of a lease has been leased, this lease included (1 for a first
+ * delivery). Above 1, the job ran before: its holder died, or it was requeued. Reads through the
+ * sharded queue's `<shard>/` prefix; 1 when the token is not spelled as above.
+ */
+export function leaseCountOf(token: string): number {
+  const match = /^(?:\d{1,4}\/)*(\d+)-\d+-/.exec(token);
+  return match ? Number(match[1]) : 1;
+}
