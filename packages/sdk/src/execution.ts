@@ -2,7 +2,8 @@
  * The memo/replay engine (protocol §3–§6). Each call re-runs the handler from the top. Step tools
  * register the steps the handler reaches; once the handler's own code has settled, memoized
  * steps are resolved one at a time in completion order (the stack), so user code sees them in
- * the order they really finished. When the handler can only go on through steps that have no
+ * the order they really finished (at once while the handler reaches them in that order, as a
+ * sequential replay does). When the handler can only go on through steps that have no
  * state yet, the execution ends: it runs the one step it may run here, or reports what it found.
  * A step with state is never run again.
  */
@@ -85,6 +86,8 @@ class Execution {
   private readonly found = new Map<string, FoundStep>();
   private readonly idCounts = new Map<string, number>();
   private settledCount = 0;
+  /** Index in `order` before which every stored result has been settled. */
+  private nextInOrder = 0;
   private checkScheduled = false;
   private runningStep = false;
   private notFoundTimer: ReturnType<typeof setTimeout> | undefined;
@@ -149,8 +152,22 @@ class Execution {
     });
     promise.catch(() => {}); // a failed step the user never awaits must not crash the process
     this.found.set(hashedId, step);
+    this.settleInOrder(step);
     this.scheduleCheck();
     return promise;
+  }
+
+  /**
+   * Replay fast path: a step reached exactly when it is the next stored result in completion
+   * order settles at once, so a replay of n sequential steps takes no event-loop turns. Anything
+   * else (a later result reached first, a step with no result) waits for `check`.
+   */
+  private settleInOrder(step: FoundStep): void {
+    if (this.runningStep) return;
+    while (this.nextInOrder < this.order.length && this.found.get(this.order[this.nextInOrder] as string)?.settled) this.nextInOrder++;
+    if (this.order[this.nextInOrder] !== step.hashedId) return;
+    this.settle(step);
+    this.nextInOrder++;
   }
 
   /** Look again once the handler's pending microtasks have run. */

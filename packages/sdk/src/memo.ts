@@ -44,7 +44,7 @@ export function parseSteps(steps: Record<string, unknown>, stack: readonly strin
   const memos = new Map<string, Memo>();
   for (const [id, value] of Object.entries(steps)) memos.set(id, parseMemo(value));
   const done = (id: string) => memos.has(id) && memos.get(id)?.kind !== "input";
-  const order = [...new Set(stack.filter(done))];
-  for (const id of memos.keys()) if (done(id) && !order.includes(id)) order.push(id);
-  return { memos, order };
+  const ordered = new Set(stack.filter(done));
+  for (const id of memos.keys()) if (done(id)) ordered.add(id);
+  return { memos, order: [...ordered] };
 }
