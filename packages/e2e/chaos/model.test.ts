@@ -86,7 +86,13 @@ async function play(store: StoreConfig) {
   const executions = new Map<string, number>();
   const crashed = new Set<number>();
   const call = new AsyncLocalStorage<{ crash: boolean }>();
-  const client = new Weft({ id: "model-app", baseUrl: a.url });
+  // The app dies after running a step: with checkpointing, before the step's checkpoint reaches
+  // the server (the SDK's calls to the server go through this fetch), and so before its answer.
+  const client = new Weft({
+    id: "model-app",
+    baseUrl: a.url,
+    fetch: (input, init) => (call.getStore()?.crash ? Promise.reject(new Error("the app died")) : fetch(input, init)),
+  });
   const fn = client.createFunction({ id: "flow" }, { event: "model/start" }, async ({ event, step }) => {
     const { k, steps, timeout, crashAt } = event.data as { k: number; steps: number; timeout: string; crashAt?: number };
     let sum = 0;
@@ -109,7 +115,7 @@ async function play(store: StoreConfig) {
   const handler = serve({ client, functions: [fn] });
   const http = createServer((req, res) => {
     const ctx = { crash: false };
-    // The app dies after running a step: the connection drops before its answer is sent.
+    // ... and the connection drops before its answer is sent.
     const end = res.end.bind(res) as ServerResponse["end"];
     res.end = ((...args: Parameters<ServerResponse["end"]>) => (ctx.crash ? (res.socket?.destroy(), res) : end(...args))) as ServerResponse["end"];
     call.run(ctx, () => void handler(req, res));

@@ -24,7 +24,8 @@ export function inProcessFetch(engine: Engine): typeof fetch {
     }
     const checkpoint = /^\/v1\/checkpoint\/([^/]+)\/async$/.exec(url.pathname);
     if (checkpoint) {
-      const result = await engine.checkpoint(decodeURIComponent(checkpoint[1] ?? ""), (JSON.parse(body) as { steps: [] }).steps ?? []);
+      const { steps, attempt } = JSON.parse(body) as { steps?: []; attempt?: number };
+      const result = await engine.checkpoint(decodeURIComponent(checkpoint[1] ?? ""), steps ?? [], Number.isInteger(attempt) ? attempt : undefined);
       return json(result === "saved" ? 200 : result === "run-ended" ? 409 : 404, { result });
     }
     return json(404, { error: `embedded engine: no route ${url.pathname}` });

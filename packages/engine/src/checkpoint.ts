@@ -1,18 +1,41 @@
-import { isWeftError, StateConflictError, type OutgoingOp } from "@weft/core";
+import { isWeftError, StateConflictError, type OutgoingOp, type SerializedError } from "@weft/core";
+import type { RunMetadata } from "@weft/store";
 import type { EngineContext } from "./context.js";
 import { finalizeRun } from "./finalize.js";
-import { limitError, overLimit } from "./limits.js";
+import { runStateBytes, runStateError, stepCountError, stepName, stepOutputError } from "./limits.js";
 import { recordTimeline } from "./timeline.js";
 
 export type CheckpointResult = "saved" | "run-not-found" | "run-ended";
 
 /**
- * v4 async checkpointing (protocol §11): the SDK runs steps in-process within one call and posts
+ * Steps and state bytes of runs that checkpoint through this process, so the run limits are
+ * checked without loading the whole run at every step. Counted from the store at a run's first
+ * checkpoint here; steps other processes save meanwhile are not counted until the next call,
+ * where the executor checks the limits against the stored state.
+ */
+const knownRuns = new Map<string, { steps: number; bytes: number }>();
+const maxKnownRuns = 10_000;
+
+async function knownRun(ctx: EngineContext, runId: string): Promise<{ steps: number; bytes: number } | undefined> {
+  let known = knownRuns.get(runId);
+  if (known === undefined) {
+    const state = await ctx.stores.state.loadRun(runId);
+    if (!state) return undefined;
+    if (knownRuns.size >= maxKnownRuns) knownRuns.clear();
+    known = { steps: state.stack.length + state.pending.size, bytes: runStateBytes(state) };
+    knownRuns.set(runId, known);
+  }
+  return known;
+}
+
+/**
+ * Async checkpointing (protocol §11): the SDK runs steps in-process within one call and posts
  * each result here as it goes. Results are saved write-once like any other; a repeat of the same
  * result is fine, a different one is refused by the store and logged. An ended run answers
- * `run-ended`, which the SDK takes as "stop" (409).
+ * `run-ended`, which the SDK takes as "stop" (409); so does a step over a limit, which fails the
+ * run exactly as it would in a call's response. `attempt` is the call's (Weft's SDK sends it).
  */
-export async function checkpointSteps(ctx: EngineContext, runId: string, ops: OutgoingOp[]): Promise<CheckpointResult> {
+export async function checkpointSteps(ctx: EngineContext, runId: string, ops: OutgoingOp[], attempt = 0): Promise<CheckpointResult> {
   const meta = await ctx.stores.state.loadMetadata(runId);
   if (!meta) return "run-not-found";
   if (meta.status !== "Running") return "run-ended";
@@ -21,16 +44,19 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
     if (op.op !== "StepRun" && op.op !== "StepFailed") continue;
     const value = JSON.stringify(op.op === "StepRun" ? { data: op.data ?? null } : { error: op.error ?? op.data });
     const bytes = Buffer.byteLength(value);
-    if (bytes > ctx.limits.maxStepOutputBytes) {
-      // Fail the run; the SDK reads "run-ended" (409) as "stop".
-      const state = await ctx.stores.state.loadRun(runId);
-      const error = limitError(`step "${op.displayName ?? op.name ?? op.id}" returned ${bytes} bytes, ${overLimit("maxStepOutputBytes", ctx.limits)}`);
-      if (state) await finalizeRun(ctx, meta, state.events, { status: "Failed", error });
+    const known = await knownRun(ctx, runId);
+    if (!known) return "run-not-found";
+    const over =
+      stepOutputError(op, bytes, ctx.limits) ?? stepCountError(runId, known.steps + 1, ctx.limits) ?? runStateError(runId, op, known.bytes + bytes, ctx.limits);
+    if (over) {
+      await failOnLimit(ctx, meta, op, attempt, now, over);
       return "run-ended";
     }
     try {
       const saved = await ctx.stores.state.saveStep(runId, op.id, value);
       if (saved.status === "idempotent") continue;
+      known.steps += 1;
+      known.bytes += bytes;
     } catch (e) {
       if (!isWeftError(e, StateConflictError)) throw e;
       ctx.log.warn("checkpointed step differs from its recorded result; the first stands", { runId, step: op.id });
@@ -40,8 +66,8 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
     await recordTimeline(ctx, {
       runId,
       stepId: op.id,
-      attempt: 0,
-      name: op.displayName ?? op.userland?.id ?? op.name ?? op.id,
+      attempt,
+      name: stepName(op),
       op: op.op,
       status: op.op === "StepRun" ? "Completed" : "Failed",
       startedAt: typeof timing?.start === "number" ? timing.start : now,
@@ -50,4 +76,13 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
     });
   }
   return "saved";
+}
+
+async function failOnLimit(ctx: EngineContext, meta: RunMetadata, op: OutgoingOp, attempt: number, now: number, error: SerializedError): Promise<void> {
+  ctx.log.warn(`run failed on a limit: ${error.message}`, { runId: meta.runId });
+  const output = JSON.stringify({ error });
+  await recordTimeline(ctx, { runId: meta.runId, stepId: op.id, attempt, name: stepName(op), op: "StepRun", status: "Failed", startedAt: now, endedAt: now, output });
+  const state = await ctx.stores.state.loadRun(meta.runId);
+  if (state) await finalizeRun(ctx, meta, state.events, { status: "Failed", error });
+  knownRuns.delete(meta.runId);
 }

@@ -128,8 +128,8 @@ export class Engine {
   }
 
   /** Results a v4 SDK checkpoints while it runs steps in-process (protocol §11). */
-  checkpoint(runId: string, ops: OutgoingOp[]): Promise<CheckpointResult> {
-    return checkpointSteps(this.ctx, runId, ops);
+  checkpoint(runId: string, ops: OutgoingOp[], attempt?: number): Promise<CheckpointResult> {
+    return checkpointSteps(this.ctx, runId, ops, attempt);
   }
 
   /**

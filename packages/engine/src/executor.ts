@@ -5,7 +5,7 @@ import { enqueueDiscovery } from "./continue-run.js";
 import type { DriverResponse } from "./driver.js";
 import { afterFinalize, finalizeRun } from "./finalize.js";
 import { isLazy } from "./http-driver.js";
-import { limitError, overLimit } from "./limits.js";
+import { limitError, overLimit, runStateBytes, runStateError, stepCountError, stepName, stepOutputError } from "./limits.js";
 import { invokeFunction, waitForEvent } from "./pauses.js";
 import { buildCallBody } from "./request-body.js";
 import { recordTimeline } from "./timeline.js";
@@ -15,17 +15,20 @@ const inlineBudgetMs = 200;
 
 type StartChild = (fn: FunctionRecord, event: WeftEvent, correlationId: string, runId: string) => Promise<string | undefined>;
 
-/** What handling one response leads to: call the run again at once, or stop with an outcome. */
-type Next = { type: "continue" } | { type: "stop"; outcome: JobOutcome };
+/**
+ * What handling one response leads to: call the run again at once, or stop with an outcome.
+ * `stale`: the store holds steps this job's copy of the state lacks (the SDK checkpointed them
+ * during the call), so the state is loaded again before the next call.
+ */
+type Next = { type: "continue"; stale: boolean } | { type: "stop"; outcome: JobOutcome };
 const stop = (outcome: JobOutcome = done): Next => ({ type: "stop", outcome });
 
 /** Bytes of a run's events and stored results, counted once per loaded state and kept up to date. */
 const stateBytes = new WeakMap<RunState, number>();
-function runStateBytes(state: RunState): number {
+function knownStateBytes(state: RunState): number {
   let bytes = stateBytes.get(state);
   if (bytes === undefined) {
-    bytes = Buffer.byteLength(JSON.stringify(state.events));
-    for (const value of state.steps.values()) bytes += Buffer.byteLength(value);
+    bytes = runStateBytes(state);
     stateBytes.set(state, bytes);
   }
   return bytes;
@@ -54,9 +57,9 @@ export class Executor {
    */
   async run(item: QueueItem, leasedBefore = false): Promise<JobOutcome> {
     const { ctx } = this;
-    const state = await ctx.stores.state.loadRun(item.runId ?? "");
+    let state = await ctx.stores.state.loadRun(item.runId ?? "");
     if (!state) return done;
-    const meta = state.metadata;
+    let meta = state.metadata;
     if (meta.status !== "Running") {
       // The run ended; repeat its idempotent follow-up in case the finaliser died half way.
       const output = (await ctx.stores.history.getRun(meta.runId))?.output;
@@ -97,6 +100,11 @@ export class Executor {
         }
         const next = await this.handle(state, stepId, attempt, startedAt, res, leasedBefore);
         if (next.type === "stop") return next.outcome;
+        if (next.stale) {
+          state = await ctx.stores.state.loadRun(meta.runId);
+          if (state?.metadata.status !== "Running") return done;
+          meta = state.metadata;
+        }
         if (ctx.clock.now() > deadline) {
           await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
           return done;
@@ -170,23 +178,17 @@ export class Executor {
    */
   private overLimits(state: RunState, ops: OutgoingOp[]): { op?: OutgoingOp; error: SerializedError } | undefined {
     const { limits } = this.ctx;
+    const { runId } = state.metadata;
     const fresh = new Set(ops.filter((op) => op.op !== "RunComplete" && !state.pending.has(op.id)).map((op) => op.id));
-    const steps = state.stack.length + state.pending.size + fresh.size;
-    if (steps > limits.maxSteps) {
-      return { error: limitError(`run ${state.metadata.runId} reached ${steps} steps, ${overLimit("maxSteps", limits)}`) };
-    }
-    let total = runStateBytes(state);
+    const tooMany = stepCountError(runId, state.stack.length + state.pending.size + fresh.size, limits);
+    if (tooMany) return { error: tooMany };
+    let total = knownStateBytes(state);
     for (const op of ops) {
       if (op.op !== "StepRun" && op.op !== "StepFailed" && op.op !== "StepError") continue;
       const bytes = Buffer.byteLength(JSON.stringify(op.op === "StepRun" ? (op.data ?? null) : (op.error ?? op.data ?? null)));
-      const name = op.displayName ?? op.userland?.id ?? op.name ?? op.id;
-      if (bytes > limits.maxStepOutputBytes) {
-        return { op, error: limitError(`step "${name}" returned ${bytes} bytes, ${overLimit("maxStepOutputBytes", limits)}`) };
-      }
       total += bytes;
-      if (total > limits.maxRunStateBytes) {
-        return { op, error: limitError(`run ${state.metadata.runId} would hold ${total} bytes of state after step "${name}", ${overLimit("maxRunStateBytes", limits)}`) };
-      }
+      const error = stepOutputError(op, bytes, limits) ?? runStateError(runId, op, total, limits);
+      if (error) return { op, error };
     }
     return undefined;
   }
@@ -237,6 +239,9 @@ export class Executor {
       }
       const value = JSON.stringify(status === "Completed" ? { data: op.data ?? null } : { error: op.error ?? op.data });
       const result = await this.saveResult(state, op.id, value);
+      // The store holds steps this copy lacks: the SDK checkpointed during the call, and a
+      // checkpoint (over a limit) or a cancel may have ended the run meanwhile.
+      if (result && result.stackLength !== state.stack.length && (await ctx.stores.state.loadMetadata(meta.runId))?.status !== "Running") return stop();
       await this.timeline(state, op, attempt, startedAt, status, value);
       saved = result
         ? { pendingRemaining: result.pendingRemaining, first: result.status === "saved", stackLength: result.stackLength }
@@ -271,7 +276,7 @@ export class Executor {
       await this.fail(state, { name: "InvalidResponse", message: `the app answered 206 with no usable op: ${JSON.stringify(res.ops).slice(0, 200)}` });
       return stop();
     }
-    if (stepId === "step" && saved.first && saved.pendingRemaining === 0) return { type: "continue" };
+    if (stepId === "step" && saved.first && saved.pendingRemaining === 0) return { type: "continue", stale: saved.stackLength !== state.stack.length };
     // The stack length from the store, not this job's copy: parallel jobs each saw an older stack.
     if (stepId !== "step") await enqueueDiscovery(ctx, meta.runId, meta.appId, saved.stackLength);
     return stop();
@@ -304,7 +309,7 @@ export class Executor {
   private async schedule(state: RunState, op: OutgoingOp, now: number): Promise<void> {
     const { ctx } = this;
     const { runId, appId } = state.metadata;
-    const name = op.displayName ?? op.userland?.id ?? op.name ?? op.id;
+    const name = stepName(op);
     const waitLine = (detail: Record<string, unknown>) =>
       recordTimeline(ctx, { runId, stepId: op.id, attempt: 0, name, op: op.op, status: "Waiting", startedAt: now, output: JSON.stringify(detail) });
     switch (op.op) {
@@ -355,7 +360,7 @@ export class Executor {
       runId: state.metadata.runId,
       stepId: op.id,
       attempt,
-      name: op.displayName ?? op.userland?.id ?? op.name ?? op.id,
+      name: stepName(op),
       op: op.op === "StepError" ? "StepRun" : op.op,
       status,
       startedAt,

@@ -1,4 +1,5 @@
-import { LimitExceededError, type SerializedError } from "@weft/core";
+import { LimitExceededError, type OutgoingOp, type SerializedError } from "@weft/core";
+import type { RunState } from "@weft/store";
 
 /**
  * The server's size and count limits. Each is configurable (server option and CLI flag), and every
@@ -83,6 +84,35 @@ function humanBytes(n: number): string {
 /** The error a run fails with when it passes a limit: non-retriable, since a retry would pass it again. */
 export function limitError(message: string): SerializedError {
   return { name: "LimitExceeded", message };
+}
+
+/** Bytes of a run's events and stored results, as the run-state limit counts them. */
+export function runStateBytes(state: RunState): number {
+  let bytes = Buffer.byteLength(JSON.stringify(state.events));
+  for (const value of state.steps.values()) bytes += Buffer.byteLength(value);
+  return bytes;
+}
+
+/** The run's name of an op, as errors and the timeline show it. */
+export function stepName(op: OutgoingOp): string {
+  return op.displayName ?? op.userland?.id ?? op.name ?? op.id;
+}
+
+/** The step-output limit for one result of `bytes`. */
+export function stepOutputError(op: OutgoingOp, bytes: number, limits: Limits): SerializedError | undefined {
+  return bytes > limits.maxStepOutputBytes ? limitError(`step "${stepName(op)}" returned ${bytes} bytes, ${overLimit("maxStepOutputBytes", limits)}`) : undefined;
+}
+
+/** The steps-per-run limit, for a run that would have `steps` steps. */
+export function stepCountError(runId: string, steps: number, limits: Limits): SerializedError | undefined {
+  return steps > limits.maxSteps ? limitError(`run ${runId} reached ${steps} steps, ${overLimit("maxSteps", limits)}`) : undefined;
+}
+
+/** The run-state limit, for a run that would hold `total` bytes after `op`'s result. */
+export function runStateError(runId: string, op: OutgoingOp, total: number, limits: Limits): SerializedError | undefined {
+  return total > limits.maxRunStateBytes
+    ? limitError(`run ${runId} would hold ${total} bytes of state after step "${stepName(op)}", ${overLimit("maxRunStateBytes", limits)}`)
+    : undefined;
 }
 
 /**

@@ -15,7 +15,7 @@ export interface WeftOptions<S = {}> {
   /** Force dev mode on or off; otherwise `WEFT_DEV` / `INNGEST_DEV`, else dev unless a signing key is set. */
   isDev?: boolean;
   logger?: Logger;
-  /** The fetch used for `send` and sync; the global one by default. */
+  /** The fetch used for calls to the server (`send`, sync, checkpoints); undici with keep-alive by default. */
   fetch?: typeof fetch;
 }
 
@@ -28,7 +28,8 @@ export interface ClientConfig {
   readonly mode: "dev" | "cloud";
   readonly allowInBandSync: boolean;
   readonly logger: Logger;
-  readonly fetch: typeof fetch;
+  /** Undefined: the SDK's own keep-alive client (see `postToServer`). */
+  readonly fetch: typeof fetch | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -67,6 +68,6 @@ export function resolveConfig(options: WeftOptions<unknown>, env: Env = process.
     mode: (devFlag ?? signingKey === undefined) ? "dev" : "cloud",
     allowInBandSync: parseFlag(firstSet(env.WEFT_ALLOW_IN_BAND_SYNC, env.INNGEST_ALLOW_IN_BAND_SYNC)) !== false,
     logger: options.logger ?? console,
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: options.fetch,
   };
 }

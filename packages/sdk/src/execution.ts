@@ -32,6 +32,8 @@ export interface ExecutionRequest {
   disableImmediateExecution: boolean;
   /** The hashed id of the one step to run (`stepId=<hash>`), or undefined for discovery. */
   requestedStepId: string | undefined;
+  /** Set when the server offers checkpointing (`ctx.fn_id` and `ctx.qi_id`, protocol §11). */
+  checkpointTarget: { fnId: string; queueItemId: string } | undefined;
 }
 
 export interface ExecutionOptions {
@@ -44,6 +46,13 @@ export interface ExecutionOptions {
   logger: Logger;
   /** How long to wait for a requested step that the handler has not reached. */
   stepNotFoundTimeoutMs?: number;
+  /**
+   * Save a step's result on the server while the call goes on (protocol §11); resolves true once
+   * it is durable. Without it (or once it fails) each step ends the call, as in the classic protocol.
+   */
+  checkpoint?: (op: OutgoingOp) => Promise<boolean>;
+  /** How long one call may go on running steps and checkpointing them (default 1 s). */
+  checkpointBudgetMs?: number;
 }
 
 /** How an execution ended; the serve handler turns it into an HTTP response (protocol §4). */
@@ -64,6 +73,7 @@ interface FoundStep {
 }
 
 const defaultStepNotFoundTimeoutMs = 10_000;
+const defaultCheckpointBudgetMs = 1000;
 
 /** The user id of the step whose callback is running, to refuse steps nested inside it. */
 const runningStepId = new AsyncLocalStorage<string>();
@@ -91,6 +101,9 @@ class Execution {
   private checkScheduled = false;
   private runningStep = false;
   private notFoundTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly startedAt = Date.now();
+  /** Cleared by the first checkpoint that fails: the rest of the call takes the classic path. */
+  private checkpointing: boolean;
   private result: ExecutionResult | undefined;
   private resolveResult: (result: ExecutionResult) => void = () => {};
 
@@ -99,6 +112,9 @@ class Execution {
     private readonly request: ExecutionRequest,
   ) {
     ({ memos: this.memos, order: this.order } = parseSteps(request.steps, request.stack));
+    // Only a discovery that may run steps here checkpoints (protocol §11).
+    this.checkpointing =
+      options.checkpoint !== undefined && request.checkpointTarget !== undefined && request.requestedStepId === undefined && !request.disableImmediateExecution;
   }
 
   start(): Promise<ExecutionResult> {
@@ -199,7 +215,7 @@ class Execution {
     if (fresh.length === 0) return;
     const [only] = fresh;
     if (!this.request.disableImmediateExecution && fresh.length === 1 && only?.spec.run) {
-      void this.runAndFinish(only);
+      void (this.mayCheckpoint() ? this.runAndCheckpoint(only) : this.runAndFinish(only));
       return;
     }
     this.finish({ type: "steps-found", ops: fresh.map((s) => this.plannedOp(s)) });
@@ -227,6 +243,38 @@ class Execution {
     } finally {
       this.runningStep = false;
     }
+  }
+
+  private mayCheckpoint(): boolean {
+    return this.checkpointing && Date.now() - this.startedAt < (this.options.checkpointBudgetMs ?? defaultCheckpointBudgetMs);
+  }
+
+  /**
+   * Run a step, save its result on the server, and go on with the handler in this same call, as
+   * if the result had been stored before the call began. A retriable error, or a checkpoint that
+   * fails, ends the call with the step's result instead (the classic path: nothing is lost).
+   */
+  private async runAndCheckpoint(step: FoundStep): Promise<void> {
+    this.runningStep = true;
+    let result: ExecutionResult;
+    try {
+      result = await this.runStep(step);
+      if (result.type === "step-ran" && (result.op.op === "StepRun" || result.op.op === "StepFailed")) {
+        const { op } = result;
+        if (await this.options.checkpoint?.(op).catch(() => false)) {
+          this.memos.set(step.hashedId, op.op === "StepRun" ? { kind: "data", data: op.data ?? null } : { kind: "error", error: op.error });
+          this.order.push(step.hashedId);
+          this.runningStep = false;
+          this.settle(step);
+          this.scheduleCheck();
+          return;
+        }
+        this.checkpointing = false;
+      }
+    } finally {
+      this.runningStep = false;
+    }
+    this.finish(result);
   }
 
   private async runStep(step: FoundStep): Promise<ExecutionResult> {

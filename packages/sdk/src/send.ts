@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { headers } from "@weft/core";
 import type { ClientConfig } from "./config.js";
 import { sdkHeader } from "./constants.js";
+import { postToServer, serverUrl, type ServerReply } from "./server-post.js";
 
 /** An event as `send` accepts it, before defaults are filled in. */
 export interface EventInput {
@@ -28,8 +29,7 @@ export function eventIdSeed(now: number = Date.now()): string {
 
 /** The event endpoint, keeping any path prefix of the base URL. */
 export function eventUrl(baseUrl: string, eventKey: string): URL {
-  const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
-  return new URL(`e/${encodeURIComponent(eventKey)}`, base);
+  return serverUrl(baseUrl, `e/${encodeURIComponent(eventKey)}`);
 }
 
 function normalize(event: EventInput, now: number): Record<string, unknown> {
@@ -64,14 +64,14 @@ export async function sendEvents(
   let lastError: unknown;
   for (let attempt = 0; attempt < retry.attempts; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, retry.baseDelayMs * 2 ** (attempt - 1)));
-    let res: Response;
+    let res: ServerReply;
     try {
-      res = await config.fetch(url, { method: "POST", headers: requestHeaders, body });
+      res = await postToServer(config, url, requestHeaders, body);
     } catch (err) {
       lastError = err;
       continue;
     }
-    const text = await res.text().catch(() => "");
+    const { text } = res;
     if (res.status >= 500) {
       lastError = new Error(`HTTP ${res.status} from ${url.origin}: ${text.slice(0, 200)}`);
       continue;

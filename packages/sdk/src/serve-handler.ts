@@ -3,13 +3,14 @@
  * body}` out. `GET` introspects, `PUT` syncs, `POST ?fnId=…&stepId=…` runs a function
  * (protocol §1, §3–§6). `serve` (node:http, Express) and `serveFetch` (Request/Response) adapt it.
  */
-import { headers, internalEvents, signRequest, verifySignature } from "@weft/core";
+import { headers, internalEvents, signRequest, verifySignature, type OutgoingOp } from "@weft/core";
 import type { ClientConfig } from "./config.js";
 import { discoveryStepId, failureSuffix, requestVersion, sdkHeader } from "./constants.js";
 import { deserializeError } from "./errors.js";
 import { execute } from "./execution.js";
 import type { ExecutionRequest, ExecutionResult } from "./execution.js";
 import type { RawHandler, WeftFunction } from "./function.js";
+import { checkpointStep } from "./checkpoint.js";
 import { sendEvents } from "./send.js";
 import { introspection, registerInBand, registerOutOfBand } from "./sync.js";
 import type { SyncContext } from "./sync.js";
@@ -65,6 +66,10 @@ function parseCall(body: string, requestedStepId: string | undefined): Execution
     maxAttempts: typeof ctx.max_attempts === "number" ? ctx.max_attempts : undefined,
     disableImmediateExecution: ctx.disable_immediate_execution === true,
     requestedStepId,
+    checkpointTarget:
+      typeof ctx.fn_id === "string" && ctx.fn_id !== "" && typeof ctx.qi_id === "string" && ctx.qi_id !== ""
+        ? { fnId: ctx.fn_id, queueItemId: ctx.qi_id }
+        : undefined,
   };
 }
 
@@ -153,6 +158,7 @@ export function createServeHandler(options: ServeOptions, framework: string): (r
         appId: config.appId,
         send: (events) => sendEvents(fnConfig, events),
         logger: fnConfig.logger,
+        ...(request.checkpointTarget ? { checkpoint: (op: OutgoingOp) => checkpointStep(fnConfig, request, op) } : {}),
       },
       request,
     );

@@ -7,6 +7,7 @@ import type { FunctionConfig, RegisterRequest } from "@weft/core";
 import type { ClientConfig } from "./config.js";
 import { dummyEventKey, sdkBodyId, sdkHeader, sdkVersion } from "./constants.js";
 import type { WeftFunction } from "./function.js";
+import { postToServer } from "./server-post.js";
 
 /** What the sync code needs to know about one serve handler. */
 export interface SyncContext {
@@ -78,8 +79,7 @@ export async function registerOutOfBand(
   });
   let text: string;
   try {
-    const res = await config.fetch(url, { method: "POST", headers: requestHeaders, body: JSON.stringify(body) });
-    text = await res.text();
+    ({ text } = await postToServer(config, url, requestHeaders, JSON.stringify(body)));
   } catch (err) {
     return reply(500, `Failed to register with ${url.origin}: ${err instanceof Error ? err.message : String(err)}`, false);
   }

@@ -26,6 +26,7 @@ function run(handler: RawHandler, request: Partial<ExecutionRequest> = {}, optio
       maxAttempts: 4,
       disableImmediateExecution: false,
       requestedStepId: undefined,
+      checkpointTarget: undefined,
       ...request,
     },
   );

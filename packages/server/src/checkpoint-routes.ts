@@ -16,12 +16,14 @@ export function checkpointRoutes(router: Router, engine: Engine, opts: { maxBody
       return;
     }
     const parsed = parseJson(await readBody(req, opts.maxBodyBytes));
-    const steps = parsed.ok ? (parsed.value as { steps?: unknown } | null)?.steps : undefined;
+    const body = parsed.ok ? (parsed.value as { steps?: unknown; attempt?: unknown } | null) : undefined;
+    const steps = body?.steps;
     if (!Array.isArray(steps) || !steps.every((s) => s && typeof s === "object" && typeof (s as OutgoingOp).id === "string")) {
       sendJson(res, 400, { error: 'body must be {"steps": [ops…]}' });
       return;
     }
-    const result = await engine.checkpoint(params.runId ?? "", steps as OutgoingOp[]);
+    const attempt = Number.isInteger(body?.attempt) ? (body?.attempt as number) : undefined;
+    const result = await engine.checkpoint(params.runId ?? "", steps as OutgoingOp[], attempt);
     if (result === "run-not-found") sendJson(res, 404, { error: `run ${params.runId} not found` });
     else if (result === "run-ended") sendJson(res, 409, { error: `run ${params.runId} has ended` });
     else sendJson(res, 200, { ok: true });
