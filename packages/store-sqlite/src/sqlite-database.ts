@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { StoreUnavailableError } from "@weft/core";
 import Database from "better-sqlite3";
 import { migrations } from "./migrations.js";
@@ -16,12 +16,45 @@ export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>
  * closes the connection.
  *
  * Every call is synchronous; the stores never hold a transaction across an `await`.
+ *
+ * **Group commit.** Writes made during one turn of the event loop share one transaction, committed
+ * at the end of the turn (`setImmediate`): under load, one commit (and one WAL append) carries the
+ * writes of every job in flight instead of one each. Nothing is acknowledged early: every store
+ * call of the bundle resolves only once what it wrote is committed (`settle`, applied by
+ * `createSqliteStores`), and a failed commit fails every call that wrote into it. A connection
+ * with group commit is shared by every bundle of the process on its file (`shared`): two
+ * connections in one thread would deadlock, one waiting synchronously for a lock the other only
+ * releases at the end of the turn. Other processes on the file just wait their turn.
  */
 export class SqliteDatabase {
   private readonly statements = new Map<string, Database.Statement>();
   private refs = 0;
+  /** The open group transaction, with the calls waiting for its commit. */
+  private batch: { waiters: { resolve(): void; reject(e: unknown): void }[] } | undefined;
+
+  /** Group-commit connections of this process, by file. */
+  private static readonly sharedByPath = new Map<string, SqliteDatabase>();
+  private groupCommit = false;
+  private sharedAs: string | undefined;
 
   private constructor(private readonly db: Database.Database) {}
+
+  /**
+   * The process's group-commit connection to a file, opened on first use (`:memory:` is never
+   * shared: each open is its own database).
+   */
+  static shared(path: string): SqliteDatabase {
+    const key = path === ":memory:" || path === "" ? undefined : resolve(path);
+    const existing = key === undefined ? undefined : SqliteDatabase.sharedByPath.get(key);
+    if (existing?.isOpen) return existing;
+    const opened = SqliteDatabase.open(path);
+    opened.groupCommit = true;
+    if (key !== undefined) {
+      opened.sharedAs = key;
+      SqliteDatabase.sharedByPath.set(key, opened);
+    }
+    return opened;
+  }
 
   /**
    * Open (or create, with its directory) a database file, or `:memory:`, and bring its schema up to
@@ -41,6 +74,7 @@ export class SqliteDatabase {
     const opened = new SqliteDatabase(db);
     try {
       opened.migrate(list);
+      opened.commit(); // before anyone else opens the file, not at the end of the turn
     } catch (e) {
       db.close();
       throw e;
@@ -61,6 +95,8 @@ export class SqliteDatabase {
   release(): void {
     this.refs -= 1;
     if (this.refs <= 0 && this.db.open) {
+      this.commit();
+      if (this.sharedAs !== undefined) SqliteDatabase.sharedByPath.delete(this.sharedAs);
       this.statements.clear();
       this.db.close();
     }
@@ -75,12 +111,43 @@ export class SqliteDatabase {
   }
 
   run(sql: string, params: SqlParams = []): { changes: number } {
+    this.begin();
     return this.guard(() => this.statement(sql).run(params));
   }
 
-  /** Run `fn` in one `BEGIN IMMEDIATE` transaction: it takes the write lock up front. */
+  /** Run `fn` atomically (a savepoint within the group transaction): all of it or none. */
   transaction<T>(fn: () => T): T {
+    this.begin();
     return this.guard(() => this.db.transaction(fn).immediate());
+  }
+
+  /** Resolves once everything written so far is committed (at once when nothing is pending). */
+  settle(): Promise<void> {
+    const batch = this.batch;
+    if (!batch) return Promise.resolve();
+    return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
+  }
+
+  /** Open the group transaction, taking the write lock up front; it commits at the end of the turn. */
+  private begin(): void {
+    if (this.batch || !this.groupCommit || !this.db.open) return;
+    this.guard(() => this.db.exec("BEGIN IMMEDIATE"));
+    this.batch = { waiters: [] };
+    setImmediate(() => this.commit());
+  }
+
+  private commit(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    try {
+      this.guard(() => this.db.exec("COMMIT"));
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      for (const w of batch.waiters) w.reject(e);
+      return;
+    }
+    for (const w of batch.waiters) w.resolve();
   }
 
   /** Run `fn` in one deferred transaction: a consistent snapshot for multi-statement reads. */

@@ -15,8 +15,10 @@ let path: string;
 let clock: ManualClock;
 const open: Stores[] = [];
 
+// Two bundles here stand for two processes: each gets a connection of its own, which in one thread
+// means no group commit (see SqliteDatabase).
 function openStores(): Stores {
-  const stores = createSqliteStores(path, { clock });
+  const stores = createSqliteStores(path, { clock, groupCommit: false });
   open.push(stores);
   return stores;
 }
