@@ -12,17 +12,17 @@ import { startRun } from "./run-starter.js";
 export async function handleEvent(ctx: EngineContext, ingested: StoredEvent): Promise<void> {
   const { event, internalId } = ingested;
   const receivedAt = isUlid(internalId) ? ulidTime(internalId) : ingested.receivedAt;
-  for (const pause of await ctx.stores.pauses.findPauses(ctx.env, event)) {
+  // Each matched pause belongs to its own run (or step), so they are resumed at once.
+  const matched = (await ctx.stores.pauses.findPauses(ctx.env, event)).filter(
     // No look-back: an event received before the pause existed does not match it.
-    if (receivedAt < pause.createdAt || receivedAt > pause.expiresAt) continue;
-    if (pause.expression && !matches(ctx, pause.expression, { async: event })) continue;
-    if (pause.kind === "cancel") {
-      // Events older than the run cannot cancel it (protocol §8).
-      if (receivedAt >= pause.createdAt) await ctx.cancelRun(pause.runId, `cancelled by event ${event.name} (${internalId})`);
-      continue;
-    }
-    await resumePause(ctx, pause, event);
-  }
+    (pause) => receivedAt >= pause.createdAt && receivedAt <= pause.expiresAt && (!pause.expression || matches(ctx, pause.expression, { async: event })),
+  );
+  await Promise.all(
+    matched.map((pause) =>
+      // Events older than the run cannot cancel it (protocol §8): the look-back rule above.
+      pause.kind === "cancel" ? ctx.cancelRun(pause.runId, `cancelled by event ${event.name} (${internalId})`) : resumePause(ctx, pause, event),
+    ),
+  );
   // Invoked runs are started directly by the parent, never by trigger matching (§9).
   if (event.name === internalEvents.functionInvoked) return;
   let triggers = ctx.registry.triggersFor(event);

@@ -46,6 +46,9 @@ const unsupportedOps = new Set(["WaitForSignal"]);
  * it is redelivered and replays from the saved state.
  */
 export class Executor {
+  /** Runs with a discovery job running in this process. */
+  private readonly discovering = new Set<string>();
+
   constructor(
     private readonly ctx: EngineContext,
     private readonly startChild: StartChild,
@@ -56,6 +59,21 @@ export class Executor {
    * planned may be half done (see `handleOps`).
    */
   async run(item: QueueItem, leasedBefore = false): Promise<JobOutcome> {
+    const runId = item.runId ?? "";
+    if (item.kind !== "discover") return this.runJob(item, leasedBefore);
+    // One discovery per run at a time in this process: two at once, both finding nothing pending,
+    // would both run the next step in-process. The second comes back shortly (and then finds the
+    // run moved on, or ended).
+    if (this.discovering.has(runId)) return { type: "retry", availableAt: this.ctx.clock.now() + 20 + Math.floor(Math.random() * 30), attempt: item.attempt };
+    this.discovering.add(runId);
+    try {
+      return await this.runJob(item, leasedBefore);
+    } finally {
+      this.discovering.delete(runId);
+    }
+  }
+
+  private async runJob(item: QueueItem, leasedBefore: boolean): Promise<JobOutcome> {
     const { ctx } = this;
     let state = await ctx.stores.state.loadRun(item.runId ?? "");
     if (!state) return done;
@@ -71,6 +89,7 @@ export class Executor {
       await this.fail(state, { name: "FunctionNotFound", message: `function ${meta.functionId} is no longer registered` });
       return done;
     }
+    if (supersededDiscovery(item, state, leasedBefore)) return done;
     let stepId = item.kind === "step" ? String(item.payload.stepId) : "step";
     if (stepId !== "step" && state.steps.has(stepId)) {
       // A redelivered planned step that already has its result: only the follow-up is missing.
@@ -368,6 +387,19 @@ export class Executor {
       output,
     });
   }
+}
+
+/**
+ * A discovery queued at stack length N and first run once the stack is longer is superseded:
+ * whatever made the stack longer either queued the discovery for the new length or is still
+ * calling the run itself (an inline continuation, checkpoints). Running it too could run the next
+ * step twice, in two calls at once (across processes; within one, discoveries of a run take
+ * turns). A discovery leased before still runs: its own call may have made the stack longer
+ * (checkpoints, then a failure or a crash), and it may have to repair what it planned.
+ */
+function supersededDiscovery(item: QueueItem, state: RunState, leasedBefore: boolean): boolean {
+  const queuedAt = item.kind === "discover" ? /:d:(\d+)$/.exec(item.id) : null;
+  return queuedAt !== null && Number(queuedAt[1]) < state.stack.length && !leasedBefore;
 }
 
 function rank(op: OutgoingOp): number {

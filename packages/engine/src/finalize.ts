@@ -39,11 +39,22 @@ export async function afterFinalize(
   output: string | undefined,
 ): Promise<void> {
   const endedAt = meta.endedAt ?? ctx.clock.now();
+  const deletePauses = async () => {
+    await Promise.all((await ctx.stores.pauses.pausesOfRun(meta.runId)).map((pause) => ctx.stores.pauses.deletePause(pause.id)));
+  };
+  // Independent and idempotent, so made at once (one commit on SQLite, one pipeline on Redis);
+  // the run's history says it ended only once all of it is done.
+  await Promise.all([
+    ctx.registry.lookup(meta.functionId).then((fn) => ctx.flow.finished(fn, meta.runId, events[0])),
+    deletePauses(),
+    ctx.stores.queue.dropRun(meta.runId),
+    emitFinished(ctx, meta, events, output, endedAt),
+  ]);
   await ctx.stores.history.updateRun(meta.runId, { status: meta.status, endedAt, output });
-  await ctx.flow.finished(await ctx.registry.lookup(meta.functionId), meta.runId, events[0]);
-  for (const pause of await ctx.stores.pauses.pausesOfRun(meta.runId)) await ctx.stores.pauses.deletePause(pause.id);
-  await ctx.stores.queue.dropRun(meta.runId);
+}
 
+/** `inngest/function.finished` (and `.failed` / `.cancelled`), with ids derived from the run. */
+async function emitFinished(ctx: EngineContext, meta: RunMetadata, events: WeftEvent[], output: string | undefined, endedAt: number): Promise<void> {
   const parsed = output ? (JSON.parse(output) as { data?: unknown; error?: unknown }) : {};
   const data: Record<string, unknown> = {
     function_id: meta.functionId,

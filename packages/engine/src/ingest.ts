@@ -78,16 +78,13 @@ export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions =
 export async function ingestEvents(ctx: EngineContext, raw: unknown, opts: IngestOptions = {}): Promise<string[]> {
   const now = ctx.clock.now();
   const events = normaliseEvents(raw, now, { limits: ctx.limits, ...opts });
-  await ctx.stores.history.saveEvents(events);
-  for (const e of events) {
-    await ctx.stores.queue.enqueue({
-      id: `event:${e.internalId}`,
-      kind: "event",
-      tenant: ctx.env,
-      payload: { ...e },
-      availableAt: now,
-      attempt: 0,
-    });
-  }
+  // All at once, not one after another: the writes share a commit (SQLite), a pipeline (Redis) or
+  // the pool (Postgres). The job carries its event, so it needs nothing else to be written first.
+  await Promise.all([
+    ctx.stores.history.saveEvents(events),
+    ...events.map((e) =>
+      ctx.stores.queue.enqueue({ id: `event:${e.internalId}`, kind: "event", tenant: ctx.env, payload: { ...e }, availableAt: now, attempt: 0 }),
+    ),
+  ]);
   return events.map((e) => e.internalId);
 }

@@ -152,10 +152,8 @@ function resumeValue(pause: Pause, event: WeftEvent): string {
 export async function resumePause(ctx: EngineContext, pause: Pause, event: WeftEvent): Promise<void> {
   const value = resumeValue(pause, event);
   const tenant = (await ctx.stores.state.loadMetadata(pause.runId))?.appId ?? ctx.env;
-  if (await saveAndContinue(ctx, pause.runId, tenant, pause.stepId, value)) {
-    await completeTimeline(ctx, pause.runId, pause.stepId, "Completed", value);
-  }
-  await ctx.stores.pauses.deletePause(pause.id);
+  const saved = await saveAndContinue(ctx, pause.runId, tenant, pause.stepId, value);
+  await Promise.all([saved && completeTimeline(ctx, pause.runId, pause.stepId, "Completed", value), ctx.stores.pauses.deletePause(pause.id)]);
 }
 
 /** A wait or invoke ran out of time: save the timeout value, unless an event got there first. */
@@ -165,8 +163,6 @@ export async function expirePause(
   tenant: string,
   payload: { pauseId: string; stepId: string; value: string },
 ): Promise<void> {
-  if (await saveAndContinue(ctx, runId, tenant, payload.stepId, payload.value)) {
-    await completeTimeline(ctx, runId, payload.stepId, "Completed", payload.value);
-  }
-  await ctx.stores.pauses.deletePause(payload.pauseId);
+  const saved = await saveAndContinue(ctx, runId, tenant, payload.stepId, payload.value);
+  await Promise.all([saved && completeTimeline(ctx, runId, payload.stepId, "Completed", payload.value), ctx.stores.pauses.deletePause(payload.pauseId)]);
 }

@@ -55,29 +55,25 @@ export async function startRun(
       return undefined;
     }
   }
-  await ctx.stores.history.recordRun({
-    runId,
-    functionId: fn.id,
-    eventId: opts.eventInternalId,
-    status: "Running",
-    startedAt: now,
-    parentRunId: opts.parentRunId,
-  });
-  await saveCancelPauses(ctx, fn, runId, first, now);
-  await ctx.stores.queue.enqueue({
-    id: `${runId}:d:0`,
-    kind: "discover",
-    runId,
-    tenant: fn.appId,
-    payload: {},
-    // priority.run moves a run's first call ahead of (or behind) others queued around it.
-    availableAt: now - ctx.flow.priorityMs(fn, first),
-    attempt: 0,
-  });
+  // Independent, idempotent writes, made at once (one commit on SQLite, one pipeline on Redis).
   const finishMs = ctx.flow.of(fn).timeouts.finishMs;
-  if (finishMs) {
-    await ctx.stores.queue.enqueue({ id: `${runId}:timeout`, kind: "run-timeout", runId, tenant: fn.appId, payload: {}, availableAt: now + finishMs, attempt: 0 });
-  }
+  await Promise.all([
+    ctx.stores.history.recordRun({ runId, functionId: fn.id, eventId: opts.eventInternalId, status: "Running", startedAt: now, parentRunId: opts.parentRunId }),
+    saveCancelPauses(ctx, fn, runId, first, now),
+    ctx.stores.queue.enqueue({
+      id: `${runId}:d:0`,
+      kind: "discover",
+      runId,
+      tenant: fn.appId,
+      payload: {},
+      // priority.run moves a run's first call ahead of (or behind) others queued around it.
+      availableAt: now - ctx.flow.priorityMs(fn, first),
+      attempt: 0,
+    }),
+    finishMs
+      ? ctx.stores.queue.enqueue({ id: `${runId}:timeout`, kind: "run-timeout", runId, tenant: fn.appId, payload: {}, availableAt: now + finishMs, attempt: 0 })
+      : undefined,
+  ]);
   if (created.status === "created") ctx.log.info(`run started`, { runId, function: fn.id, event: first.name });
   return runId;
 }
