@@ -2,7 +2,7 @@ import { headers } from "@weft/core";
 import { Engine, InProcessDriver, registerBodyFromInBand, silentLogger, type Backoff, type Logger } from "@weft/engine";
 import { createServeHandler, routeClient, type ServeOptions } from "@weft/sdk";
 import { closeStores, createMemoryStores, type RunRecord, type Stores } from "@weft/store";
-import { inProcessFetch } from "./transport.js";
+import { inProcessRoute } from "./transport.js";
 
 export interface EmbeddedOptions {
   /** The SDK client the functions were created with. */
@@ -50,7 +50,7 @@ export async function createEngine(opts: EmbeddedOptions): Promise<EmbeddedEngin
     log: opts.log ?? silentLogger,
     pollMs: 1000,
   });
-  routeClient(opts.client.config, inProcessFetch(engine));
+  routeClient(opts.client.config, inProcessRoute(engine));
   // Sync in band, exactly as a server would, through the SDK's own handler.
   const sync = await handler({
     method: "PUT",

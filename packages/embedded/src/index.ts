@@ -1,3 +1,3 @@
 export { createEngine } from "./create-engine.js";
 export type { EmbeddedEngine, EmbeddedOptions } from "./create-engine.js";
-export { inProcessFetch } from "./transport.js";
+export { inProcessRoute } from "./transport.js";

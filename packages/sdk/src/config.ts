@@ -30,7 +30,12 @@ export interface ClientConfig {
   readonly logger: Logger;
   /** Undefined: the SDK's own keep-alive client (see `postToServer`). */
   readonly fetch: typeof fetch | undefined;
+  /** Set by `routeClient`: the server is an engine in this process. */
+  readonly route?: ServerRoute;
 }
+
+/** A POST to "the server" answered without a network: an embedded engine's routes. */
+export type ServerRoute = (url: URL, headers: Record<string, string>, body: string) => Promise<{ status: number; text: string }>;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -48,12 +53,12 @@ function firstSet(...values: (string | undefined)[]): string | undefined {
 }
 
 /**
- * @internal Embedded mode: route this client's event sends and checkpoints to `fetch` (an engine in
- * the same process) instead of the network. Functions read the client's config at call time, so
- * they follow too.
+ * @internal Embedded mode: route this client's calls to the server (event sends, checkpoints) to
+ * an engine in the same process instead of the network: plain function calls, no HTTP objects.
+ * Functions read the client's config at call time, so they follow too.
  */
-export function routeClient(config: ClientConfig, fetch: typeof globalThis.fetch): void {
-  (config as { fetch: typeof globalThis.fetch }).fetch = fetch;
+export function routeClient(config: ClientConfig, route: ServerRoute): void {
+  (config as { route?: ServerRoute }).route = route;
 }
 
 export function resolveConfig(options: WeftOptions<unknown>, env: Env = process.env): ClientConfig {

@@ -94,6 +94,8 @@ class Execution {
   /** Hashed ids with a result, in completion order. */
   private readonly order: string[];
   private readonly found = new Map<string, FoundStep>();
+  /** Found steps with no stored result, in the order the handler reached them. */
+  private readonly fresh = new Set<FoundStep>();
   private readonly idCounts = new Map<string, number>();
   private settledCount = 0;
   /** Index in `order` before which every stored result has been settled. */
@@ -168,6 +170,7 @@ class Execution {
     });
     promise.catch(() => {}); // a failed step the user never awaits must not crash the process
     this.found.set(hashedId, step);
+    if (!this.hasResult(hashedId)) this.fresh.add(step);
     this.settleInOrder(step);
     this.scheduleCheck();
     return promise;
@@ -198,13 +201,18 @@ class Execution {
 
   private check(): void {
     if (this.result || this.runningStep) return;
-    const next = this.order.map((id) => this.found.get(id)).find((s) => s !== undefined && !s.settled);
+    // Everything before `nextInOrder` is settled: look from there (a long call checks once per step).
+    let next: FoundStep | undefined;
+    for (let i = this.nextInOrder; i < this.order.length && !next; i++) {
+      const step = this.found.get(this.order[i] as string);
+      if (step && !step.settled) next = step;
+    }
     if (next) {
       this.settle(next);
       this.scheduleCheck();
       return;
     }
-    const fresh = [...this.found.values()].filter((s) => !this.hasResult(s.hashedId));
+    const fresh = [...this.fresh];
     const requested = this.request.requestedStepId;
     if (requested !== undefined) {
       const target = fresh.find((s) => s.hashedId === requested && s.spec.run);
@@ -264,6 +272,7 @@ class Execution {
         if (await this.options.checkpoint?.(op).catch(() => false)) {
           this.memos.set(step.hashedId, op.op === "StepRun" ? { kind: "data", data: op.data ?? null } : { kind: "error", error: op.error });
           this.order.push(step.hashedId);
+          this.fresh.delete(step);
           this.runningStep = false;
           this.settle(step);
           this.scheduleCheck();

@@ -1,5 +1,5 @@
 export { Weft } from "./client.js";
-export type { WeftOptions } from "./config.js";
+export type { ServerRoute, WeftOptions } from "./config.js";
 export { routeClient } from "./config.js";
 export { EventSchemas } from "./event-schemas.js";
 export { WeftFunction, referenceFunction } from "./function.js";

@@ -16,12 +16,13 @@ export function serverUrl(baseUrl: string, path: string): URL {
 let agent: Agent | undefined;
 
 /**
- * POST to the Weft server (event sends, checkpoints, sync). With the client's own `fetch` (an
- * option, or an embedded engine's route) through it; otherwise undici's `request` on keep-alive
+ * POST to the Weft server (event sends, checkpoints, sync): to an embedded engine's route, or
+ * with the client's own `fetch` option through it; otherwise undici's `request` on keep-alive
  * connections: a checkpoint sits on the hot path of every step, and global `fetch` measured about
  * 4× slower here. Network failures throw.
  */
 export async function postToServer(config: ClientConfig, url: URL, headers: Record<string, string>, body: string): Promise<ServerReply> {
+  if (config.route) return config.route(url, headers, body);
   if (config.fetch) {
     const res = await config.fetch(url, { method: "POST", headers, body });
     return { status: res.status, text: await res.text().catch(() => "") };
