@@ -104,4 +104,23 @@ describe("checkpointing with @weft/sdk", () => {
       await app.close();
     }
   });
+
+  it("refuses a second, different result for a checkpointed step: the first result and its timeline line stand", async () => {
+    const client = new Weft({ id: "cp-conflict", baseUrl: weft.url });
+    const fn = client.createFunction({ id: "waits" }, { event: "cp/wait" }, async ({ step }) => {
+      await step.waitForEvent("never", { event: "cp/never", timeout: "1h" });
+    });
+    const app = await countingApp(client, [fn as WeftFunction<unknown, unknown>]);
+    try {
+      const run = await runOf(weft, "cp/wait");
+      const checkpoint = (data: unknown) =>
+        api(weft.url, "POST", `/v1/checkpoint/${run.run_id}/async`, { steps: [{ id: "extra", op: "StepRun", name: "extra", displayName: "extra", data }] });
+      await checkpoint("first");
+      await checkpoint("second");
+      const line = (await stepsOf(weft, run.run_id)).find((s) => s.name === "extra");
+      expect([line?.status, line?.output]).toEqual(["Completed", "first"]);
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -52,30 +52,42 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
       await failOnLimit(ctx, meta, op, attempt, now, over);
       return "run-ended";
     }
-    try {
-      const saved = await ctx.stores.state.saveStep(runId, op.id, value);
-      if (saved.status === "idempotent") continue;
+    const timing = (op as { timing?: { start?: number; end?: number } }).timing;
+    const line = (output: string, failed: boolean) =>
+      recordTimeline(ctx, {
+        runId,
+        stepId: op.id,
+        attempt,
+        name: stepName(op),
+        op: op.op,
+        status: failed ? "Failed" : "Completed",
+        startedAt: typeof timing?.start === "number" ? timing.start : now,
+        endedAt: typeof timing?.end === "number" ? timing.end : now,
+        output,
+      });
+    // The result and its timeline line at once: one commit on SQLite, and a checkpoint sits on
+    // the path of every step. A result refused because another was recorded first gets its line
+    // written again with the one that stands.
+    const [saved] = await Promise.all([saveCheckpointed(ctx, runId, op.id, value), line(value, op.op === "StepFailed")]);
+    if (saved === "saved") {
       known.steps += 1;
       known.bytes += bytes;
-    } catch (e) {
-      if (!isWeftError(e, StateConflictError)) throw e;
+    } else if (saved === "conflict") {
       ctx.log.warn("checkpointed step differs from its recorded result; the first stands", { runId, step: op.id });
-      continue;
+      const stands = (await ctx.stores.state.loadRun(runId))?.steps.get(op.id);
+      if (stands !== undefined) await line(stands, (JSON.parse(stands) as { error?: unknown }).error !== undefined);
     }
-    const timing = (op as { timing?: { start?: number; end?: number } }).timing;
-    await recordTimeline(ctx, {
-      runId,
-      stepId: op.id,
-      attempt,
-      name: stepName(op),
-      op: op.op,
-      status: op.op === "StepRun" ? "Completed" : "Failed",
-      startedAt: typeof timing?.start === "number" ? timing.start : now,
-      endedAt: typeof timing?.end === "number" ? timing.end : now,
-      output: value,
-    });
   }
   return "saved";
+}
+
+async function saveCheckpointed(ctx: EngineContext, runId: string, stepId: string, value: string): Promise<"saved" | "idempotent" | "conflict"> {
+  try {
+    return (await ctx.stores.state.saveStep(runId, stepId, value)).status;
+  } catch (e) {
+    if (!isWeftError(e, StateConflictError)) throw e;
+    return "conflict";
+  }
 }
 
 async function failOnLimit(ctx: EngineContext, meta: RunMetadata, op: OutgoingOp, attempt: number, now: number, error: SerializedError): Promise<void> {
