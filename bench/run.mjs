@@ -3,7 +3,7 @@
 // graphile-worker), alternating systems within each repeat, every measurement in a fresh process.
 // Writes bench/results/latest.json and docs/benchmarks.md. Run after `npm run build`:
 //
-//   npm run bench -- [--workload seq,throughput,fanout,wait,first,timers,burst,fairness,crash]
+//   npm run bench -- [--workload seq,throughput,fanout,wait,first,timers,burst,fairness,crash,memory]
 //                    [--store sqlite,redis,postgres] [--mode embedded,http]
 //                    [--peers bullmq,restate,dbos,graphile-worker | --peers none]
 //                    [--repeat 3] [--big] [--profile] [--no-write] [--out FILE.json]
@@ -61,6 +61,7 @@ const counts = {
   burst: { n: big ? 100_000 : 2_000 },
   fairness: { noisy: big ? 100_000 : 5_000 },
   crash: { runs: 50, steps: 20, stepMs: 5, lease: "2s" },
+  memory: { k: big ? 100_000 : 10_000 },
 };
 const workloadInfo = {
   seq: { title: "sequential steps (1 run × 200 steps)", metric: "ms_per_step", unit: "ms/step", better: "lower", peers: true },
@@ -74,6 +75,7 @@ const workloadInfo = {
   "timers-spread": { title: `timers: ${counts["timers-spread"].k.toLocaleString("en")} sleeping runs due spread over ${counts["timers-spread"].spreadMs / 1000} s`, metric: "p99_ms", unit: "ms p99 late", better: "lower", also: ["p50_ms", "park_ms"] },
   burst: { title: `${counts.burst.n.toLocaleString("en")}-event burst (1 step each)`, metric: "runs_per_s", unit: "runs/s end to end", better: "higher", also: ["ingest_events_per_s"] },
   fairness: { title: `queue fairness (${counts.fairness.noisy.toLocaleString("en")} noisy items ahead, quiet tenant 1 per 10 ms)`, metric: "p99_ms", unit: "ms p99 quiet wait", better: "lower", also: ["p50_ms", "dequeues_per_s"] },
+  memory: { title: `memory: engine RSS growth with ${counts.memory.k.toLocaleString("en")} runs parked on waits (after GC)`, metric: "growth_mb", unit: "MB RSS growth", better: "lower", also: ["heap_growth_mb", "bytes_per_run", "park_ms"] },
   crash: { title: "crash recovery (kill -9 the server mid-run, restart; 50 runs × 20 steps, lease 2 s)", metric: "recovery_s", unit: "s kill → all done", better: "lower", also: ["restart_ms", "steps_run_twice", "lost_runs"] },
 };
 const aliases = { fanout: ["fanout10", "fanout100", "fanout1000"], all: Object.keys(workloadInfo) };
@@ -81,11 +83,11 @@ const aliases = { fanout: ["fanout10", "fanout100", "fanout1000"], all: Object.k
  * Repeats per workload when --repeat is not given: 3 for the light ones, 1 for the heavy ones, so
  * a default run stays near ten minutes on two cores. An explicit --repeat applies to all.
  */
-const defaultRepeat = { seq: 3, throughput: 3, fanout10: 3, fanout100: 3, first: 3, fanout1000: 1, wait: 1, timers: 1, "timers-spread": 1, burst: 1, fairness: 1, crash: 1 };
+const defaultRepeat = { seq: 3, throughput: 3, fanout10: 3, fanout100: 3, first: 3, fanout1000: 1, wait: 1, timers: 1, "timers-spread": 1, burst: 1, fairness: 1, crash: 1, memory: 1 };
 const given = (flag) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
 const repeatOf = (w) => (given("--repeat") ? repeat : (defaultRepeat[w] ?? repeat));
-/** Fan-out 1,000 takes over a minute per cell today (see docs/benchmarks.md): SQLite only unless --big or --store is given. */
-const storesOf = (w) => (w === "fanout1000" && !big && !given("--store") ? stores.filter((s) => s === "sqlite") : stores);
+/** Fan-out 1,000 and memory are long cells: SQLite only unless --big or --store is given. */
+const storesOf = (w) => ((w === "fanout1000" || w === "memory") && !big && !given("--store") ? stores.filter((s) => s === "sqlite") : stores);
 const workloads = list(values.workload).flatMap((w) => aliases[w] ?? [w]);
 for (const w of workloads) if (!workloadInfo[w]) throw new Error(`unknown workload ${w}: one of ${Object.keys(workloadInfo).join(", ")}, fanout`);
 
@@ -103,6 +105,9 @@ const targets = [
     { workload: "timers", store, mode, metric: "p99_ms", op: "<=", value: 50, text: `timers within 50 ms of due at p99, all due at once (${store}, ${mode}; target stated for 10,000 sleeping runs, this run: ${counts.timers.k.toLocaleString("en")})` },
     { workload: "timers-spread", store, mode, metric: "p99_ms", op: "<=", value: 50, text: `timers within 50 ms of due at p99, due spread over ${counts["timers-spread"].spreadMs / 1000} s (${store}, ${mode}; target stated for 10,000 sleeping runs, this run: ${counts["timers-spread"].k.toLocaleString("en")})` },
   ])),
+  // "RSS stays flat" made measurable (our threshold): the JS heap the engine still holds after a
+  // GC grows by at most 1 KB per parked run; the RSS growth is shown beside it.
+  ...["embedded", "http"].map((mode) => ({ workload: "memory", store: "sqlite", mode, metric: "heap_bytes_per_run", op: "<=", value: 1024, text: `memory: engine heap after GC ≤ 1 KB per parked run, ${counts.memory.k.toLocaleString("en")} waiting runs (sqlite, ${mode})` })),
 ];
 /** Peers measured earlier on this machine class (the issue's reference numbers). */
 const reference = {
@@ -191,7 +196,7 @@ function caseCommand(c, extraEnv = {}) {
     if (c.workload === "crash") return { args: [join(benchDir, "lib", "weft-crash.mjs"), c.store, params] };
     if (c.workload === "fairness") return { args: [join(benchDir, "fairness", "run.mjs"), c.store], env: { NOISY: String(counts.fairness.noisy) }, parse: parseFairness };
     const workload = c.workload.startsWith("fanout") ? "fanout" : c.workload === "timers-spread" ? "timers" : c.workload;
-    return { args: [join(benchDir, "lib", "weft-case.mjs"), workload, c.store, c.mode, params], env: extraEnv };
+    return { args: ["--expose-gc", join(benchDir, "lib", "weft-case.mjs"), workload, c.store, c.mode, params], env: extraEnv };
   }
   return { args: [join(benchDir, "peers", c.system, "case.mjs"), c.workload, params], cwd: join(benchDir, "peers", c.system), env: { RESTATE_LOGGING: "WARN" } };
 }

@@ -229,6 +229,41 @@ const workloads = {
     const late = [...reported("timer").values()];
     return { p50_ms: round(percentile(late, 50), 1), p99_ms: round(percentile(late, 99), 1), max_ms: round(Math.max(...late), 1), k, spread_ms: spreadMs, park_ms: round(parkedAt - t0, 0), slack_ms: round(dueAt - parkedAt, 0) };
   },
+  async memory() {
+    // The engine process's RSS with K runs parked on waits: they should cost store space, not
+    // engine memory. Measured after a full GC (the case runs with --expose-gc), before and after.
+    const k = params.k ?? 10_000, chunk = params.chunk ?? 500;
+    const rss = async () => {
+      for (let i = 0; i < 3; i++) {
+        globalThis.gc?.();
+        await sleep(50);
+      }
+      return process.memoryUsage();
+    };
+    const warm = 200;
+    await send(Array.from({ length: warm }, (_, j) => ({ name: "bench/wait", data: { k: `warm${j}` } })));
+    await until(() => parked.pauses >= warm, `${warm} warm-up waits to park`);
+    const before = await rss();
+    const t0 = now();
+    for (let i = 0; i < k; i += chunk) await send(Array.from({ length: Math.min(chunk, k - i) }, (_, j) => ({ name: "bench/wait", data: { k: `m${i + j}` } })));
+    await until(() => parked.pauses >= warm + k, `${k} waits to park (${parked.pauses - warm} so far)`);
+    const parkMs = now() - t0;
+    const after = await rss();
+    const mb = (b) => round(b / 1048576, 1);
+    // RSS is what the OS sees (freed memory is not always returned to it); the JS heap after GC is
+    // what the engine still holds.
+    return {
+      growth_mb: mb(after.rss - before.rss),
+      heap_growth_mb: mb(after.heapUsed - before.heapUsed),
+      rss_before_mb: mb(before.rss),
+      rss_after_mb: mb(after.rss),
+      bytes_per_run: round((after.rss - before.rss) / k, 0),
+      heap_bytes_per_run: round((after.heapUsed - before.heapUsed) / k, 0),
+      k,
+      park_ms: round(parkMs, 0),
+      gc: typeof globalThis.gc === "function",
+    };
+  },
   async burst() {
     const n = params.n ?? 10_000, chunk = params.chunk ?? 500;
     const base = ended.count;
