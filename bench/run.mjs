@@ -28,7 +28,7 @@ const argv = process.argv.slice(2);
 const { values } = parseArgs({
   args: argv,
   options: {
-    workload: { type: "string", default: "seq,throughput,fanout,wait,first,timers,timers-spread,burst,fairness,crash" },
+    workload: { type: "string", default: "seq,throughput,fanout,wait,first,timers,timers-spread,burst,fairness,crash,memory" },
     store: { type: "string", default: "sqlite,redis,postgres" },
     mode: { type: "string", default: "embedded,http" },
     peers: { type: "string", default: "bullmq,restate,dbos,graphile-worker" },
