@@ -85,6 +85,23 @@ describe("checkpointing with @weft/sdk", () => {
     }
   });
 
+  it("makes one call per step for a client with checkpointing: false", async () => {
+    const client = new Weft({ id: "cp-off", baseUrl: weft.url, checkpointing: false });
+    const fn = client.createFunction({ id: "three" }, { event: "cp/off" }, async ({ step }) => {
+      let sum = 0;
+      for (let i = 1; i <= 3; i++) sum += await step.run(`s${i}`, () => i);
+      return sum;
+    });
+    const app = await countingApp(client, [fn as WeftFunction<unknown, unknown>]);
+    try {
+      const run = await runOf(weft, "cp/off");
+      expect((await runWithStatus(weft, run.run_id, "Completed")).output).toBe(6);
+      expect(app.calls.count).toBe(4);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("falls back to one step per call when the app cannot reach the server", async () => {
     // The app's base URL is a closed port: every checkpoint fails, and each step ends its call.
     const client = new Weft({ id: "cp-unreachable", baseUrl: `http://127.0.0.1:${await freePort()}` });

@@ -17,6 +17,11 @@ export interface WeftOptions<S = {}> {
   logger?: Logger;
   /** The fetch used for calls to the server (`send`, sync, checkpoints); undici with keep-alive by default. */
   fetch?: typeof fetch;
+  /**
+   * Run sequential steps within one call and save each result on the server before the next
+   * (protocol §11), when the server offers it. Default true; false: one call per step.
+   */
+  checkpointing?: boolean;
 }
 
 /** A client's resolved settings, shared by its functions, `send` and the serve handlers. */
@@ -30,6 +35,7 @@ export interface ClientConfig {
   readonly logger: Logger;
   /** Undefined: the SDK's own keep-alive client (see `postToServer`). */
   readonly fetch: typeof fetch | undefined;
+  readonly checkpointing: boolean;
   /** Set by `routeClient`: the server is an engine in this process. */
   readonly route?: ServerRoute;
 }
@@ -74,5 +80,6 @@ export function resolveConfig(options: WeftOptions<unknown>, env: Env = process.
     allowInBandSync: parseFlag(firstSet(env.WEFT_ALLOW_IN_BAND_SYNC, env.INNGEST_ALLOW_IN_BAND_SYNC)) !== false,
     logger: options.logger ?? console,
     fetch: options.fetch,
+    checkpointing: options.checkpointing !== false,
   };
 }

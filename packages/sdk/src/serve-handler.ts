@@ -158,7 +158,7 @@ export function createServeHandler(options: ServeOptions, framework: string): (r
         appId: config.appId,
         send: (events) => sendEvents(fnConfig, events),
         logger: fnConfig.logger,
-        ...(request.checkpointTarget ? { checkpoint: (op: OutgoingOp) => checkpointStep(fnConfig, request, op) } : {}),
+        ...(request.checkpointTarget && fnConfig.checkpointing ? { checkpoint: (op: OutgoingOp) => checkpointStep(fnConfig, request, op) } : {}),
       },
       request,
     );
