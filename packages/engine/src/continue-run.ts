@@ -1,4 +1,5 @@
 import { isWeftError, RunNotFoundError, StateConflictError } from "@weft/core";
+import type { QueueItem } from "@weft/store";
 import type { EngineContext } from "./context.js";
 
 /**
@@ -27,7 +28,18 @@ export async function saveAndContinue(
   return saved.status === "saved";
 }
 
-/** The job id is the stack length, so duplicates of one discovery collapse in the queue. */
+/** A discovery's job id names the stack length it was queued at, so duplicates collapse in the queue. */
+export function discoveryId(runId: string, stackLength: number): string {
+  return `${runId}:d:${stackLength}`;
+}
+
+/** The stack length a discovery job was queued at (read back from its id). */
+export function discoveryStackLength(item: QueueItem): number | undefined {
+  const match = item.kind === "discover" ? /:d:(\d+)$/.exec(item.id) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Queue a discovery of the run at this stack length (see `discoveryId`). */
 export async function enqueueDiscovery(
   ctx: EngineContext,
   runId: string,
@@ -35,7 +47,7 @@ export async function enqueueDiscovery(
   stackLength: number,
 ): Promise<void> {
   await ctx.stores.queue.enqueue({
-    id: `${runId}:d:${stackLength}`,
+    id: discoveryId(runId, stackLength),
     kind: "discover",
     runId,
     tenant,

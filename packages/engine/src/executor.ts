@@ -1,7 +1,7 @@
 import { isWeftError, resolveTime, StateConflictError, ulid, type OutgoingOp, type SerializedError, type WeftEvent } from "@weft/core";
 import type { FunctionRecord, QueueItem, RunState } from "@weft/store";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
-import { enqueueDiscovery } from "./continue-run.js";
+import { discoveryStackLength, enqueueDiscovery } from "./continue-run.js";
 import type { DriverResponse } from "./driver.js";
 import { afterFinalize, finalizeRun } from "./finalize.js";
 import { isLazy } from "./http-driver.js";
@@ -96,7 +96,7 @@ export class Executor {
       await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
       return done;
     }
-    if (item.id === `${meta.runId}:d:0` && item.attempt === 0) {
+    if (discoveryStackLength(item) === 0 && item.attempt === 0) {
       const held = await this.beforeFirstCall(state, fn);
       if (held) return held;
     }
@@ -398,8 +398,8 @@ export class Executor {
  * (checkpoints, then a failure or a crash), and it may have to repair what it planned.
  */
 function supersededDiscovery(item: QueueItem, state: RunState, leasedBefore: boolean): boolean {
-  const queuedAt = item.kind === "discover" ? /:d:(\d+)$/.exec(item.id) : null;
-  return queuedAt !== null && Number(queuedAt[1]) < state.stack.length && !leasedBefore;
+  const queuedAt = discoveryStackLength(item);
+  return queuedAt !== undefined && queuedAt < state.stack.length && !leasedBefore;
 }
 
 function rank(op: OutgoingOp): number {

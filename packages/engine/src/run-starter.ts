@@ -1,6 +1,7 @@
 import { ulid, type WeftEvent } from "@weft/core";
 import type { FunctionRecord } from "@weft/store";
 import type { EngineContext } from "./context.js";
+import { discoveryId } from "./continue-run.js";
 import { saveCancelPauses } from "./pauses.js";
 
 const defaultRetries = 4;
@@ -61,7 +62,7 @@ export async function startRun(
     ctx.stores.history.recordRun({ runId, functionId: fn.id, eventId: opts.eventInternalId, status: "Running", startedAt: now, parentRunId: opts.parentRunId }),
     saveCancelPauses(ctx, fn, runId, first, now),
     ctx.stores.queue.enqueue({
-      id: `${runId}:d:0`,
+      id: discoveryId(runId, 0),
       kind: "discover",
       runId,
       tenant: fn.appId,
