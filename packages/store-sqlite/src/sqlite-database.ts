@@ -4,6 +4,7 @@ import { StoreUnavailableError } from "@weft/core";
 import Database from "better-sqlite3";
 import { migrations } from "./migrations.js";
 import type { Migration } from "./migrations.js";
+import { WalCheckpointer } from "./wal-checkpointer.js";
 
 export type SqlValue = string | number | bigint | Buffer | null;
 /** Positional (`?`) or named (`@name`) parameters. */
@@ -24,7 +25,8 @@ export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>
  * `createSqliteStores`), and a failed commit fails every call that wrote into it. A connection
  * with group commit is shared by every bundle of the process on its file (`shared`): two
  * connections in one thread would deadlock, one waiting synchronously for a lock the other only
- * releases at the end of the turn. Other processes on the file just wait their turn.
+ * releases at the end of the turn. Other processes on the file just wait their turn. That
+ * connection leaves WAL checkpoints to a worker thread (`WalCheckpointer`), off the event loop.
  */
 export class SqliteDatabase {
   private readonly statements = new Map<string, Database.Statement>();
@@ -36,6 +38,7 @@ export class SqliteDatabase {
   private static readonly sharedByPath = new Map<string, SqliteDatabase>();
   private groupCommit = false;
   private sharedAs: string | undefined;
+  private checkpointer: WalCheckpointer | undefined;
 
   private constructor(private readonly db: Database.Database) {}
 
@@ -52,6 +55,8 @@ export class SqliteDatabase {
     if (key !== undefined) {
       opened.sharedAs = key;
       SqliteDatabase.sharedByPath.set(key, opened);
+      opened.db.pragma(`wal_autocheckpoint = ${WalCheckpointer.safetyNetPages}`);
+      opened.checkpointer = WalCheckpointer.start(key);
     }
     return opened;
   }
@@ -96,6 +101,7 @@ export class SqliteDatabase {
     this.refs -= 1;
     if (this.refs <= 0 && this.db.open) {
       this.commit();
+      this.checkpointer?.stop();
       if (this.sharedAs !== undefined) SqliteDatabase.sharedByPath.delete(this.sharedAs);
       this.statements.clear();
       this.db.close();
