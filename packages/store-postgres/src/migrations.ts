@@ -191,4 +191,37 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: "save a step in one round trip",
+    // A step save is on the path of every step. As a transaction from the client it was four round
+    // trips (BEGIN, lock, write, COMMIT); as one function call it is one. In a VOLATILE plpgsql
+    // function every statement takes a fresh snapshot (READ COMMITTED), so the statements after
+    // the lock see every save of this run that committed before it, as the client-side transaction
+    // did. \`SET search_path FROM CURRENT\` pins the tables to this schema.
+    sql: `
+      CREATE FUNCTION save_step(p_run_id text, p_step_id text, p_output text)
+      RETURNS TABLE (run_found boolean, existing text, pending bigint, stack_length integer)
+      LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT AS $fn$
+      DECLARE
+        v_length integer;
+        v_existing text;
+      BEGIN
+        SELECT r.stack_length INTO v_length FROM runs r WHERE r.run_id = p_run_id FOR UPDATE;
+        IF NOT FOUND THEN
+          RETURN QUERY SELECT false, NULL::text, 0::bigint, 0;
+          RETURN;
+        END IF;
+        SELECT s.output INTO v_existing FROM steps s WHERE s.run_id = p_run_id AND s.step_id = p_step_id;
+        IF NOT FOUND THEN
+          INSERT INTO steps (run_id, step_id, seq, output) VALUES (p_run_id, p_step_id, v_length, p_output);
+          UPDATE runs r SET stack_length = v_length + 1 WHERE r.run_id = p_run_id;
+          DELETE FROM pending_steps p WHERE p.run_id = p_run_id AND p.step_id = p_step_id;
+          v_length := v_length + 1;
+        END IF;
+        RETURN QUERY SELECT true, v_existing, (SELECT count(*) FROM pending_steps p WHERE p.run_id = p_run_id), v_length;
+      END
+      $fn$;
+    `,
+  },
 ];

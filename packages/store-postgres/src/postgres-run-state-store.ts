@@ -44,7 +44,8 @@ const createAttempts = 5;
  *   wait on the key's row and then read who won.
  * - saveStep, addPending, deleteRun: a transaction that first locks the run's row (`FOR UPDATE`),
  *   so writes to one run are serialised and the stack grows in commit order; the statements after
- *   the lock read a snapshot that includes every earlier writer.
+ *   the lock read a snapshot that includes every earlier writer. saveStep, on every step's path,
+ *   is that transaction inside one function call (`save_step`, migration 6): one round trip.
  * - finalize: one conditional `UPDATE ... WHERE status = 'Running'`; a racer re-checks the row
  *   after the winner commits and changes nothing.
  * - loadRun: one statement, so metadata, stack and pending come from one snapshot.
@@ -143,32 +144,18 @@ export class PostgresRunStateStore extends PostgresStoreBase implements RunState
   }
 
   async saveStep(runId: string, stepId: string, output: string): Promise<SaveStepResult> {
-    return this.db.transaction(async (tx): Promise<SaveStepResult> => {
-      const stackLength = await this.lockRun(tx, runId);
-      // After the lock: this snapshot sees every save of this run that committed before ours.
-      const [row] = await tx.query<{ existing: string | null; pending: number }>(
-        `WITH existing AS (
-           SELECT output FROM ${this.steps} WHERE run_id = $1::text AND step_id = $2::text
-         ), saved AS (
-           INSERT INTO ${this.steps} (run_id, step_id, seq, output)
-           SELECT $1::text, $2::text, $3::integer, $4::text WHERE NOT EXISTS (SELECT 1 FROM existing)
-           RETURNING 1
-         ), grown AS (
-           UPDATE ${this.runs} SET stack_length = $3::integer + 1
-           WHERE run_id = $1::text AND EXISTS (SELECT 1 FROM saved)
-         ), unplanned AS (
-           DELETE FROM ${this.pending} WHERE run_id = $1::text AND step_id = $2::text AND EXISTS (SELECT 1 FROM saved)
-           RETURNING 1
-         )
-         SELECT (SELECT output FROM existing) AS existing,
-           (SELECT count(*) FROM ${this.pending} WHERE run_id = $1::text) - (SELECT count(*) FROM unplanned) AS pending`,
-        [runId, stepId, stackLength, output],
-      );
-      if (row === undefined) throw new Error(`saveStep ${runId}/${stepId}: no result row`);
-      if (row.existing === null) return { status: "saved", pendingRemaining: row.pending, stackLength: stackLength + 1 };
-      if (row.existing !== output) throw new StateConflictError(runId, stepId);
-      return { status: "idempotent", pendingRemaining: row.pending, stackLength };
-    });
+    // One round trip: the lock, the write-once insert and the counts run in \`save_step\`
+    // (migration 6), each statement after the lock on a snapshot that includes earlier saves.
+    const [row] = await this.db.query<{ run_found: boolean; existing: string | null; pending: string; stack_length: number }>(
+      `SELECT run_found, existing, pending, stack_length FROM ${this.db.table("save_step")}($1::text, $2::text, $3::text)`,
+      [runId, stepId, output],
+    );
+    if (row === undefined) throw new Error(`saveStep ${runId}/${stepId}: no result row`);
+    if (!row.run_found) throw new RunNotFoundError(runId);
+    const pendingRemaining = Number(row.pending);
+    if (row.existing === null) return { status: "saved", pendingRemaining, stackLength: row.stack_length };
+    if (row.existing !== output) throw new StateConflictError(runId, stepId);
+    return { status: "idempotent", pendingRemaining, stackLength: row.stack_length };
   }
 
   async addPending(runId: string, stepIds: string[]): Promise<void> {

@@ -124,7 +124,27 @@ export class SqliteDatabase {
   /** Run `fn` atomically (a savepoint within the group transaction): all of it or none. */
   transaction<T>(fn: () => T): T {
     this.begin();
-    return this.guard(() => this.db.transaction(fn).immediate());
+    return this.guard(() => (this.db.inTransaction ? this.atSavepoint(fn) : this.db.transaction(fn).immediate()));
+  }
+
+  /**
+   * `fn` within a savepoint of the open transaction, rolled back to it if `fn` throws. What
+   * better-sqlite3's `transaction()` does when nested, without building its wrapper functions at
+   * every call (13% of the engine's CPU in the wait profile).
+   */
+  private atSavepoint<T>(fn: () => T): T {
+    this.statement("SAVEPOINT weft").run();
+    try {
+      const result = fn();
+      this.statement("RELEASE weft").run();
+      return result;
+    } catch (e) {
+      if (this.db.inTransaction) {
+        this.statement("ROLLBACK TO weft").run();
+        this.statement("RELEASE weft").run();
+      }
+      throw e;
+    }
   }
 
   /** Resolves once everything written so far is committed (at once when nothing is pending). */
@@ -158,7 +178,8 @@ export class SqliteDatabase {
 
   /** Run `fn` in one deferred transaction: a consistent snapshot for multi-statement reads. */
   read<T>(fn: () => T): T {
-    return this.guard(() => this.db.transaction(fn).deferred());
+    // Within the open (write-locked) transaction every read already sees one state.
+    return this.guard(() => (this.db.inTransaction ? fn() : this.db.transaction(fn).deferred()));
   }
 
   private statement(sql: string): Database.Statement {
