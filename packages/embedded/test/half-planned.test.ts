@@ -4,7 +4,7 @@
 // back to the queue exactly as an expired lease does.
 import { fixedBackoff } from "@weft/engine";
 import { Weft } from "@weft/sdk";
-import { createMemoryStores, type Stores } from "@weft/store";
+import { createMemoryStores, type QueueItem, type Stores } from "@weft/store";
 import { afterEach, expect, it } from "vitest";
 import { createEngine, type EmbeddedEngine } from "../src/index.js";
 
@@ -23,12 +23,15 @@ function storesThatDieWhileScheduling(): { stores: Stores; died: string[] } {
     died.push(what);
     throw new Error(`simulated crash while scheduling a ${what}`);
   };
-  const enqueue = stores.queue.enqueue.bind(stores.queue);
-  stores.queue.enqueue = async (item) => {
+  const scheduling = (item: QueueItem) => {
     if (item.kind === "step" && item.payload.name === "fan-2") once("planned step");
     if (item.kind === "wake") once("wake");
-    return enqueue(item);
   };
+  // A job due at once may be queued already leased (the engine's hand-off): both writes can die.
+  const enqueue = stores.queue.enqueue.bind(stores.queue);
+  stores.queue.enqueue = async (item) => (scheduling(item), enqueue(item));
+  const enqueueLeased = stores.queue.enqueueLeased.bind(stores.queue);
+  stores.queue.enqueueLeased = async (item, opts) => (scheduling(item), enqueueLeased(item, opts));
   const savePause = stores.pauses.savePause.bind(stores.pauses);
   stores.pauses.savePause = async (pause) => {
     if (pause.kind === "wait") once("wait");

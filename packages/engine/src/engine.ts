@@ -12,6 +12,7 @@ import { replayRun } from "./replay.js";
 import { finalizeRun } from "./finalize.js";
 import { FunctionRegistry } from "./function-registry.js";
 import { HttpDriver } from "./http-driver.js";
+import { HandoffQueue } from "./handoff-queue.js";
 import { ingestEvents, type IngestOptions } from "./ingest.js";
 import { resolveLimits, type Limits } from "./limits.js";
 import type { UrlPolicy } from "./url-policy.js";
@@ -61,8 +62,17 @@ export class Engine {
     this.registry = new FunctionRegistry(opts.stores.history);
     if (!opts.stores.flow) log.warn("this state store has no FlowStore: flow control is enforced per engine process only");
     const flowStore = opts.stores.flow ?? new MemoryFlowStore();
+    const worker = new Worker(opts.stores.queue, (lease) => handleJob(this.ctx, this.executor, lease), {
+      concurrency: opts.concurrency ?? 32,
+      leaseMs: opts.leaseMs ?? 10_000,
+      pollMs: opts.pollMs ?? 1000,
+      clock,
+      log,
+    });
+    this.worker = worker;
     this.ctx = {
-      stores: opts.stores,
+      // Jobs this engine queues go through its worker, which may take one at once (hand-off).
+      stores: { ...opts.stores, queue: new HandoffQueue(opts.stores.queue, worker) },
       clock,
       driver: opts.driver ?? new HttpDriver(),
       registry: this.registry,
@@ -76,13 +86,6 @@ export class Engine {
     };
     this.limits = this.ctx.limits;
     this.executor = new Executor(this.ctx, (fn, event, correlationId, runId) => this.startInvoked(fn, event, correlationId, runId));
-    this.worker = new Worker(opts.stores.queue, (lease) => handleJob(this.ctx, this.executor, lease), {
-      concurrency: opts.concurrency ?? 32,
-      leaseMs: opts.leaseMs ?? 10_000,
-      pollMs: opts.pollMs ?? 1000,
-      clock,
-      log,
-    });
   }
 
   /** Load the synced functions and start working the queue. Stores must already be initialised. */

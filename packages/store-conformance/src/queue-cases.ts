@@ -81,6 +81,49 @@ export function queueCases(test: DefineCase): void {
     expect(await stores.queue.extend(again?.token ?? "", now + 5_000, 1_000)).toBe(false);
   });
 
+  test("enqueueLeased adds an item already leased: first lease, fenced, redelivered once it lapses", async ({ stores, clock }) => {
+    const now = clock.now();
+    const heard: number[] = [];
+    const unsubscribe = stores.queue.subscribe((at) => heard.push(at));
+    const job = item("handed", now, { kind: "step", payload: { stepId: "s1" } });
+    const held = await stores.queue.enqueueLeased(job, { now, leaseMs: 5_000 });
+    unsubscribe();
+    expect(held?.item).toEqual(job);
+    expect(held?.expiresAt).toBe(now + 5_000);
+    expect(leaseCountOf(held?.token ?? "")).toBe(1);
+    expect(heard).toEqual([]); // nobody else is meant to take it
+    expect(await stores.queue.size()).toBe(1);
+    // Live: not leasable, not due, and its id is seen.
+    expect(await stores.queue.lease({ now: now + 4_999, ...lease })).toEqual([]);
+    expect(await stores.queue.nextAvailableAt(now + 4_999)).toBeUndefined();
+    expect(await stores.queue.enqueue(item("handed", now))).toBe(false);
+    expect(await stores.queue.enqueueLeased(item("handed", now), { now, leaseMs: 5_000 })).toBeUndefined();
+    expect(await stores.queue.extend(held?.token ?? "", now + 4_000, 5_000)).toBe(true);
+    // Lapsed (the holder died): anyone leases it again, and the first token is stale.
+    const [again] = await stores.queue.lease({ now: now + 9_000, ...lease });
+    expect(again?.item).toEqual(job);
+    expect(leaseCountOf(again?.token ?? "")).toBe(2);
+    expect(await stores.queue.dequeue(held?.token ?? "")).toBe(false);
+    expect(await stores.queue.dequeue(again?.token ?? "")).toBe(true);
+    expect(await stores.queue.size()).toBe(0);
+    expect(await stores.queue.enqueueLeased(item("handed", now + 9_000), { now: now + 9_000, leaseMs: 5_000 })).toBeUndefined();
+  });
+
+  test("enqueueLeased items are dequeued, requeued and dropped like leased ones", async ({ stores, clock }) => {
+    const now = clock.now();
+    const done = await stores.queue.enqueueLeased(item("done", now), { now, leaseMs: 5_000 });
+    expect(await stores.queue.dequeue(done?.token ?? "")).toBe(true);
+    const later = await stores.queue.enqueueLeased(item("later", now), { now, leaseMs: 5_000 });
+    expect(await stores.queue.requeue(later?.token ?? "", { availableAt: now + 1_000, attempt: 1 })).toBe(true);
+    expect(await stores.queue.lease({ now: now + 999, ...lease })).toEqual([]);
+    const [retried] = await stores.queue.lease({ now: now + 1_000, ...lease });
+    expect(retried?.item).toMatchObject({ id: "later", attempt: 1, availableAt: now + 1_000 });
+    const dropped = await stores.queue.enqueueLeased(item("dropped", now, { runId: "run-drop" }), { now, leaseMs: 5_000 });
+    await stores.queue.dropRun("run-drop");
+    expect(await stores.queue.dequeue(dropped?.token ?? "")).toBe(false);
+    expect(await stores.queue.size()).toBe(1); // "later", still leased
+  });
+
   test("extend pushes a lease's expiry out", async ({ stores, clock }) => {
     const now = clock.now();
     await stores.queue.enqueue(item("job", now));

@@ -38,6 +38,12 @@ export class ShardedQueue implements Queue {
     return shardOf(this.layout, queuePlacementKey(item)).queue.enqueue(item);
   }
 
+  async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
+    const index = this.layout.ring.ownerOf(queuePlacementKey(item));
+    const lease = await (this.layout.shards[index] as (typeof this.layout.shards)[number]).queue.enqueueLeased(item, opts);
+    return lease === undefined ? undefined : { ...lease, token: shardToken(index, lease.token) };
+  }
+
   async lease(opts: { now: number; leaseMs: number; limit: number }): Promise<Lease[]> {
     const { shards } = this.layout;
     const start = this.nextStart;

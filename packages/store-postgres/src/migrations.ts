@@ -198,7 +198,7 @@ export const migrations: readonly Migration[] = [
     // trips (BEGIN, lock, write, COMMIT); as one function call it is one. In a VOLATILE plpgsql
     // function every statement takes a fresh snapshot (READ COMMITTED), so the statements after
     // the lock see every save of this run that committed before it, as the client-side transaction
-    // did. \`SET search_path FROM CURRENT\` pins the tables to this schema.
+    // did. `SET search_path FROM CURRENT` pins the tables to this schema.
     sql: `
       CREATE FUNCTION save_step(p_run_id text, p_step_id text, p_output text)
       RETURNS TABLE (run_found boolean, existing text, pending bigint, stack_length integer)

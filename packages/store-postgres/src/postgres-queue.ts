@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { defaultDedupeWindowMs, leaseTokenItemId, systemClock } from "@weft/store";
+import { defaultDedupeWindowMs, encodeLeaseToken, leaseTokenItemId, systemClock } from "@weft/store";
 import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
 import type { PostgresDatabase } from "./postgres-database.js";
 import { leaseFairly } from "./postgres-queue-lease.js";
@@ -16,7 +16,8 @@ const pruneBatch = 1_000;
  * once-a-minute sweep of expired dedupe ids after an enqueue:
  *
  * - enqueue: claims the id in `queue_seen` with `INSERT ... ON CONFLICT DO UPDATE ... WHERE` the
- *   id's dedupe window is over, inserts the item, and `pg_notify`s, all in one statement. A racing
+ *   id's dedupe window is over, inserts the item, and `pg_notify`s, all in one statement
+ *   (`enqueueLeased`: the same statement inserts it leased, and marks its tenant served). A racing
  *   enqueue or dequeue of the same id meets it on that row's lock, so a seen id is refused exactly
  *   while queued, leased, or in its window.
  * - extend, requeue, dequeue: conditional on `lease_token` (the whole token), so a stale token
@@ -60,6 +61,28 @@ export class PostgresQueue extends PostgresStoreBase implements Queue {
   }
 
   async enqueue(item: QueueItem): Promise<boolean> {
+    const added = await this.insert(item, undefined);
+    if (added) {
+      this.notifyLocal(item.availableAt);
+      await this.pruneIfDue();
+    }
+    return added;
+  }
+
+  async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
+    const expiresAt = opts.now + opts.leaseMs;
+    const token = encodeLeaseToken(item.id, 1, expiresAt);
+    const added = await this.insert(item, { token, expiresAt });
+    if (!added) return undefined;
+    await this.pruneIfDue();
+    return { item: structuredClone(item), token, expiresAt };
+  }
+
+  /**
+   * Insert a new item in one statement: claim its id, insert it, and either `pg_notify` (queued) or
+   * lease it and mark its tenant served (`leased`). False when the id was seen.
+   */
+  private async insert(item: QueueItem, leased: { token: string; expiresAt: number } | undefined): Promise<boolean> {
     const now = this.clock.now();
     const rows = await this.db.query(
       `WITH claim AS (
@@ -68,12 +91,18 @@ export class PostgresQueue extends PostgresStoreBase implements Queue {
            WHERE s.refused_until IS NOT NULL AND s.refused_until <= $2::bigint
          RETURNING id
        ), added AS (
-         INSERT INTO ${this.items} (id, kind, run_id, tenant, payload, available_at, attempt, ready_at)
-         SELECT id, $3::text, $4::text, $5::text, $6::text, $7::bigint, $8::integer, $7::bigint FROM claim
+         INSERT INTO ${this.items} (id, kind, run_id, tenant, payload, available_at, attempt, ready_at,
+           lease_token, lease_expires_at, lease_count)
+         SELECT id, $3::text, $4::text, $5::text, $6::text, $7::bigint, $8::integer, COALESCE($12::bigint, $7::bigint),
+           $11::text, $12::bigint, CASE WHEN $11::text IS NULL THEN 0 ELSE 1 END FROM claim
          ON CONFLICT (id) DO NOTHING
-         RETURNING available_at
+         RETURNING tenant
+       ), served AS (
+         INSERT INTO ${this.tenants} (tenant, served_seq, served_pos)
+         SELECT tenant, (SELECT nextval('${this.db.table("queue_serve_seq")}')), 1 FROM added WHERE $11::text IS NOT NULL
+         ON CONFLICT (tenant) DO UPDATE SET served_seq = excluded.served_seq, served_pos = excluded.served_pos
        )
-       SELECT pg_notify($9::text, $10::text) FROM added`,
+       SELECT CASE WHEN $11::text IS NULL THEN pg_notify($9::text, $10::text) END FROM added`,
       [
         item.id,
         now,
@@ -85,17 +114,21 @@ export class PostgresQueue extends PostgresStoreBase implements Queue {
         item.attempt,
         this.db.channel,
         this.payload(item.availableAt),
+        leased?.token ?? null,
+        leased?.expiresAt ?? null,
       ],
     );
-    if (rows.length === 0) return false;
-    this.notifyLocal(item.availableAt);
-    if (now - this.lastPrune >= pruneEveryMs) {
-      this.lastPrune = now;
-      // Housekeeping only: the enqueue has committed, so a failed sweep must not report it failed
-      // (the caller would retry and be refused). The next sweep picks up what this one left.
-      await this.pruneSeen(now).catch(() => {});
-    }
-    return true;
+    return rows.length === 1;
+  }
+
+  /** Once a minute, after an insert: sweep expired ids out of `queue_seen`. */
+  private async pruneIfDue(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.lastPrune < pruneEveryMs) return;
+    this.lastPrune = now;
+    // Housekeeping only: the insert has committed, so a failed sweep must not report it failed
+    // (the caller would retry and be refused). The next sweep picks up what this one left.
+    await this.pruneSeen(now).catch(() => {});
   }
 
   lease(opts: { now: number; leaseMs: number; limit: number }): Promise<Lease[]> {

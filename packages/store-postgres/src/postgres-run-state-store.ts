@@ -144,7 +144,7 @@ export class PostgresRunStateStore extends PostgresStoreBase implements RunState
   }
 
   async saveStep(runId: string, stepId: string, output: string): Promise<SaveStepResult> {
-    // One round trip: the lock, the write-once insert and the counts run in \`save_step\`
+    // One round trip: the lock, the write-once insert and the counts run in `save_step`
     // (migration 6), each statement after the lock on a snapshot that includes earlier saves.
     const [row] = await this.db.query<{ run_found: boolean; existing: string | null; pending: string; stack_length: number }>(
       `SELECT run_found, existing, pending, stack_length FROM ${this.db.table("save_step")}($1::text, $2::text, $3::text)`,

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { defaultDedupeWindowMs, leaseTokenItemId, systemClock } from "@weft/store";
+import { defaultDedupeWindowMs, encodeLeaseToken, leaseTokenItemId, systemClock } from "@weft/store";
 import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
 import { KeyLayout } from "./keys.js";
 import type { QueueKeys } from "./keys.js";
@@ -44,6 +44,19 @@ export class RedisQueue extends RedisStoreBase implements Queue {
   }
 
   async enqueue(item: QueueItem): Promise<boolean> {
+    const added = await this.insert(item, undefined);
+    if (added) this.notify(item.availableAt);
+    return added;
+  }
+
+  async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
+    const expiresAt = opts.now + opts.leaseMs;
+    const token = encodeLeaseToken(item.id, 1, expiresAt);
+    return (await this.insert(item, { token, expiresAt })) ? { item: structuredClone(item), token, expiresAt } : undefined;
+  }
+
+  /** One `enqueue` script: the item queued (and published), or leased when `leased` is given. */
+  private async insert(item: QueueItem, leased: { token: string; expiresAt: number } | undefined): Promise<boolean> {
     const { availableAt, attempt, ...rest } = item;
     const added = await this.conn.script(lua.enqueue, [this.keys.base], [
       item.id,
@@ -55,10 +68,10 @@ export class RedisQueue extends RedisStoreBase implements Queue {
       this.clock.now(),
       this.keys.channel,
       this.wakeup(availableAt),
+      leased?.token ?? "",
+      leased?.expiresAt ?? "",
     ]);
-    if (added !== 1) return false;
-    this.notify(availableAt);
-    return true;
+    return added === 1;
   }
 
   async lease(opts: { now: number; leaseMs: number; limit: number }): Promise<Lease[]> {

@@ -122,6 +122,9 @@ export class RemoteQueue extends RemoteStore<QueueMethod> implements Queue {
   enqueue(item: QueueItem): Promise<boolean> {
     return this.call("enqueue", item);
   }
+  enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
+    return this.call("enqueueLeased", item, opts);
+  }
   lease(opts: { now: number; leaseMs: number; limit: number }): Promise<Lease[]> {
     return this.call("lease", opts);
   }

@@ -41,6 +41,7 @@ const stateMethods = [
 const pauseMethods = ["savePause", "findPauses", "getPause", "pausesOfRun", "deletePause"] as const satisfies readonly Remotable<PauseStore>[];
 const queueMethods = [
   "enqueue",
+  "enqueueLeased",
   "lease",
   "extend",
   "requeue",

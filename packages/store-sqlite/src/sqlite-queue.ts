@@ -39,30 +39,53 @@ export class SqliteQueue extends SqliteStoreBase implements Queue {
   }
 
   async enqueue(item: QueueItem): Promise<boolean> {
-    const now = this.clock.now();
-    const accepted = this.db.transaction(() => {
-      this.db.run("DELETE FROM queue_dedupe WHERE refused_until <= ?", [now]);
-      if (this.db.get("SELECT 1 FROM queue_dedupe WHERE id = ?", [item.id]) !== undefined) return false;
-      const { changes } = this.db.run(
-        `INSERT INTO queue_items (id, kind, run_id, tenant, payload, available_at, attempt, ready_at)
-         VALUES (@id, @kind, @runId, @tenant, @payload, @availableAt, @attempt, @availableAt)
-         ON CONFLICT (id) DO NOTHING`,
-        {
-          id: item.id,
-          kind: item.kind,
-          runId: item.runId ?? null,
-          tenant: item.tenant,
-          payload: JSON.stringify(item.payload),
-          availableAt: item.availableAt,
-          attempt: item.attempt,
-        },
-      );
-      if (changes === 0) return false;
-      this.db.run("INSERT INTO queue_tenants (tenant) VALUES (?) ON CONFLICT (tenant) DO NOTHING", [item.tenant]);
-      return true;
-    });
+    const accepted = this.db.transaction(() => this.insert(item, undefined));
     if (accepted) this.notify(item.availableAt);
     return accepted;
+  }
+
+  async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
+    const expiresAt = opts.now + opts.leaseMs;
+    const token = encodeLeaseToken(item.id, 1, expiresAt);
+    const accepted = this.db.transaction(() => {
+      if (!this.insert(item, { token, expiresAt })) return false;
+      this.serve(item.tenant);
+      return true;
+    });
+    return accepted ? { item: structuredClone(item), token, expiresAt } : undefined;
+  }
+
+  /** Insert a new item, leased when `leased` is given; false when its id was seen. In a transaction. */
+  private insert(item: QueueItem, leased: { token: string; expiresAt: number } | undefined): boolean {
+    const now = this.clock.now();
+    this.db.run("DELETE FROM queue_dedupe WHERE refused_until <= ?", [now]);
+    if (this.db.get("SELECT 1 FROM queue_dedupe WHERE id = ?", [item.id]) !== undefined) return false;
+    const { changes } = this.db.run(
+      `INSERT INTO queue_items (id, kind, run_id, tenant, payload, available_at, attempt, ready_at, lease_token, lease_expires_at, lease_count)
+       VALUES (@id, @kind, @runId, @tenant, @payload, @availableAt, @attempt, @readyAt, @token, @expiresAt, @leaseCount)
+       ON CONFLICT (id) DO NOTHING`,
+      {
+        id: item.id,
+        kind: item.kind,
+        runId: item.runId ?? null,
+        tenant: item.tenant,
+        payload: JSON.stringify(item.payload),
+        availableAt: item.availableAt,
+        attempt: item.attempt,
+        readyAt: leased?.expiresAt ?? item.availableAt,
+        token: leased?.token ?? null,
+        expiresAt: leased?.expiresAt ?? null,
+        leaseCount: leased ? 1 : 0,
+      },
+    );
+    if (changes === 0) return false;
+    this.db.run("INSERT INTO queue_tenants (tenant) VALUES (?) ON CONFLICT (tenant) DO NOTHING", [item.tenant]);
+    return true;
+  }
+
+  /** Mark a tenant served last. In a transaction. */
+  private serve(tenant: string): void {
+    this.db.run("UPDATE queue_tenants SET last_served = (SELECT COALESCE(MAX(last_served), 0) + 1 FROM queue_tenants) WHERE tenant = ?", [tenant]);
   }
 
   async lease(opts: { now: number; leaseMs: number; limit: number }): Promise<Lease[]> {

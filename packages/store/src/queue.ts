@@ -62,6 +62,15 @@ export interface Queue {
   enqueue(item: QueueItem): Promise<boolean>;
 
   /**
+   * Add a job already leased to the caller, in one write: for a job this process will run at once,
+   * so it skips the lease that would follow the enqueue. Undefined (and nothing changed) when the
+   * id was seen, as `enqueue`. The lease is like one from `lease`: the item's first (lease count
+   * 1), live until `now + leaseMs`, fenced by its token, and leased again to anyone once it lapses;
+   * the tenant counts as served. No wakeup is sent: nobody else is meant to take it.
+   */
+  enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined>;
+
+  /**
    * Lease up to `limit` items with `availableAt <= now` that are not under a live lease (a lease is
    * live while `now < expiresAt`), oldest first within a tenant, round-robin across tenants.
    * "Oldest" is the time an item became leasable: its `availableAt`, or the expiry of the lease it

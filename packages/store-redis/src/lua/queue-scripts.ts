@@ -45,13 +45,16 @@ end
 `;
 
 /**
- * ARGV: id, tenant, runId (or ''), body, availableAt, attempt, now, channel, wakeup message.
- * 1 when added, 0 when the id is queued, leased, or refused (its window ends after `now`).
+ * ARGV: id, tenant, runId (or ''), body, availableAt, attempt, now, channel, wakeup message, and
+ * for an item enqueued already leased (`enqueueLeased`) its token and expiry ('' and '' otherwise).
+ * 1 when added, 0 when the id is queued, leased, or refused (its window ends after `now`). A
+ * leased item is filed as `lease` files one, its tenant is marked served, and nothing is published.
  */
 export const enqueue: LuaScript = {
   name: "weftEnqueue",
   lua: `
 local base, id, tenant, runId = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
+local token, expires = ARGV[10], ARGV[11]
 local job = base .. ':job:' .. id
 if redis.call('EXISTS', job) == 1 then return 0 end
 local refused = base .. ':refused'
@@ -60,11 +63,18 @@ if redis.call('ZSCORE', refused, id) then return 0 end
 local member = string.format('%016.0f', redis.call('INCR', base .. ':seq')) .. '|' .. id
 redis.call('HSET', job, 'body', ARGV[4], 'tenant', tenant, 'runId', runId, 'availableAt', ARGV[5],
   'attempt', ARGV[6], 'member', member, 'leases', 0)
-redis.call('ZADD', base .. ':tenant:' .. tenant, ARGV[5], member)
-redis.call('ZADD', base .. ':unleased', ARGV[5], id)
 if runId ~= '' then redis.call('SADD', base .. ':run:' .. runId, id) end
-redis.call('ZADD', base .. ':tenants', 'NX', 0, tenant)
-redis.call('PUBLISH', ARGV[8], ARGV[9])
+if token == '' then
+  redis.call('ZADD', base .. ':tenant:' .. tenant, ARGV[5], member)
+  redis.call('ZADD', base .. ':unleased', ARGV[5], id)
+  redis.call('ZADD', base .. ':tenants', 'NX', 0, tenant)
+  redis.call('PUBLISH', ARGV[8], ARGV[9])
+else
+  redis.call('HSET', job, 'leases', 1, 'token', token, 'expiresAt', expires)
+  redis.call('ZADD', base .. ':tenant:' .. tenant, expires, member)
+  redis.call('ZADD', base .. ':leased', expires, id)
+  redis.call('ZADD', base .. ':tenants', redis.call('INCR', base .. ':served'), tenant)
+end
 return 1`,
 };
 

@@ -46,20 +46,15 @@ export class MemoryQueue implements Queue {
   }
 
   async enqueue(item: QueueItem): Promise<boolean> {
-    const now = this.clock.now();
-    this.pruneRefused(now);
-    const refusedUntil = this.refused.get(item.id);
-    if (this.items.has(item.id) || (refusedUntil !== undefined && refusedUntil > now)) return false;
-    const stored = structuredClone(item);
-    this.items.set(stored.id, { item: stored, seq: this.seq++, readyAt: stored.availableAt, leaseCount: 0 });
-    if (stored.runId !== undefined) {
-      const ids = this.byRun.get(stored.runId) ?? new Set<string>();
-      ids.add(stored.id);
-      this.byRun.set(stored.runId, ids);
-    }
-    this.tenantItems.set(stored.tenant, (this.tenantItems.get(stored.tenant) ?? 0) + 1);
-    this.notify(stored.availableAt);
+    const entry = this.insert(item);
+    if (entry === undefined) return false;
+    this.notify(entry.item.availableAt);
     return true;
+  }
+
+  async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
+    const entry = this.insert(item);
+    return entry === undefined ? undefined : this.grant(entry, opts.now, opts.leaseMs);
   }
 
   async lease(opts: { now: number; leaseMs: number; limit: number }): Promise<Lease[]> {
@@ -74,14 +69,35 @@ export class MemoryQueue implements Queue {
     const tenants = [...ready.keys()].sort(
       (a, b) => (this.lastServed.get(a) ?? 0) - (this.lastServed.get(b) ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
     );
-    return fairOrder(tenants, ready, opts.limit).map((entry) => {
-      this.lastServed.set(entry.item.tenant, ++this.serveCount);
-      entry.leaseCount += 1;
-      const expiresAt = opts.now + opts.leaseMs;
-      entry.token = encodeLeaseToken(entry.item.id, entry.leaseCount, expiresAt);
-      entry.readyAt = expiresAt;
-      return { item: structuredClone(entry.item), token: entry.token, expiresAt };
-    });
+    return fairOrder(tenants, ready, opts.limit).map((entry) => this.grant(entry, opts.now, opts.leaseMs));
+  }
+
+  /** Store a new item; undefined when its id is queued, leased or refused. */
+  private insert(item: QueueItem): Entry | undefined {
+    const now = this.clock.now();
+    this.pruneRefused(now);
+    const refusedUntil = this.refused.get(item.id);
+    if (this.items.has(item.id) || (refusedUntil !== undefined && refusedUntil > now)) return undefined;
+    const stored = structuredClone(item);
+    const entry: Entry = { item: stored, seq: this.seq++, readyAt: stored.availableAt, leaseCount: 0 };
+    this.items.set(stored.id, entry);
+    if (stored.runId !== undefined) {
+      const ids = this.byRun.get(stored.runId) ?? new Set<string>();
+      ids.add(stored.id);
+      this.byRun.set(stored.runId, ids);
+    }
+    this.tenantItems.set(stored.tenant, (this.tenantItems.get(stored.tenant) ?? 0) + 1);
+    return entry;
+  }
+
+  /** Lease an entry until `now + leaseMs`, serving its tenant. */
+  private grant(entry: Entry, now: number, leaseMs: number): Lease {
+    this.lastServed.set(entry.item.tenant, ++this.serveCount);
+    entry.leaseCount += 1;
+    const expiresAt = now + leaseMs;
+    entry.token = encodeLeaseToken(entry.item.id, entry.leaseCount, expiresAt);
+    entry.readyAt = expiresAt;
+    return { item: structuredClone(entry.item), token: entry.token, expiresAt };
   }
 
   async extend(token: string, now: number, leaseMs: number): Promise<boolean> {
