@@ -5,6 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, Weft, type WeftFunction } from "@weft/sdk";
+import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, runOf, runWithStatus, stepsOf, startTestWeft, type TestWeft } from "../src/index.js";
 import { freePort } from "../src/processes.js";
@@ -139,5 +140,16 @@ describe("checkpointing with @weft/sdk", () => {
     } finally {
       await app.close();
     }
+  });
+
+  it("answers bad checkpoints with a 4xx naming the problem", async () => {
+    const post = async (path: string, body: string) => {
+      const res = await request(new URL(path, weft.url), { method: "POST", headers: { "content-type": "application/json" }, body });
+      return [res.statusCode, ((await res.body.json()) as { error?: string }).error];
+    };
+    const steps = JSON.stringify({ steps: [{ id: "a", op: "StepRun", data: 1 }] });
+    expect(await post("/v1/checkpoint/run-x/async", "{not json")).toEqual([400, 'body must be {"steps": [ops…]}']);
+    expect(await post("/v1/checkpoint/run-x/async", JSON.stringify({ steps: [{ op: "StepRun" }] }))).toEqual([400, 'body must be {"steps": [ops…]}']);
+    expect(await post("/v1/checkpoint/no-such-run/async", steps)).toEqual([404, "run no-such-run not found"]);
   });
 });

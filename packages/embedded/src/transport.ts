@@ -20,10 +20,17 @@ export function inProcessRoute(engine: Engine): ServerRoute {
     }
     const checkpoint = /^\/v1\/checkpoint\/([^/]+)\/async$/.exec(url.pathname);
     if (checkpoint) {
-      const { steps, attempt } = JSON.parse(body) as { steps?: []; attempt?: number };
-      const result = await engine.checkpoint(decodeURIComponent(checkpoint[1] ?? ""), steps ?? [], Number.isInteger(attempt) ? attempt : undefined);
-      return reply(result === "saved" ? 200 : result === "run-ended" ? 409 : 404, { result });
+      const answer = await engine.answerCheckpoint(decodeURIComponent(checkpoint[1] ?? ""), parseOrUndefined(body));
+      return reply(answer.status, answer.body);
     }
     return reply(404, { error: `embedded engine: no route ${url.pathname}` });
   };
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -8,24 +8,32 @@ import { recordTimeline } from "./timeline.js";
 export type CheckpointResult = "saved" | "run-not-found" | "run-ended";
 
 /**
- * Steps and state bytes of runs that checkpoint through this process, so the run limits are
+ * Steps and state bytes of runs that checkpoint through this engine, so the run limits are
  * checked without loading the whole run at every step. Counted from the store at a run's first
  * checkpoint here; steps other processes save meanwhile are not counted until the next call,
- * where the executor checks the limits against the stored state.
+ * where the executor checks the limits against the stored state. Bounded: past `maxRuns` it
+ * starts over, and a run is simply counted from the store again.
  */
-const knownRuns = new Map<string, { steps: number; bytes: number }>();
-const maxKnownRuns = 10_000;
+export class CheckpointedRuns {
+  private readonly runs = new Map<string, { steps: number; bytes: number }>();
 
-async function knownRun(ctx: EngineContext, runId: string): Promise<{ steps: number; bytes: number } | undefined> {
-  let known = knownRuns.get(runId);
-  if (known === undefined) {
-    const state = await ctx.stores.state.loadRun(runId);
-    if (!state) return undefined;
-    if (knownRuns.size >= maxKnownRuns) knownRuns.clear();
-    known = { steps: state.stack.length + state.pending.size, bytes: runStateBytes(state) };
-    knownRuns.set(runId, known);
+  constructor(private readonly maxRuns = 10_000) {}
+
+  async of(ctx: EngineContext, runId: string): Promise<{ steps: number; bytes: number } | undefined> {
+    let known = this.runs.get(runId);
+    if (known === undefined) {
+      const state = await ctx.stores.state.loadRun(runId);
+      if (!state) return undefined;
+      if (this.runs.size >= this.maxRuns) this.runs.clear();
+      known = { steps: state.stack.length + state.pending.size, bytes: runStateBytes(state) };
+      this.runs.set(runId, known);
+    }
+    return known;
   }
-  return known;
+
+  forget(runId: string): void {
+    this.runs.delete(runId);
+  }
 }
 
 /**
@@ -44,7 +52,7 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
     if (op.op !== "StepRun" && op.op !== "StepFailed") continue;
     const value = JSON.stringify(op.op === "StepRun" ? { data: op.data ?? null } : { error: op.error ?? op.data });
     const bytes = Buffer.byteLength(value);
-    const known = await knownRun(ctx, runId);
+    const known = await ctx.checkpointed.of(ctx, runId);
     if (!known) return "run-not-found";
     const over =
       stepOutputError(op, bytes, ctx.limits) ?? stepCountError(runId, known.steps + 1, ctx.limits) ?? runStateError(runId, op, known.bytes + bytes, ctx.limits);
@@ -96,5 +104,5 @@ async function failOnLimit(ctx: EngineContext, meta: RunMetadata, op: OutgoingOp
   await recordTimeline(ctx, { runId: meta.runId, stepId: op.id, attempt, name: stepName(op), op: "StepRun", status: "Failed", startedAt: now, endedAt: now, output });
   const state = await ctx.stores.state.loadRun(meta.runId);
   if (state) await finalizeRun(ctx, meta, state.events, { status: "Failed", error });
-  knownRuns.delete(meta.runId);
+  ctx.checkpointed.forget(meta.runId);
 }

@@ -1,5 +1,6 @@
 import type { Clock, Stores } from "@weft/store";
 import type { Backoff } from "./backoff.js";
+import type { CheckpointedRuns } from "./checkpoint.js";
 import type { Driver } from "./driver.js";
 import type { FlowController } from "./flow/flow-controller.js";
 import type { FunctionRegistry } from "./function-registry.js";
@@ -22,6 +23,8 @@ export interface EngineContext {
   limits: Limits;
   /** Targets `step.fetch` and `step.ai.infer` may call (`--allow-fetch-url`); any when unset. */
   allowFetchUrl?: UrlPolicy;
+  /** Step counts and state sizes of runs checkpointing through this engine, for the run limits. */
+  checkpointed: CheckpointedRuns;
   /** End a running run as Cancelled (false when it had already ended). */
   cancelRun: (runId: string, reason: string) => Promise<boolean>;
 }

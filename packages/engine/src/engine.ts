@@ -1,5 +1,5 @@
 import type { OutgoingOp, WeftEvent } from "@weft/core";
-import { checkpointSteps, type CheckpointResult } from "./checkpoint.js";
+import { CheckpointedRuns, checkpointSteps, type CheckpointResult } from "./checkpoint.js";
 import { MemoryFlowStore, systemClock, type Clock, type FunctionRecord, type Stores } from "@weft/store";
 import { defaultBackoff, type Backoff } from "./backoff.js";
 import type { EngineContext } from "./context.js";
@@ -82,6 +82,7 @@ export class Engine {
       flow: new FlowController(flowStore, clock, opts.env ?? "dev"),
       limits: resolveLimits(opts.limits),
       allowFetchUrl: opts.allowFetchUrl,
+      checkpointed: new CheckpointedRuns(),
       cancelRun: (runId, reason) => this.cancelRun(runId, reason),
     };
     this.limits = this.ctx.limits;
@@ -133,6 +134,22 @@ export class Engine {
   /** Results a v4 SDK checkpoints while it runs steps in-process (protocol §11). */
   checkpoint(runId: string, ops: OutgoingOp[], attempt?: number): Promise<CheckpointResult> {
     return checkpointSteps(this.ctx, runId, ops, attempt);
+  }
+
+  /**
+   * A checkpoint request as every transport answers it (the server's route, the embedded one):
+   * the parsed body (undefined when it is not JSON) checked, and the result as an HTTP status.
+   * 409 tells the SDK the dispatch is stale (the run ended, e.g. cancelled), so it stops.
+   */
+  async answerCheckpoint(runId: string, body: unknown): Promise<{ status: 200 | 400 | 404 | 409; body: Record<string, unknown> }> {
+    const { steps, attempt } = (body ?? {}) as { steps?: unknown; attempt?: unknown };
+    if (!Array.isArray(steps) || !steps.every((s) => s && typeof s === "object" && typeof (s as OutgoingOp).id === "string")) {
+      return { status: 400, body: { error: 'body must be {"steps": [ops…]}' } };
+    }
+    const result = await this.checkpoint(runId, steps as OutgoingOp[], Number.isInteger(attempt) ? (attempt as number) : undefined);
+    if (result === "run-not-found") return { status: 404, body: { error: `run ${runId} not found` } };
+    if (result === "run-ended") return { status: 409, body: { error: `run ${runId} has ended` } };
+    return { status: 200, body: { ok: true } };
   }
 
   /**
