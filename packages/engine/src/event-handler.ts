@@ -6,13 +6,18 @@ import { resumePause } from "./pauses.js";
 import { startRun } from "./run-starter.js";
 
 /**
- * An `event` job: resume the pauses the event matches, then start the functions it triggers. Every
+ * An `event` job: resume the pauses the event matches and start the functions it triggers. Every
  * write is idempotent, so a redelivered job repeats nothing that counts.
  */
 export async function handleEvent(ctx: EngineContext, ingested: StoredEvent): Promise<void> {
-  const { event, internalId } = ingested;
-  const receivedAt = isUlid(internalId) ? ulidTime(internalId) : ingested.receivedAt;
-  // Each matched pause belongs to its own run (or step), so they are resumed at once.
+  // Resuming pauses and starting runs are independent (a run this event starts cannot have a pause
+  // this event matches: no look-back), so neither waits for the other's round trips.
+  await Promise.all([resumeMatchedPauses(ctx, ingested), startTriggeredRuns(ctx, ingested)]);
+}
+
+/** Resume (or cancel) every pause the event matches; each belongs to its own run, so all at once. */
+async function resumeMatchedPauses(ctx: EngineContext, { event, internalId, receivedAt: stored }: StoredEvent): Promise<void> {
+  const receivedAt = receivedAtOf(internalId, stored);
   const matched = (await ctx.stores.pauses.findPauses(ctx.env, event)).filter(
     // No look-back: an event received before the pause existed does not match it.
     (pause) => receivedAt >= pause.createdAt && receivedAt <= pause.expiresAt && (!pause.expression || matches(ctx, pause.expression, { async: event })),
@@ -23,8 +28,13 @@ export async function handleEvent(ctx: EngineContext, ingested: StoredEvent): Pr
       pause.kind === "cancel" ? ctx.cancelRun(pause.runId, `cancelled by event ${event.name} (${internalId})`) : resumePause(ctx, pause, event),
     ),
   );
+}
+
+/** Start (or batch, or debounce) the functions the event triggers. */
+async function startTriggeredRuns(ctx: EngineContext, { event, internalId, receivedAt: stored }: StoredEvent): Promise<void> {
   // Invoked runs are started directly by the parent, never by trigger matching (§9).
   if (event.name === internalEvents.functionInvoked) return;
+  const receivedAt = receivedAtOf(internalId, stored);
   let triggers = ctx.registry.triggersFor(event);
   // Another process may have handled a sync acknowledged before this event, and this one re-reads
   // functions only every 2 s: with nothing to start, read them again before letting the event go.
@@ -71,6 +81,11 @@ function matches(ctx: EngineContext, expression: string, vars: Record<string, un
     ctx.log.warn(`expression ${JSON.stringify(expression)} cannot be evaluated: ${(e as Error).message}`);
     return false;
   }
+}
+
+/** When the server received the event: the time in its ULID, which every process reads alike. */
+function receivedAtOf(internalId: string, receivedAt: number): number {
+  return isUlid(internalId) ? ulidTime(internalId) : receivedAt;
 }
 
 function isUlid(id: string): boolean {

@@ -49,12 +49,8 @@ export class RedisRunStateStore extends RedisStoreBase implements RunStateStore 
   async createRun(run: NewRun): Promise<CreateRunResult> {
     const keyOfKey = this.keys.idempotency(run.idempotencyKey);
     const now = this.clock.now();
-    // A cheap look first, so a repeated create never writes run state it would have to take back.
-    const held = await this.conn.command("GET", [keyOfKey]);
-    if (typeof held === "string") {
-      if (held.startsWith("r:")) return { status: "exists", runId: held.slice(2) };
-      if (Number(held.slice(2)) > now) return { status: "tombstone" };
-    }
+    // No look at the key first: a new run (the common case) is two round trips, not three; a
+    // create whose key is taken writes run state nobody can reach and takes it back below.
     const keys = this.keys.run(run.runId);
     const { events, ...meta } = run;
     const made = await this.conn.script(lua.createRunState, runKeys(keys), [
