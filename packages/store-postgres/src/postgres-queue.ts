@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { defaultDedupeWindowMs, encodeLeaseToken, leaseTokenItemId, systemClock } from "@weft/store";
+import { defaultDedupeWindowMs, firstLease, leaseTokenItemId, systemClock } from "@weft/store";
 import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
 import type { PostgresDatabase } from "./postgres-database.js";
 import { leaseFairly } from "./postgres-queue-lease.js";
@@ -70,12 +70,10 @@ export class PostgresQueue extends PostgresStoreBase implements Queue {
   }
 
   async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
-    const expiresAt = opts.now + opts.leaseMs;
-    const token = encodeLeaseToken(item.id, 1, expiresAt);
-    const added = await this.insert(item, { token, expiresAt });
-    if (!added) return undefined;
+    const lease = firstLease(item, opts);
+    if (!(await this.insert(item, lease))) return undefined;
     await this.pruneIfDue();
-    return { item: structuredClone(item), token, expiresAt };
+    return lease;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { defaultDedupeWindowMs, encodeLeaseToken, leaseTokenItemId, systemClock } from "@weft/store";
+import { defaultDedupeWindowMs, firstLease, leaseTokenItemId, systemClock } from "@weft/store";
 import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
 import { KeyLayout } from "./keys.js";
 import type { QueueKeys } from "./keys.js";
@@ -50,9 +50,8 @@ export class RedisQueue extends RedisStoreBase implements Queue {
   }
 
   async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
-    const expiresAt = opts.now + opts.leaseMs;
-    const token = encodeLeaseToken(item.id, 1, expiresAt);
-    return (await this.insert(item, { token, expiresAt })) ? { item: structuredClone(item), token, expiresAt } : undefined;
+    const lease = firstLease(item, opts);
+    return (await this.insert(item, lease)) ? lease : undefined;
   }
 
   /** One `enqueue` script: the item queued (and published), or leased when `leased` is given. */

@@ -1,4 +1,4 @@
-import { defaultDedupeWindowMs, encodeLeaseToken, fairOrder, leaseTokenItemId, systemClock } from "@weft/store";
+import { defaultDedupeWindowMs, encodeLeaseToken, fairOrder, firstLease, leaseTokenItemId, systemClock } from "@weft/store";
 import type { Clock, JobKind, Lease, Queue, QueueItem } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { SqliteStoreBase } from "./sqlite-store-base.js";
@@ -45,14 +45,13 @@ export class SqliteQueue extends SqliteStoreBase implements Queue {
   }
 
   async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
-    const expiresAt = opts.now + opts.leaseMs;
-    const token = encodeLeaseToken(item.id, 1, expiresAt);
+    const lease = firstLease(item, opts);
     const accepted = this.db.transaction(() => {
-      if (!this.insert(item, { token, expiresAt })) return false;
+      if (!this.insert(item, lease)) return false;
       this.serve(item.tenant);
       return true;
     });
-    return accepted ? { item: structuredClone(item), token, expiresAt } : undefined;
+    return accepted ? lease : undefined;
   }
 
   /** Insert a new item, leased when `leased` is given; false when its id was seen. In a transaction. */
@@ -111,7 +110,6 @@ export class SqliteQueue extends SqliteStoreBase implements Queue {
           ),
         );
       }
-      let served = this.db.get<{ n: number | null }>("SELECT MAX(last_served) AS n FROM queue_tenants")?.n ?? 0;
       const expiresAt = now + leaseMs;
       return fairOrder(tenants, ready, limit).map((row): Lease => {
         const leaseCount = row.lease_count + 1;
@@ -120,8 +118,7 @@ export class SqliteQueue extends SqliteStoreBase implements Queue {
           `UPDATE queue_items SET lease_token = ?, lease_expires_at = ?, ready_at = ?, lease_count = ? WHERE id = ?`,
           [token, expiresAt, expiresAt, leaseCount, row.id],
         );
-        served += 1;
-        this.db.run("UPDATE queue_tenants SET last_served = ? WHERE tenant = ?", [served, row.tenant]);
+        this.serve(row.tenant);
         return { item: toItem(row), token, expiresAt };
       });
     });

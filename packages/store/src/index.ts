@@ -29,7 +29,7 @@ export type { Stores } from "./stores.js";
 export type { FlowStore } from "./flow-store.js";
 export { MemoryFlowStore, gcra } from "./memory/memory-flow-store.js";
 export { closeStores } from "./close-stores.js";
-export { encodeLeaseToken, leaseCountOf, leaseTokenItemId } from "./lease-token.js";
+export { encodeLeaseToken, firstLease, leaseCountOf, leaseTokenItemId } from "./lease-token.js";
 export { fairOrder } from "./fair-order.js";
 export { comparePauses } from "./pause-order.js";
 export { MemoryRunStateStore } from "./memory/memory-run-state-store.js";

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Lease, QueueItem } from "./queue.js";
 
 /**
  * Lease tokens, spelled alike by every queue backend: `<leaseCount>-<expiresAt>-<nonce>:<itemId>`.
@@ -26,4 +27,13 @@ export function leaseTokenItemId(token: string): string | undefined {
 export function leaseCountOf(token: string): number {
   const match = /^(?:\d{1,4}\/)*(\d+)-\d+-/.exec(token);
   return match ? Number(match[1]) : 1;
+}
+
+/**
+ * The lease of an item enqueued already leased (`Queue.enqueueLeased`): its first, live until
+ * `now + leaseMs`. The backends store its token with the item. @internal
+ */
+export function firstLease(item: QueueItem, opts: { now: number; leaseMs: number }): Lease {
+  const expiresAt = opts.now + opts.leaseMs;
+  return { item: structuredClone(item), token: encodeLeaseToken(item.id, 1, expiresAt), expiresAt };
 }
