@@ -76,7 +76,7 @@ export class Worker {
   private async loop(): Promise<void> {
     while (this.running) {
       this.wakeRequested = false;
-      const free = this.opts.concurrency - this.inflight.size - this.reserved;
+      const free = this.freeSlots;
       let leased = 0;
       if (free > 0) {
         try {
@@ -104,8 +104,7 @@ export class Worker {
   async enqueue(item: QueueItem): Promise<boolean> {
     const { queue, opts } = this;
     const now = opts.clock.now();
-    const free = opts.concurrency - this.inflight.size - this.reserved;
-    if (!this.running || this.backlog || free <= 0 || item.availableAt > now) return queue.enqueue(item);
+    if (!this.running || this.backlog || this.freeSlots <= 0 || item.availableAt > now) return queue.enqueue(item);
     this.reserved += 1;
     let lease: Lease | undefined;
     try {
@@ -120,8 +119,13 @@ export class Worker {
     return true;
   }
 
+  /** Slots neither running a job nor promised to a hand-off. */
+  private get freeSlots(): number {
+    return this.opts.concurrency - this.inflight.size - this.reserved;
+  }
+
   private async untilNextDue(): Promise<number> {
-    if (this.inflight.size >= this.opts.concurrency) return this.opts.pollMs;
+    if (this.freeSlots <= 0) return this.opts.pollMs;
     try {
       const now = this.opts.clock.now();
       const next = await this.queue.nextAvailableAt(now);
