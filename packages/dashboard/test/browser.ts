@@ -1,7 +1,8 @@
 // Shared by the dashboard's browser tests: build the dashboard, launch Debian's Chromium, and a
 // small app whose functions exercise each page (a quick run, a waiting run, a failing run).
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NonRetriableError, Weft } from "@weft/sdk";
 import { chromium, type Browser } from "playwright-core";
@@ -22,18 +23,51 @@ export function chromiumAvailable(): boolean {
 }
 
 /**
- * Build the dashboard into packages/dashboard/dist, which the server serves. Built on every run,
- * with Vite alone (~1 s; `npm run build` also type-checks), so the tests never see stale assets.
+ * Build the dashboard into packages/dashboard/dist, which the server serves, unless it is newer
+ * than every source file (as right after `npm run build`, which `npm test` runs first). Vite alone,
+ * ~1 s on an idle machine but many times that next to a full test run, so skipping it when fresh
+ * keeps the browser tests' setup short; a stale build is never served.
  */
 export function buildDashboard(): void {
+  if (builtAfterSources()) return;
   const vite = fileURLToPath(new URL("../../../node_modules/vite/bin/vite.js", import.meta.url));
   execFileSync(process.execPath, [vite, "build", "--logLevel", "error"], { cwd: dashboardDir, stdio: "inherit" });
 }
 
+function builtAfterSources(): boolean {
+  const built = join(dashboardDir, "dist", "index.html");
+  if (!existsSync(built)) return false;
+  const builtAt = statSync(built).mtimeMs;
+  const sources = [join(dashboardDir, "index.html"), join(dashboardDir, "vite.config.ts"), ...filesUnder(join(dashboardDir, "src"))];
+  return sources.every((file) => statSync(file).mtimeMs < builtAt);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+/**
+ * Run one step of a browser test's setup and say so when it took over 5 s, so a setup that times
+ * out on a loaded CI machine leaves a trace of which step was slow.
+ */
+export async function setupStep<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await fn();
+  } finally {
+    const ms = performance.now() - started;
+    if (ms > 5000) console.warn(`dashboard test setup: ${name} took ${Math.round(ms)} ms`);
+  }
+}
+
+/** Launch Chromium; its own timeout names the launch when a loaded machine makes it slow. */
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium, or set WEFT_CHROMIUM`);
   return chromium.launch({
     executablePath: chromiumPath,
+    timeout: 45_000,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
 }

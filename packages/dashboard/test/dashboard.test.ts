@@ -9,7 +9,7 @@ import { startWeftServer, type WeftServer } from "@weft/server";
 import { createMemoryStores } from "@weft/store";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDashboard, chromiumAvailable, dashboardFunctions, launchChromium } from "./browser.js";
+import { buildDashboard, chromiumAvailable, dashboardFunctions, launchChromium, setupStep } from "./browser.js";
 
 const browserReady = chromiumAvailable();
 
@@ -21,15 +21,17 @@ let executions: Map<string, number>;
 
 beforeAll(async () => {
   if (!browserReady) return;
-  buildDashboard();
-  weft = await startTestWeft();
+  await setupStep("building the dashboard", buildDashboard);
+  weft = await setupStep("starting the server", () => startTestWeft());
   const fns = dashboardFunctions(weft.url);
   executions = fns.executions;
-  app = await serveApp(weft, fns.client, fns.functions);
-  browser = await launchChromium();
-  page = await browser.newPage();
+  app = await setupStep("serving the app", () => serveApp(weft, fns.client, fns.functions));
+  browser = await setupStep("launching Chromium", launchChromium);
+  page = await setupStep("opening a page", () => browser.newPage());
   page.setDefaultTimeout(8000);
-}, 30_000);
+  // Generous: this setup once took over 30 s in a CI run on a loaded 2-core machine (which step is
+  // unknown; setupStep now reports any slow one).
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();

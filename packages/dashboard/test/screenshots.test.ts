@@ -35,7 +35,7 @@ describe.skipIf(process.env.WEFT_SCREENSHOTS !== "1")("dashboard screenshots", (
     await runWithStatus(weft, completed, "Completed");
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 860 }, colorScheme: "light" });
-  }, 30_000);
+  }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
