@@ -47,22 +47,20 @@ export class PostgresPauseStore extends PostgresStoreBase implements PauseStore 
        SELECT path FROM paths WHERE path IS NOT NULL`,
       [env, event.name],
     );
-    const keyPaths: string[] = [];
-    const keyValues: string[] = [];
+    // One branch per match path, each an equality on all four columns of `pauses_by_event`: a
+    // seek to the pauses with this event's value. (Joined against unnest()'d keys instead, the
+    // planner, with no statistics yet for a new table, walked every pause of the event name.)
+    const params: string[] = [env, event.name];
+    const branches = [`SELECT body FROM ${this.pauses} WHERE env = $1 AND event_name = $2 AND match_path IS NULL`];
     for (const { path } of paths) {
       const value = valueAtPath(event, path);
       if (value === undefined) continue;
-      keyPaths.push(path);
-      keyValues.push(canonicalJson(value));
+      params.push(path, canonicalJson(value));
+      branches.push(
+        `SELECT body FROM ${this.pauses} WHERE env = $1 AND event_name = $2 AND match_path = $${params.length - 1} AND match_value = $${params.length}`,
+      );
     }
-    const rows = await this.db.query<{ body: string }>(
-      `SELECT body FROM ${this.pauses} WHERE env = $1::text AND event_name = $2::text AND match_path IS NULL
-       UNION ALL
-       SELECT p.body FROM unnest($3::text[], $4::text[]) AS k(path, value)
-       JOIN ${this.pauses} p
-         ON p.env = $1::text AND p.event_name = $2::text AND p.match_path = k.path AND p.match_value = k.value`,
-      [env, event.name, keyPaths, keyValues],
-    );
+    const rows = await this.db.query<{ body: string }>(branches.join(" UNION ALL "), params);
     return rows.map(parsePause).sort(comparePauses);
   }
 
