@@ -142,6 +142,30 @@ describe("checkpointing with @weft/sdk", () => {
     }
   });
 
+  it("tells the SDK to stop (409) when the run was cancelled; the step that ran meanwhile is on the timeline", async () => {
+    const client = new Weft({ id: "cp-cancelled", baseUrl: weft.url });
+    const fn = client.createFunction({ id: "waits" }, { event: "cp/cancel-me" }, async ({ step }) => {
+      await step.waitForEvent("never", { event: "cp/never", timeout: "1h" });
+    });
+    const app = await countingApp(client, [fn as WeftFunction<unknown, unknown>]);
+    try {
+      const run = await runOf(weft, "cp/cancel-me");
+      await api(weft.url, "DELETE", `/v1/runs/${run.run_id}`);
+      const res = await request(new URL(`/v1/checkpoint/${run.run_id}/async`, weft.url), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ steps: [{ id: "late", op: "StepRun", name: "late", displayName: "late", data: "done" }] }),
+      });
+      expect(res.statusCode).toBe(409);
+      await res.body.dump();
+      expect((await api<{ data: { status: string } }>(weft.url, "GET", `/v1/runs/${run.run_id}`)).data.status).toBe("Cancelled");
+      const line = (await stepsOf(weft, run.run_id)).find((s) => s.name === "late");
+      expect([line?.status, line?.output]).toEqual(["Completed", "done"]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("answers bad checkpoints with a 4xx naming the problem", async () => {
     const post = async (path: string, body: string) => {
       const res = await request(new URL(path, weft.url), { method: "POST", headers: { "content-type": "application/json" }, body });

@@ -1,4 +1,4 @@
-import { isWeftError, StateConflictError, type OutgoingOp, type SerializedError } from "@weft/core";
+import { isWeftError, RunNotFoundError, StateConflictError, type OutgoingOp, type SerializedError } from "@weft/core";
 import type { RunMetadata } from "@weft/store";
 import type { EngineContext } from "./context.js";
 import { finalizeRun } from "./finalize.js";
@@ -42,11 +42,21 @@ export class CheckpointedRuns {
  * result is fine, a different one is refused by the store and logged. An ended run answers
  * `run-ended`, which the SDK takes as "stop" (409); so does a step over a limit, which fails the
  * run exactly as it would in a call's response. `attempt` is the call's (Weft's SDK sends it).
+ *
+ * The run's status is read alongside the first save rather than before it, so a checkpoint is one
+ * round trip (one commit on SQLite), not two in a row. The price: a step that finished after its
+ * run was cancelled is recorded (it did run) before the SDK is told to stop; a status read first
+ * had the same outcome whenever the cancel landed between the read and the save.
  */
 export async function checkpointSteps(ctx: EngineContext, runId: string, ops: OutgoingOp[], attempt = 0): Promise<CheckpointResult> {
-  const meta = await ctx.stores.state.loadMetadata(runId);
-  if (!meta) return "run-not-found";
-  if (meta.status !== "Running") return "run-ended";
+  const metadata = ctx.stores.state.loadMetadata(runId);
+  // Awaited on every path that goes on; a path that returns early has nothing to report it to.
+  metadata.catch(() => {});
+  const ended = async (): Promise<CheckpointResult | undefined> => {
+    const meta = await metadata;
+    if (!meta) return "run-not-found";
+    return meta.status === "Running" ? undefined : "run-ended";
+  };
   const now = ctx.clock.now();
   for (const op of ops) {
     if (op.op !== "StepRun" && op.op !== "StepFailed") continue;
@@ -57,7 +67,9 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
     const over =
       stepOutputError(op, bytes, ctx.limits) ?? stepCountError(runId, known.steps + 1, ctx.limits) ?? runStateError(runId, op, known.bytes + bytes, ctx.limits);
     if (over) {
-      await failOnLimit(ctx, meta, op, attempt, now, over);
+      const stop = await ended();
+      if (stop) return stop;
+      await failOnLimit(ctx, (await metadata)!, op, attempt, now, over);
       return "run-ended";
     }
     const timing = (op as { timing?: { start?: number; end?: number } }).timing;
@@ -73,10 +85,12 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
         endedAt: typeof timing?.end === "number" ? timing.end : now,
         output,
       });
-    // The result and its timeline line at once: one commit on SQLite, and a checkpoint sits on
-    // the path of every step. A result refused because another was recorded first gets its line
-    // written again with the one that stands.
-    const [saved] = await Promise.all([saveCheckpointed(ctx, runId, op.id, value), line(value, op.op === "StepFailed")]);
+    // The result, its timeline line and the status at once: one commit on SQLite, and a checkpoint
+    // sits on the path of every step. A result refused because another was recorded first gets
+    // its line written again with the one that stands.
+    const [saved, stop] = await Promise.all([saveCheckpointed(ctx, runId, op.id, value), ended(), line(value, op.op === "StepFailed")]);
+    if (stop) return stop;
+    if (saved === "not-found") return "run-not-found";
     if (saved === "saved") {
       known.steps += 1;
       known.bytes += bytes;
@@ -86,13 +100,14 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
       if (stands !== undefined) await line(stands, (JSON.parse(stands) as { error?: unknown }).error !== undefined);
     }
   }
-  return "saved";
+  return (await ended()) ?? "saved";
 }
 
-async function saveCheckpointed(ctx: EngineContext, runId: string, stepId: string, value: string): Promise<"saved" | "idempotent" | "conflict"> {
+async function saveCheckpointed(ctx: EngineContext, runId: string, stepId: string, value: string): Promise<"saved" | "idempotent" | "conflict" | "not-found"> {
   try {
     return (await ctx.stores.state.saveStep(runId, stepId, value)).status;
   } catch (e) {
+    if (isWeftError(e, RunNotFoundError)) return "not-found";
     if (!isWeftError(e, StateConflictError)) throw e;
     return "conflict";
   }
