@@ -179,7 +179,20 @@ export class SqliteDatabase {
   /** Run `fn` in one deferred transaction: a consistent snapshot for multi-statement reads. */
   read<T>(fn: () => T): T {
     // Within the open (write-locked) transaction every read already sees one state.
-    return this.guard(() => (this.db.inTransaction ? fn() : this.db.transaction(fn).deferred()));
+    return this.guard(() => (this.db.inTransaction ? fn() : this.inReadTransaction(fn)));
+  }
+
+  /** `fn` between a cached BEGIN and COMMIT (better-sqlite3's wrapper is built anew at every call). */
+  private inReadTransaction<T>(fn: () => T): T {
+    this.statement("BEGIN").run();
+    try {
+      const result = fn();
+      this.statement("COMMIT").run();
+      return result;
+    } catch (e) {
+      if (this.db.inTransaction) this.statement("ROLLBACK").run();
+      throw e;
+    }
   }
 
   private statement(sql: string): Database.Statement {
