@@ -274,6 +274,8 @@ if (values.profile) {
 // --- the run: repeats outermost, systems alternating within each workload ---
 const startedAt = new Date();
 const t0 = Date.now();
+// Before any cell: the machine's load from work other than this benchmark (in the last minute).
+const loadBeforeRun = round(os.loadavg()[0], 2);
 const samples = new Map(); // key → [result]
 const cellKey = (c) => `${c.workload}|${systemKey(c)}`;
 console.error(`${runnable.length} cells; repeats ${workloads.map((w) => `${w}×${repeatOf(w)}`).join(" ")}; ${notRun.length} not run`);
@@ -372,6 +374,7 @@ const machine = {
   total_mem_gb: round(os.totalmem() / 2 ** 30, 1),
   os: `${os.type()} ${os.release()} ${os.arch()}`,
   node: process.version,
+  load_1m_before_run: loadBeforeRun,
   load_1m_during_run: loads.length ? { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) } : undefined,
 };
 const command = `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
@@ -461,7 +464,7 @@ function markdown(rep, previous) {
   L.push("# Benchmarks", "");
   L.push(`Produced by \`${rep.command}\` (after \`npm run build\`) on ${rep.started_at.slice(0, 16).replace("T", " ")} UTC, ${rep.elapsed_s} s, each cell repeated ${[...new Set(Object.values(rep.repeat))].length === 1 ? `${Object.values(rep.repeat)[0]}×` : `as listed (${Object.entries(rep.repeat).map(([w, n]) => `${w} ${n}×`).join(", ")})`}; systems alternate within each repeat and every measurement runs in a fresh process. Numbers are **median (min–max)** over the repeats. Raw data: [\`bench/results/latest.json\`](../bench/results/latest.json).`, "");
   const m = rep.machine;
-  L.push(`**Machine:** ${m.cpus} × ${m.cpu_model}, ${m.total_mem_gb} GB RAM, ${m.os}, Node ${m.node}. Load average (1 min) at the start of each measurement: median ${m.load_1m_during_run?.median}, min ${m.load_1m_during_run?.min}, max ${m.load_1m_during_run?.max}${(m.load_1m_during_run?.median ?? 0) > m.cpus ? ` — **the machine was shared with other work during this run (load above the core count), so absolute numbers are pessimistic; compare systems within the run**` : ""}.`, "");
+  L.push(`**Machine:** ${m.cpus} × ${m.cpu_model}, ${m.total_mem_gb} GB RAM, ${m.os}, Node ${m.node}. Load average (1 min) before the run: ${m.load_1m_before_run}${(m.load_1m_before_run ?? 0) > 1 ? " — **other work was running when the run started, so absolute numbers are pessimistic; compare systems within the run**" : " (an idle machine)"}. At the start of each measurement: median ${m.load_1m_during_run?.median}, min ${m.load_1m_during_run?.min}, max ${m.load_1m_during_run?.max}; a one-minute average, so it counts the benchmark's own previous cells (each keeps both cores busy).`, "");
   const v = rep.versions;
   L.push(`**Versions:** Weft ${v.weft["@weft/engine"]} (git ${v.weft.git}); ${Object.entries(v.peers).map(([p, pv]) => `${peerInfo[p].name} ${pv.error ? `(${pv.error})` : Object.entries(pv).map(([n, x]) => `${n}@${x}`).join(", ")}`).join("; ")}; SQLite ${v.backends.sqlite ?? "?"}, PostgreSQL ${v.backends.postgres ?? "not reachable"} (fsync=${v.backends.postgres_fsync}, synchronous_commit=${v.backends.postgres_synchronous_commit}), Redis ${v.backends.redis ?? "not reachable"} (appendonly=${v.backends.redis_appendonly}, save=${v.backends.redis_save}).`, "");
   L.push(`**Counts used:** ${Object.entries(rep.counts).filter(([w]) => workloads.includes(w) || (w === "fanout10" && workloads.some((x) => x.startsWith("fanout")))).map(([w, c]) => `${w} ${JSON.stringify(c)}`).join("; ")}.${big ? "" : " These are the defaults, smaller than the issue's for waits/timers/burst so a full run fits in ~10 minutes; `--big` uses 10,000 waits and timers, a 100,000-event burst and 100,000 noisy items."}`, "");
