@@ -49,14 +49,12 @@ export class CheckpointedRuns {
  * had the same outcome whenever the cancel landed between the read and the save.
  */
 export async function checkpointSteps(ctx: EngineContext, runId: string, ops: OutgoingOp[], attempt = 0): Promise<CheckpointResult> {
-  const metadata = ctx.stores.state.loadMetadata(runId);
-  // Awaited on every path that goes on; a path that returns early has nothing to report it to.
-  metadata.catch(() => {});
-  const ended = async (): Promise<CheckpointResult | undefined> => {
-    const meta = await metadata;
-    if (!meta) return "run-not-found";
-    return meta.status === "Running" ? undefined : "run-ended";
-  };
+  // The run's metadata while it runs, else why the checkpoint stops. Awaited on every path that
+  // goes on; a path that returns early has nothing to report its failure to.
+  const running = ctx.stores.state
+    .loadMetadata(runId)
+    .then((meta): RunMetadata | CheckpointResult => (!meta ? "run-not-found" : meta.status === "Running" ? meta : "run-ended"));
+  running.catch(() => {});
   const now = ctx.clock.now();
   for (const op of ops) {
     if (op.op !== "StepRun" && op.op !== "StepFailed") continue;
@@ -67,9 +65,9 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
     const over =
       stepOutputError(op, bytes, ctx.limits) ?? stepCountError(runId, known.steps + 1, ctx.limits) ?? runStateError(runId, op, known.bytes + bytes, ctx.limits);
     if (over) {
-      const stop = await ended();
-      if (stop) return stop;
-      await failOnLimit(ctx, (await metadata)!, op, attempt, now, over);
+      const meta = await running;
+      if (typeof meta === "string") return meta;
+      await failOnLimit(ctx, meta, op, attempt, now, over);
       return "run-ended";
     }
     const timing = (op as { timing?: { start?: number; end?: number } }).timing;
@@ -88,8 +86,8 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
     // The result, its timeline line and the status at once: one commit on SQLite, and a checkpoint
     // sits on the path of every step. A result refused because another was recorded first gets
     // its line written again with the one that stands.
-    const [saved, stop] = await Promise.all([saveCheckpointed(ctx, runId, op.id, value), ended(), line(value, op.op === "StepFailed")]);
-    if (stop) return stop;
+    const [saved, meta] = await Promise.all([saveCheckpointed(ctx, runId, op.id, value), running, line(value, op.op === "StepFailed")]);
+    if (typeof meta === "string") return meta;
     if (saved === "not-found") return "run-not-found";
     if (saved === "saved") {
       known.steps += 1;
@@ -100,7 +98,8 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
       if (stands !== undefined) await line(stands, (JSON.parse(stands) as { error?: unknown }).error !== undefined);
     }
   }
-  return (await ended()) ?? "saved";
+  const meta = await running;
+  return typeof meta === "string" ? meta : "saved";
 }
 
 async function saveCheckpointed(ctx: EngineContext, runId: string, stepId: string, value: string): Promise<"saved" | "idempotent" | "conflict" | "not-found"> {
