@@ -50,6 +50,8 @@ export class PostgresDatabase implements SqlExecutor {
   private refs = 0;
   private ended = false;
   private readying: Promise<void> | undefined;
+  /** Off once the server has lost a statement this pool prepared (see `statement`). */
+  private namedStatements = true;
 
   constructor(
     private readonly url: string,
@@ -150,7 +152,7 @@ export class PostgresDatabase implements SqlExecutor {
       let broken: Error | undefined;
       try {
         await client.query("BEGIN");
-        const result = await fn(executorOf(client));
+        const result = await fn(this.executorOf(client));
         await client.query("COMMIT");
         return result;
       } catch (e) {
@@ -160,7 +162,7 @@ export class PostgresDatabase implements SqlExecutor {
             broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
           });
         }
-        if (!(isRetryableConflict(e) && attempt < conflictRetries)) throw this.translate(e);
+        if (!((isRetryableConflict(e) || this.lostStatement(e)) && attempt < conflictRetries)) throw this.translate(e);
       } finally {
         // A broken connection is destroyed rather than returned to the pool.
         client.release(broken);
@@ -172,9 +174,9 @@ export class PostgresDatabase implements SqlExecutor {
   private async run<T extends object>(sql: string, params: SqlParams): Promise<pg.QueryResult<T>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.pool.query<T>(statement(sql, params));
+        return await this.pool.query<T>(this.statement(sql, params));
       } catch (e) {
-        if (!(isRetryableConflict(e) && attempt < conflictRetries)) throw this.translate(e);
+        if (!((isRetryableConflict(e) || this.lostStatement(e)) && attempt < conflictRetries)) throw this.translate(e);
       }
     }
   }
@@ -185,6 +187,38 @@ export class PostgresDatabase implements SqlExecutor {
     } catch (e) {
       throw this.translate(e);
     }
+  }
+
+  /**
+   * A statement with parameters runs as a named prepared statement: each connection parses and
+   * plans it once and then only binds and executes it, where an unnamed one is parsed and planned
+   * at every call (most of Postgres's CPU per step in the throughput profile). The stores' SQL
+   * texts are a fixed, small set (placeholders, never inlined values), so each connection holds a
+   * few dozen. Statements without parameters keep the simple protocol, which allows several in one
+   * text.
+   */
+  private statement(sql: string, params: SqlParams): pg.QueryConfig {
+    if (params.length === 0) return { text: sql };
+    const values = [...params];
+    return this.namedStatements ? { name: statementName(sql), text: sql, values } : { text: sql, values };
+  }
+
+  /**
+   * Whether `e` says the server lost a statement this connection prepared: behind a pooler that
+   * hands each transaction to any server connection (PgBouncer in transaction mode before 1.21),
+   * or after a `DEALLOCATE`. Statements go unnamed from then on, and the caller runs again.
+   */
+  private lostStatement(e: unknown): boolean {
+    if ((e as { code?: unknown } | null)?.code !== "26000") return false;
+    this.namedStatements = false;
+    return true;
+  }
+
+  private executorOf(client: pg.PoolClient): SqlExecutor {
+    return {
+      query: async <T extends object>(sql: string, params: SqlParams = []): Promise<T[]> => (await client.query<T>(this.statement(sql, params))).rows,
+      execute: async (sql: string, params: SqlParams = []): Promise<number> => (await client.query(this.statement(sql, params))).rowCount ?? 0,
+    };
   }
 
   /** `e` as this database reports it: connection failures become `StoreUnavailableError`. @internal */
@@ -200,33 +234,14 @@ export class PostgresDatabase implements SqlExecutor {
   }
 }
 
-function executorOf(client: pg.PoolClient): SqlExecutor {
-  return {
-    async query<T extends object>(sql: string, params: SqlParams = []): Promise<T[]> {
-      return (await client.query<T>(statement(sql, params))).rows;
-    },
-    async execute(sql: string, params: SqlParams = []): Promise<number> {
-      return (await client.query(statement(sql, params))).rowCount ?? 0;
-    },
-  };
-}
-
 /** Statement names by SQL text: a hash, so one text always has one name on every connection. */
 const statementNames = new Map<string, string>();
 
-/**
- * A statement with parameters runs as a named prepared statement: each connection parses and plans
- * it once and then only binds and executes it, where an unnamed one is parsed and planned at every
- * call (most of Postgres's CPU per step in the throughput profile). The stores' SQL texts are a
- * fixed, small set (placeholders, never inlined values), so each connection holds a few dozen.
- * Statements without parameters keep the simple protocol, which allows several in one text.
- */
-function statement(sql: string, params: SqlParams): pg.QueryConfig {
-  if (params.length === 0) return { text: sql };
+function statementName(sql: string): string {
   let name = statementNames.get(sql);
   if (name === undefined) {
     name = `weft_${createHash("sha1").update(sql).digest("base64url").slice(0, 20)}`;
     statementNames.set(sql, name);
   }
-  return { name, text: sql, values: [...params] };
+  return name;
 }
