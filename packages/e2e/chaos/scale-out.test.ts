@@ -1,8 +1,12 @@
 // Several `weft start` processes share one store while worker processes are killed at random
 // mid-step: every run finishes once, no step seen recorded runs again, no acknowledged event is
-// lost. Runs against real Postgres (everything), and Postgres with run state, pauses and queue on
-// Redis and on a 3-node Redis Cluster (started here on loopback ports).
+// lost. Runs against real Postgres (everything), Postgres with run state, pauses and queue on
+// Redis and on a 3-node Redis Cluster (started here on loopback ports), and one SQLite file that
+// every process opens (each holds the write lock for one event-loop turn at a time).
 import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { api, runWithStatus, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
 import { startRedisCluster } from "../../store-redis/test/redis-servers.js";
@@ -15,11 +19,13 @@ const live: ChildProcess[] = [];
 const postgres = await testBackend("postgres");
 const redis = await testBackend("redis");
 const tag = `chaos_${process.pid}_${Date.now()}`;
+const sqliteDir = mkdtempSync(join(tmpdir(), "weft-scale-out-"));
 
 afterAll(async () => {
   for (const p of live) p.kill("SIGKILL");
   await cluster?.stop();
   await dropTestData({ postgres, schemas: ["pg", "pgr", "pgc"].map((s) => `${tag}_${s}`), redis, prefixes: [`${tag}:`] });
+  rmSync(sqliteDir, { recursive: true, force: true });
 });
 // The cluster helper is the Redis store's own (one home for it).
 const cluster = redis && postgres ? await startRedisCluster() : undefined;
@@ -27,10 +33,11 @@ const setups = [
   { name: "postgres", db: postgres && `${postgres}?schema=${tag}_pg`, state: undefined },
   { name: "postgres + redis state", db: postgres && `${postgres}?schema=${tag}_pgr`, state: redis && `${redis}?keyPrefix=${tag}:` },
   { name: "postgres + redis cluster state", db: postgres && `${postgres}?schema=${tag}_pgc`, state: cluster && `${cluster.url}?keyPrefix=${tag}:` },
+  { name: "one sqlite file", db: `sqlite:${join(sqliteDir, "weft.db")}`, state: undefined },
 ];
 
 describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
-  const ready = db !== undefined && (name === "postgres" || state !== undefined);
+  const ready = db !== undefined && (name === "postgres" || name === "one sqlite file" || state !== undefined);
   it.runIf(ready)("shares all work, survives kill -9 of workers, runs every step once", { timeout: 240_000 }, async () => {
     requireBuiltCli();
     const ports = await Promise.all(Array.from({ length: processes }, () => freePort()));
