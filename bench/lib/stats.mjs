@@ -11,3 +11,18 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export function emit(result) {
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
+/**
+ * Sequential steps, measured alike for every system: a first run of `n` steps (the process's first
+ * real work: JIT, caches, connections), then the measured run of `n` steps, the steady state.
+ * `runOnce(n)` resolves when a run of n sequential steps has ended.
+ */
+export async function measureSeq(runOnce, n) {
+  const timed = async () => {
+    const t0 = performance.now();
+    await runOnce(n);
+    return performance.now() - t0;
+  };
+  const first = await timed();
+  const ms = await timed();
+  return { ms_per_step: round(ms / n, 4), first_run_ms_per_step: round(first / n, 4), steps_per_s: round((n / ms) * 1000, 0), total_ms: round(ms, 1), steps: n };
+}

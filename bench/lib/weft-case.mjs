@@ -12,7 +12,7 @@ import { closeStores, openStores, startWeftServer } from "@weft/server";
 import { Agent, request } from "undici";
 import { benchFunctions, now } from "./functions.mjs";
 import { startProfile } from "./profiler.mjs";
-import { emit, percentile, round, sleep } from "./stats.mjs";
+import { emit, measureSeq, percentile, round, sleep } from "./stats.mjs";
 import { storeConfig } from "./stores.mjs";
 
 const [workload, store, mode, paramsJson = "{}"] = process.argv.slice(2);
@@ -141,9 +141,7 @@ async function runSeq(n) {
 
 const workloads = {
   async seq() {
-    const n = params.steps ?? 200;
-    const ms = await runSeq(n);
-    return { ms_per_step: round(ms / n, 4), steps_per_s: round((n / ms) * 1000, 0), total_ms: round(ms, 1), steps: n };
+    return measureSeq(runSeq, params.steps ?? 200);
   },
   async throughput() {
     // `runs` runs of `steps` steps, `inFlight` at a time. With `capS`, no new run starts after capS

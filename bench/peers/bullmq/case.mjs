@@ -2,7 +2,7 @@
 // no durable steps: a "step" here is one job. Redis runs with appendonly=no and no RDB save.
 //   node bench/peers/bullmq/case.mjs <seq|throughput> '<params json>'
 import { Queue, QueueEvents, Worker } from "bullmq";
-import { emit, round } from "../../lib/stats.mjs";
+import { emit, measureSeq, round } from "../../lib/stats.mjs";
 
 const [workload, paramsJson = "{}"] = process.argv.slice(2);
 const params = JSON.parse(paramsJson);
@@ -34,15 +34,14 @@ try {
   await until(1);
   if (workload === "seq") {
     // A chain: each job is added when the previous one completed (the analogue of sequential steps).
-    const n = params.steps ?? 200;
-    const base = completed;
-    const t0 = now();
-    for (let i = 0; i < n; i++) {
-      await queue.add("s", { i }, opts);
-      await until(base + i + 1);
-    }
-    const ms = now() - t0;
-    result = { ok: true, metrics: { ms_per_step: round(ms / n, 4), steps_per_s: round((n / ms) * 1000, 0), total_ms: round(ms, 1), steps: n } };
+    const chain = async (n) => {
+      const base = completed;
+      for (let i = 0; i < n; i++) {
+        await queue.add("s", { i }, opts);
+        await until(base + i + 1);
+      }
+    };
+    result = { ok: true, metrics: await measureSeq(chain, params.steps ?? 200) };
   } else if (workload === "throughput") {
     // runs × steps jobs, added in bulk; the worker runs 50 at once.
     const total = (params.runs ?? 500) * (params.steps ?? 10);

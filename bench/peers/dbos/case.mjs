@@ -4,7 +4,7 @@
 //   node bench/peers/dbos/case.mjs <seq|throughput> '<params json>'
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import pg from "pg";
-import { emit, round } from "../../lib/stats.mjs";
+import { emit, measureSeq, round } from "../../lib/stats.mjs";
 
 const [workload, paramsJson = "{}"] = process.argv.slice(2);
 const params = JSON.parse(paramsJson);
@@ -25,11 +25,7 @@ try {
   await DBOS.launch();
   await seq(10); // warm-up
   if (workload === "seq") {
-    const n = params.steps ?? 200;
-    const t0 = now();
-    await seq(n);
-    const ms = now() - t0;
-    result = { ok: true, metrics: { ms_per_step: round(ms / n, 4), steps_per_s: round((n / ms) * 1000, 0), total_ms: round(ms, 1), steps: n } };
+    result = { ok: true, metrics: await measureSeq(seq, params.steps ?? 200) };
   } else if (workload === "throughput") {
     const runs = params.runs ?? 500, steps = params.steps ?? 10, inFlight = params.inFlight ?? 50, capMs = (params.capS ?? Infinity) * 1000;
     let next = 0;

@@ -3,7 +3,7 @@
 //   node bench/peers/graphile-worker/case.mjs <seq|throughput> '<params json>'
 import { makeWorkerUtils, run } from "graphile-worker";
 import pg from "pg";
-import { emit, round } from "../../lib/stats.mjs";
+import { emit, measureSeq, round } from "../../lib/stats.mjs";
 
 const [workload, paramsJson = "{}"] = process.argv.slice(2);
 const params = JSON.parse(paramsJson);
@@ -36,15 +36,14 @@ try {
   await utils.addJob("job", { i: 0 });
   await until(1);
   if (workload === "seq") {
-    const n = params.steps ?? 200;
-    const base = completed;
-    const t0 = now();
-    for (let i = 0; i < n; i++) {
-      await utils.addJob("job", { i });
-      await until(base + i + 1);
-    }
-    const ms = now() - t0;
-    result = { ok: true, metrics: { ms_per_step: round(ms / n, 4), steps_per_s: round((n / ms) * 1000, 0), total_ms: round(ms, 1), steps: n } };
+    const chain = async (n) => {
+      const base = completed;
+      for (let i = 0; i < n; i++) {
+        await utils.addJob("job", { i });
+        await until(base + i + 1);
+      }
+    };
+    result = { ok: true, metrics: await measureSeq(chain, params.steps ?? 200) };
   } else if (workload === "throughput") {
     const total = (params.runs ?? 500) * (params.steps ?? 10);
     const base = completed;

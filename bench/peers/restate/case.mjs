@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as restate from "@restatedev/restate-sdk";
 import { Agent, request } from "undici";
-import { emit, round, sleep } from "../../lib/stats.mjs";
+import { emit, measureSeq, round, sleep } from "../../lib/stats.mjs";
 
 // The SDK calls Promise.withResolvers (Node 22+); this machine runs Node 20.
 Promise.withResolvers ??= function withResolvers() {
@@ -94,11 +94,7 @@ try {
     }
   }
   if (workload === "seq") {
-    const n = params.steps ?? 200;
-    const t0 = now();
-    await invoke(n);
-    const ms = now() - t0;
-    result = { ok: true, metrics: { ms_per_step: round(ms / n, 4), steps_per_s: round((n / ms) * 1000, 0), total_ms: round(ms, 1), steps: n } };
+    result = { ok: true, metrics: await measureSeq(invoke, params.steps ?? 200) };
   } else if (workload === "throughput") {
     const runs = params.runs ?? 500, steps = params.steps ?? 10, inFlight = params.inFlight ?? 50, capMs = (params.capS ?? Infinity) * 1000;
     let next = 0;
