@@ -123,47 +123,45 @@ describe("checkpointing with @weft/sdk", () => {
     }
   });
 
-  it("refuses a second, different result for a checkpointed step: the first result and its timeline line stand", async () => {
-    const client = new Weft({ id: "cp-conflict", baseUrl: weft.url });
-    const fn = client.createFunction({ id: "waits" }, { event: "cp/wait" }, async ({ step }) => {
+  /** A run parked on a wait that never ends (app `appId`, started by `eventName`), handed to `body`. */
+  async function withWaitingRun(appId: string, eventName: string, body: (runId: string) => Promise<void>): Promise<void> {
+    const client = new Weft({ id: appId, baseUrl: weft.url });
+    const fn = client.createFunction({ id: "waits" }, { event: eventName }, async ({ step }) => {
       await step.waitForEvent("never", { event: "cp/never", timeout: "1h" });
     });
     const app = await countingApp(client, [fn as WeftFunction<unknown, unknown>]);
     try {
-      const run = await runOf(weft, "cp/wait");
-      const checkpoint = (data: unknown) =>
-        api(weft.url, "POST", `/v1/checkpoint/${run.run_id}/async`, { steps: [{ id: "extra", op: "StepRun", name: "extra", displayName: "extra", data }] });
-      await checkpoint("first");
-      await checkpoint("second");
-      const line = (await stepsOf(weft, run.run_id)).find((s) => s.name === "extra");
-      expect([line?.status, line?.output]).toEqual(["Completed", "first"]);
+      await body((await runOf(weft, eventName)).run_id);
     } finally {
       await app.close();
     }
+  }
+
+  it("refuses a second, different result for a checkpointed step: the first result and its timeline line stand", async () => {
+    await withWaitingRun("cp-conflict", "cp/wait", async (runId) => {
+      const checkpoint = (data: unknown) =>
+        api(weft.url, "POST", `/v1/checkpoint/${runId}/async`, { steps: [{ id: "extra", op: "StepRun", name: "extra", displayName: "extra", data }] });
+      await checkpoint("first");
+      await checkpoint("second");
+      const line = (await stepsOf(weft, runId)).find((s) => s.name === "extra");
+      expect([line?.status, line?.output]).toEqual(["Completed", "first"]);
+    });
   });
 
   it("tells the SDK to stop (409) when the run was cancelled; the step that ran meanwhile is on the timeline", async () => {
-    const client = new Weft({ id: "cp-cancelled", baseUrl: weft.url });
-    const fn = client.createFunction({ id: "waits" }, { event: "cp/cancel-me" }, async ({ step }) => {
-      await step.waitForEvent("never", { event: "cp/never", timeout: "1h" });
-    });
-    const app = await countingApp(client, [fn as WeftFunction<unknown, unknown>]);
-    try {
-      const run = await runOf(weft, "cp/cancel-me");
-      await api(weft.url, "DELETE", `/v1/runs/${run.run_id}`);
-      const res = await request(new URL(`/v1/checkpoint/${run.run_id}/async`, weft.url), {
+    await withWaitingRun("cp-cancelled", "cp/cancel-me", async (runId) => {
+      await api(weft.url, "DELETE", `/v1/runs/${runId}`);
+      const res = await request(new URL(`/v1/checkpoint/${runId}/async`, weft.url), {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ steps: [{ id: "late", op: "StepRun", name: "late", displayName: "late", data: "done" }] }),
       });
       expect(res.statusCode).toBe(409);
       await res.body.dump();
-      expect((await api<{ data: { status: string } }>(weft.url, "GET", `/v1/runs/${run.run_id}`)).data.status).toBe("Cancelled");
-      const line = (await stepsOf(weft, run.run_id)).find((s) => s.name === "late");
+      expect((await api<{ data: { status: string } }>(weft.url, "GET", `/v1/runs/${runId}`)).data.status).toBe("Cancelled");
+      const line = (await stepsOf(weft, runId)).find((s) => s.name === "late");
       expect([line?.status, line?.output]).toEqual(["Completed", "done"]);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it("answers bad checkpoints with a 4xx naming the problem", async () => {
