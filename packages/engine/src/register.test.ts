@@ -78,18 +78,65 @@ describe("validateRegister", () => {
     expect(refusal(body({ functions: [fn("shop-a"), fn("shop-b", { triggers: [{ event: 5 }] })] }))).toBe(message);
   });
 
-  it("refuses a trigger expression that does not parse, naming the function", () => {
-    const message = refusal(body({ functions: [fn("shop-a", { triggers: [{ event: "app/x", expression: "event.data.x ==" }] })] }));
-    expect(message).toMatch(/^functions\[0\] \(shop-a\) trigger: .*"event\.data\.x =="/);
+  it("refuses a trigger expression that does not parse, naming the function and the field", () => {
+    expect(refusal(body({ functions: [fn("shop-a", { triggers: [{ event: "app/x", expression: "event.data.x ==" }] })] }))).toBe(
+      'functions[0] (shop-a) triggers[0].expression: expression "event.data.x ==": unexpected end at 15',
+    );
     expect(refusal(body({ functions: [fn("shop-a", { triggers: [{ event: "app/x", expression: 7 }] })] }))).toBe(
-      "functions[0] (shop-a) trigger: expression must be a string",
+      "functions[0] (shop-a) triggers[0].expression: expression must be a string",
     );
   });
 
   it("refuses a cancel condition that does not parse, naming the function", () => {
     expect(refusal(body({ functions: [fn("shop-a", { cancel: [{ event: "app/x", if: "async.data.id ==" }] })] }))).toMatch(
-      /^functions\[0\] \(shop-a\) cancel: \S/,
+      /^functions\[0\] \(shop-a\) cancel\[0\]\.if: expression "async\.data\.id ==": unexpected end at 16$/,
     );
+  });
+
+  it("refuses an unknown function or an invalid literal regex at sync, naming the field and the problem", () => {
+    expect(refusal(body({ functions: [fn("shop-a", { triggers: [{ event: "app/x", expression: "lowerAscii(event.name) == 'x'" }] })] }))).toBe(
+      `functions[0] (shop-a) triggers[0].expression: expression "lowerAscii(event.name) == 'x'": unknown function "lowerAscii"`,
+    );
+    expect(refusal(body({ functions: [fn("shop-a", { cancel: [{ event: "app/x", if: "async.data.s.matches('(?=a)')" }] })] }))).toMatch(
+      /^functions\[0\] \(shop-a\) cancel\[0\]\.if: .*invalid regular expression "\(\?=a\)" in matches\(\): .*invalid or unsupported Perl syntax/,
+    );
+  });
+
+  it("checks the expression of every flow-control key, naming the field", () => {
+    const bad = "event.data.(";
+    const cases: [Record<string, unknown>, string][] = [
+      [{ concurrency: { limit: 1, key: bad } }, "concurrency.key"],
+      [{ concurrency: [{ limit: 5 }, { limit: 1, key: bad }] }, "concurrency[1].key"],
+      [{ throttle: { limit: 1, period: "1s", key: bad } }, "throttle.key"],
+      [{ rateLimit: { limit: 1, period: "1s", key: bad } }, "rateLimit.key"],
+      [{ debounce: { period: "1s", key: bad } }, "debounce.key"],
+      [{ idempotency: bad }, "idempotency"],
+      [{ batchEvents: { maxSize: 2, timeout: "1s", key: bad } }, "batchEvents.key"],
+      [{ batchEvents: { maxSize: 2, timeout: "1s", if: bad } }, "batchEvents.if"],
+      [{ singleton: { mode: "skip", key: bad } }, "singleton.key"],
+      [{ priority: { run: bad } }, "priority.run"],
+    ];
+    for (const [options, field] of cases) {
+      expect(refusal(body({ functions: [fn("shop-a"), fn("shop-b", options)] }))).toBe(
+        `functions[1] (shop-b) ${field}: expression "event.data.(": unexpected "(" at 11`,
+      );
+    }
+    const good = "event.data.userId";
+    const valid = body({
+      functions: [
+        fn("shop-a", {
+          concurrency: [{ limit: 5, key: good }, 3],
+          throttle: { limit: 1, period: "1s", key: good },
+          rateLimit: { limit: 1, period: "1s", key: good },
+          debounce: { period: "1s", key: good },
+          idempotency: good,
+          batchEvents: { maxSize: 2, timeout: "1s", key: good, if: "event.data.n > 1" },
+          singleton: { mode: "skip", key: good },
+          priority: { run: "event.data.vip ? 60 : 0" },
+        }),
+      ],
+    });
+    expect(validateRegister(valid)).toBe(valid);
   });
 
   it("refuses a malformed cancel list, naming the function", () => {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { compileExpression, InvalidInputError, parseCron, type FunctionConfig, type RegisterRequest } from "@weft/core";
+import { expressionProblem, InvalidInputError, parseCron, type FunctionConfig, type RegisterRequest } from "@weft/core";
 import type { FunctionRecord } from "@weft/store";
+import { configExpressions } from "./config-expressions.js";
 import type { EngineContext } from "./context.js";
 import { overLimit, type Limits } from "./limits.js";
 
@@ -28,8 +29,8 @@ function validateFunction(f: unknown, i: number): asserts f is FunctionConfig {
     if (!isObject(c) || typeof c.event !== "string" || c.event === "") {
       throw new InvalidInputError(`${where} (${fn.id}) cancel entries need an "event" name`);
     }
-    checkExpression(c.if, `${where} (${fn.id}) cancel`);
   }
+  for (const { field, value } of configExpressions(fn as FunctionConfig)) checkExpression(value, `${where} (${fn.id}) ${field}`);
   const url = fn.steps?.step?.runtime?.url;
   if (typeof url !== "string" || !URL.canParse(url)) throw new InvalidInputError(`${where} (${fn.id}) needs steps.step.runtime.url`);
 }
@@ -39,10 +40,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function validateTrigger(t: unknown, where: string): void {
-  if (isObject(t) && typeof t.event === "string" && t.event !== "") {
-    checkExpression(t.expression, `${where} trigger`);
-    return;
-  }
+  if (isObject(t) && typeof t.event === "string" && t.event !== "") return;
   if (isObject(t) && typeof t.cron === "string") {
     try {
       parseCron(t.cron);
@@ -54,15 +52,15 @@ function validateTrigger(t: unknown, where: string): void {
   throw new InvalidInputError(`${where} has a trigger with neither a non-empty "event" nor a "cron"`);
 }
 
-/** Refuse an expression that does not parse now, rather than at every event later. */
+/**
+ * Refuse an expression that does not compile, calls an unknown function or gives matches() an
+ * invalid pattern now, rather than fail (or silently never match) at every event later.
+ */
 function checkExpression(expression: unknown, where: string): void {
-  if (expression === undefined || expression === "") return;
+  if (expression === undefined || expression === null || expression === "") return;
   if (typeof expression !== "string") throw new InvalidInputError(`${where}: expression must be a string`);
-  try {
-    compileExpression(expression);
-  } catch (e) {
-    throw new InvalidInputError(`${where}: ${(e as Error).message}`);
-  }
+  const problem = expressionProblem(expression);
+  if (problem) throw new InvalidInputError(`${where}: ${problem}`);
 }
 
 /** An in-band sync reply (protocol §1.3) in the shape of a `/fn/register` body. */

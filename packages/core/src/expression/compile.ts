@@ -4,6 +4,7 @@
  */
 import type { Expr } from "./ast.js";
 import { evaluate } from "./evaluator.js";
+import { LruCache } from "./lru.js";
 import { parse } from "./parser.js";
 import { MISSING } from "./values.js";
 
@@ -29,8 +30,7 @@ class Compiled implements CompiledExpression {
 }
 
 /** Bounded so that many distinct expressions (each pause freezes its own) cannot grow memory without limit. */
-const CACHE_LIMIT = 1000;
-const cache = new Map<string, Compiled>();
+const cache = new LruCache<Compiled>(1000);
 
 /** Parses `source` (or takes it from the cache); throws InvalidInputError on a syntax error. */
 export function compileExpression(source: string): CompiledExpression {
@@ -56,18 +56,6 @@ export function evaluateCondition(source: string, vars: Record<string, unknown>)
 }
 
 function compiled(source: string): Compiled {
-  const hit = cache.get(source);
-  if (hit) {
-    // Re-insert so that Map order is least recently used first.
-    cache.delete(source);
-    cache.set(source, hit);
-    return hit;
-  }
-  const made = new Compiled(source, parse(source));
-  if (cache.size >= CACHE_LIMIT) {
-    const oldest = cache.keys().next();
-    if (!oldest.done) cache.delete(oldest.value);
-  }
-  cache.set(source, made);
-  return made;
+  // A syntax error throws out of getOrMake, so nothing is cached for it.
+  return cache.getOrMake(source, () => new Compiled(source, parse(source)));
 }

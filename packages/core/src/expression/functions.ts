@@ -2,6 +2,7 @@
  * The built-in functions. Each is declared with the call forms CEL gives it: `size(x)` and
  * `x.size()` both exist, `x.startsWith(s)` only as a method, `int(x)` only as a function.
  */
+import { regexSearch } from "./regex.js";
 import { EvaluationError, isMap, typeName } from "./values.js";
 
 interface Builtin {
@@ -24,11 +25,26 @@ const BUILTINS = new Map<string, Builtin>([
 ]);
 
 export function callBuiltin(fn: string, isMethod: boolean, args: readonly unknown[]): unknown {
-  const builtin = BUILTINS.get(fn);
-  if (!builtin || args.length !== builtin.arity || !(isMethod ? builtin.method : builtin.global)) {
-    throw new EvaluationError(`no such function: ${fn}(${args.map(typeName).join(", ")})`);
-  }
+  const builtin = findBuiltin(fn, isMethod, args.length);
+  if (!builtin) throw new EvaluationError(`no such function: ${fn}(${args.map(typeName).join(", ")})`);
   return builtin.run(args);
+}
+
+/**
+ * Why `fn` cannot be called in this form with `argCount` arguments (a method's receiver counted as
+ * one), or undefined when it can; sync uses it to refuse an unknown function before any event comes.
+ */
+export function builtinProblem(fn: string, isMethod: boolean, argCount: number): string | undefined {
+  if (findBuiltin(fn, isMethod, argCount)) return undefined;
+  if (!BUILTINS.has(fn)) return `unknown function ${JSON.stringify(fn)}`;
+  const args = argCount - (isMethod ? 1 : 0);
+  return `${JSON.stringify(fn)} cannot be called as a ${isMethod ? "method" : "function"} with ${args} argument${args === 1 ? "" : "s"}`;
+}
+
+function findBuiltin(fn: string, isMethod: boolean, argCount: number): Builtin | undefined {
+  const builtin = BUILTINS.get(fn);
+  if (!builtin || argCount !== builtin.arity || !(isMethod ? builtin.method : builtin.global)) return undefined;
+  return builtin;
 }
 
 function stringMethod(name: string, f: (s: string, arg: string) => boolean): Builtin {
@@ -55,18 +71,11 @@ function size(x: unknown): number {
   throw overload("size", x);
 }
 
-/**
- * CEL specifies RE2; JS RegExp (with the `u` flag) agrees on the common syntax. Like RE2's
- * `matches`, it looks for the pattern anywhere unless anchored.
- */
+/** Like RE2's `matches`, it looks for the pattern anywhere unless anchored (see regex.ts for the engine). */
 function matches(s: string, pattern: string): boolean {
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern, "u");
-  } catch {
-    throw new EvaluationError(`invalid regular expression ${JSON.stringify(pattern)}`);
-  }
-  return re.test(s);
+  const found = regexSearch(s, pattern);
+  if (typeof found === "boolean") return found;
+  throw new EvaluationError(`invalid regular expression ${JSON.stringify(pattern)}: ${found.problem}`);
 }
 
 function toString(x: unknown): string {

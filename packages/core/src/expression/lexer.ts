@@ -23,10 +23,15 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   "\\": "\\", "'": "'", '"': '"', "`": "`", "?": "?",
 };
 
-/** The error for bad syntax; long sources (frozen trigger events) are cut so messages stay readable. */
+/** The error for bad syntax, naming the offset of the problem. */
 export function syntaxError(source: string, problem: string, pos: number): InvalidInputError {
+  return new InvalidInputError(expressionMessage(source, `${problem} at ${pos}`));
+}
+
+/** A message about `source`; long sources (frozen trigger events) are cut so messages stay readable. */
+export function expressionMessage(source: string, problem: string): string {
   const shown = source.length > 120 ? `${source.slice(0, 117)}...` : source;
-  return new InvalidInputError(`expression ${JSON.stringify(shown)}: ${problem} at ${pos}`);
+  return `expression ${JSON.stringify(shown)}: ${problem}`;
 }
 
 export function tokenize(source: string): Token[] {
