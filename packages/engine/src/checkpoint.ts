@@ -3,6 +3,7 @@ import type { RunMetadata } from "@weft/store";
 import type { EngineContext } from "./context.js";
 import { finalizeRun } from "./finalize.js";
 import { runStateBytes, runStateError, stepCountError, stepName, stepOutputError } from "./limits.js";
+import { refuseDuplicateResults } from "./op-validation.js";
 import { recordTimeline } from "./timeline.js";
 
 export type CheckpointResult = "saved" | "run-not-found" | "run-ended";
@@ -40,8 +41,9 @@ export class CheckpointedRuns {
  * Async checkpointing (protocol §11): the SDK runs steps in-process within one call and posts
  * each result here as it goes. Results are saved write-once like any other; a repeat of the same
  * result is fine, a different one is refused by the store and logged. An ended run answers
- * `run-ended`, which the SDK takes as "stop" (409); so does a step over a limit, which fails the
- * run exactly as it would in a call's response. `attempt` is the call's (Weft's SDK sends it).
+ * `run-ended`, which the SDK takes as "stop" (409); so does a step over a limit, or two results
+ * for one step, which fail the run exactly as they would in a call's response. `attempt` is the
+ * call's (Weft's SDK sends it).
  *
  * The run's status is read alongside the first save rather than before it, so a checkpoint is one
  * round trip (one commit on SQLite), not two in a row. The price: a step that finished after its
@@ -56,6 +58,14 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
     .then((meta): RunMetadata | CheckpointResult => (!meta ? "run-not-found" : meta.status === "Running" ? meta : "run-ended"));
   running.catch(() => {});
   const now = ctx.clock.now();
+  // Checked before anything is saved, as the executor checks a response (op-validation.ts).
+  const refused = refuseDuplicateResults(ops);
+  if (refused) {
+    const meta = await running;
+    if (typeof meta === "string") return meta;
+    await failOnOp(ctx, meta, refused.op, attempt, now, refused.error);
+    return "run-ended";
+  }
   for (const op of ops) {
     if (op.op !== "StepRun" && op.op !== "StepFailed") continue;
     const value = JSON.stringify(op.op === "StepRun" ? { data: op.data ?? null } : { error: op.error ?? op.data });
@@ -67,7 +77,7 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
     if (over) {
       const meta = await running;
       if (typeof meta === "string") return meta;
-      await failOnLimit(ctx, meta, op, attempt, now, over);
+      await failOnOp(ctx, meta, op, attempt, now, over);
       return "run-ended";
     }
     const timing = (op as { timing?: { start?: number; end?: number } }).timing;
@@ -112,8 +122,9 @@ async function saveCheckpointed(ctx: EngineContext, runId: string, stepId: strin
   }
 }
 
-async function failOnLimit(ctx: EngineContext, meta: RunMetadata, op: OutgoingOp, attempt: number, now: number, error: SerializedError): Promise<void> {
-  ctx.log.warn(`run failed on a limit: ${error.message}`, { runId: meta.runId });
+/** Fail the run on one of a checkpoint's ops (over a limit, or bad), with a timeline line saying why. */
+async function failOnOp(ctx: EngineContext, meta: RunMetadata, op: OutgoingOp, attempt: number, now: number, error: SerializedError): Promise<void> {
+  ctx.log.warn(`run failed: ${error.name}: ${error.message}`, { runId: meta.runId });
   const output = JSON.stringify({ error });
   await recordTimeline(ctx, { runId: meta.runId, stepId: op.id, attempt, name: stepName(op), op: "StepRun", status: "Failed", startedAt: now, endedAt: now, output });
   const state = await ctx.stores.state.loadRun(meta.runId);

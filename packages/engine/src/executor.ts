@@ -1,4 +1,4 @@
-import { isWeftError, resolveTime, StateConflictError, ulid, type OutgoingOp, type SerializedError, type WeftEvent } from "@weft/core";
+import { isWeftError, StateConflictError, ulid, type OutgoingOp, type SerializedError, type WeftEvent } from "@weft/core";
 import type { FunctionRecord, QueueItem, RunState } from "@weft/store";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
 import { discoveryStackLength, enqueueDiscovery } from "./continue-run.js";
@@ -6,6 +6,7 @@ import type { DriverResponse } from "./driver.js";
 import { afterFinalize, finalizeRun } from "./finalize.js";
 import { isLazy } from "./http-driver.js";
 import { limitError, overLimit, runStateBytes, runStateError, stepCountError, stepName, stepOutputError } from "./limits.js";
+import { refuseOps, sleepWakeAt } from "./op-validation.js";
 import { invokeFunction, waitForEvent } from "./pauses.js";
 import { buildCallBody } from "./request-body.js";
 import { recordTimeline } from "./timeline.js";
@@ -35,7 +36,6 @@ function knownStateBytes(state: RunState): number {
 }
 
 const asyncOps = new Set(["StepPlanned", "Sleep", "WaitForEvent", "InvokeFunction", "Gateway", "AIGateway"]);
-const unsupportedOps = new Set(["WaitForSignal"]);
 
 /**
  * Runs `discover` and `step` jobs: call the function, then act on what it reports (protocol §4–§6).
@@ -232,14 +232,11 @@ export class Executor {
     const { ctx } = this;
     const meta = state.metadata;
     const ops = res.ops.filter((op) => !isLazy(op) && !state.steps.has(op.id));
-    const unsupported = ops.find((op) => unsupportedOps.has(op.op));
-    if (unsupported) {
-      await this.fail(state, { name: "UnsupportedOpcode", message: `Weft does not support ${unsupported.op} yet (step "${unsupported.displayName ?? unsupported.name}")` });
-      return stop();
-    }
-    const over = this.overLimits(state, ops);
+    // A bad op (unknown, unparseable time, an `if` that does not compile, one step id twice) or a
+    // limit fails the run before anything of the response is written: a retry would get the same.
+    const over = refuseOps(ops, state.events[0] as WeftEvent, ctx.clock.now()) ?? this.overLimits(state, ops);
     if (over) {
-      ctx.log.warn(`run failed on a limit: ${over.error.message}`, { runId: meta.runId });
+      ctx.log.warn(`run failed: ${over.error.name}: ${over.error.message}`, { runId: meta.runId });
       if (over.op) await this.timeline(state, over.op, attempt, startedAt, "Failed", JSON.stringify({ error: over.error }));
       await this.fail(state, over.error);
       return stop();
@@ -336,7 +333,7 @@ export class Executor {
         await ctx.stores.queue.enqueue({ id: `${runId}:s:${op.id}`, kind: "step", runId, tenant: appId, payload: { stepId: op.id, name }, availableAt: now, attempt: 0 });
         return;
       case "Sleep": {
-        const wakeAt = resolveTime(String((op.opts as { duration?: string } | undefined)?.duration ?? op.name ?? ""), now);
+        const wakeAt = sleepWakeAt(op, now);
         await waitLine({ sleepUntil: new Date(wakeAt).toISOString() });
         await ctx.stores.queue.enqueue({ id: `${runId}:w:${op.id}`, kind: "wake", runId, tenant: appId, payload: { stepId: op.id }, availableAt: wakeAt, attempt: 0 });
         return;
