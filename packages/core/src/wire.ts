@@ -23,6 +23,24 @@ export const internalEvents = {
   scheduledTimer: "inngest/scheduled.timer",
 } as const;
 
+/** The prefix of every internal event name: users may not send these, and `*` never matches them. */
+export const internalEventPrefix = "inngest/";
+
+/**
+ * The run chain depth an event carries in `data._inngest.depth` (0 when absent): how many runs
+ * stand between it and an event sent from outside. A run has the depth of its deepest event; each
+ * `step.invoke` and each `step.sendEvent` adds one, and lifecycle events carry their run's depth
+ * plus one, so a function that triggers itself in a loop meets the server's run chain depth limit.
+ */
+export function eventChainDepth(event: { data?: unknown }): number {
+  const meta = (event.data as { _inngest?: { depth?: unknown } } | undefined)?._inngest;
+  const depth = meta?.depth;
+  return typeof depth === "number" && Number.isSafeInteger(depth) && depth > 0 ? depth : 0;
+}
+
+/** The name of the limit a run chain passes; the server's refusal says "over the run chain depth limit …". */
+export const runChainDepthLimitName = "run chain depth";
+
 export type Opcode =
   | "StepPlanned"
   | "StepRun"

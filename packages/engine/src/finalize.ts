@@ -3,6 +3,8 @@ import type { FinalOutcome, RunMetadata } from "@weft/store";
 import type { EngineContext } from "./context.js";
 import { deterministicUlid } from "./deterministic-id.js";
 import { ingestEvents } from "./ingest.js";
+import { emitsLifecycleEvents } from "./internal-triggers.js";
+import { lifecycleEventData } from "./lifecycle-event.js";
 
 export interface RunEnd {
   status: FinalOutcome["status"];
@@ -53,18 +55,14 @@ export async function afterFinalize(
   await ctx.stores.history.updateRun(meta.runId, { status: meta.status, endedAt, output });
 }
 
-/** `inngest/function.finished` (and `.failed` / `.cancelled`), with ids derived from the run. */
+/**
+ * `inngest/function.finished` (and `.failed` / `.cancelled`), with ids derived from the run, within
+ * the event size limit (`lifecycleEventData`). None for a run a lifecycle event started
+ * (`internal-triggers.ts`): ends triggering ends would never stop.
+ */
 async function emitFinished(ctx: EngineContext, meta: RunMetadata, events: WeftEvent[], output: string | undefined, endedAt: number): Promise<void> {
-  const parsed = output ? (JSON.parse(output) as { data?: unknown; error?: unknown }) : {};
-  const data: Record<string, unknown> = {
-    function_id: meta.functionId,
-    run_id: meta.runId,
-    event: events[0],
-    events,
-    ...(meta.status === "Completed" ? { result: parsed.data ?? null } : { error: parsed.error }),
-    ...(meta.correlationId ? { correlation_id: meta.correlationId } : {}),
-    _inngest: { status: meta.status },
-  };
+  if (!emitsLifecycleEvents(events)) return;
+  const data = lifecycleEventData(meta, events, output, endedAt, ctx.limits);
   const emitted: { name: string; id: string }[] = [{ name: internalEvents.functionFinished, id: `${meta.runId}:finished` }];
   if (meta.status === "Failed") emitted.push({ name: internalEvents.functionFailed, id: meta.runId });
   if (meta.status === "Cancelled") emitted.push({ name: internalEvents.functionCancelled, id: `${meta.runId}:cancelled` });

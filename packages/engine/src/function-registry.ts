@@ -1,5 +1,6 @@
 import type { WeftEvent } from "@weft/core";
 import type { FunctionRecord, HistoryStore } from "@weft/store";
+import { deliversInternal, isInternalEvent, sourceFunctionOf, wildcardSeesInternal } from "./internal-triggers.js";
 
 interface EventTrigger {
   fn: FunctionRecord;
@@ -91,10 +92,23 @@ export class FunctionRegistry {
     return [...this.byId.values()];
   }
 
-  /** Triggers whose event name matches; their `expression` is left for the caller to check. */
+  /**
+   * Triggers whose event name matches; their `expression` is left for the caller to check.
+   * Internal events reach only the triggers `internal-triggers.ts` allows (never `*`).
+   */
   triggersFor(event: WeftEvent): EventTrigger[] {
-    const found = [...(this.exact.get(event.name) ?? [])];
-    for (const p of this.prefixes) if (event.name.startsWith(p.prefix)) found.push(p.trigger);
+    const exact = this.exact.get(event.name) ?? [];
+    if (!isInternalEvent(event.name)) {
+      const found = [...exact];
+      for (const p of this.prefixes) if (event.name.startsWith(p.prefix)) found.push(p.trigger);
+      return found;
+    }
+    const source = sourceFunctionOf(event);
+    const sourceApp = source === undefined ? undefined : this.byId.get(source)?.appId;
+    const found = exact.filter((t) => deliversInternal(event, t.fn, false, sourceApp));
+    for (const p of this.prefixes) {
+      if (wildcardSeesInternal(p.prefix) && event.name.startsWith(p.prefix) && deliversInternal(event, p.trigger.fn, true, sourceApp)) found.push(p.trigger);
+    }
     return found;
   }
 }

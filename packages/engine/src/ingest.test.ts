@@ -1,6 +1,7 @@
-import { InvalidInputError, seededUlids, ulidTime } from "@weft/core";
+import { InvalidInputError, LimitExceededError, seededUlids, ulidTime } from "@weft/core";
 import { describe, expect, it } from "vitest";
 import { normaliseEvents } from "./ingest.js";
+import { resolveLimits } from "./limits.js";
 
 const now = Date.UTC(2026, 3, 1, 12, 0, 0);
 const seed = `${now - 5},${Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).toString("base64")}`;
@@ -111,5 +112,18 @@ describe("normaliseEvents", () => {
     const fixed = normaliseEvents([{ name: "a" }, { name: "b" }], now, { ids: ["01J0000000000000000000000A"], seed });
     expect(fixed[0]?.internalId).toBe("01J0000000000000000000000A");
     expect(fixed[1]?.internalId).toBe(seededUlids(seed)?.(2));
+  });
+
+  it("keeps only the run chain depth of a sender's _inngest, and refuses a depth over the limit", () => {
+    const limits = resolveLimits({ maxRunChainDepth: 3 });
+    const [sent] = normaliseEvents({ name: "app/x", data: { n: 1, _inngest: { depth: 3, fn_id: "forged" } } }, now, { limits });
+    expect(sent?.event.data).toEqual({ n: 1, _inngest: { depth: 3 } });
+    for (const depth of [0, -1, 1.5, "2", null]) {
+      expect(normaliseEvents({ name: "app/x", data: { _inngest: { depth } } }, now, { limits })[0]?.event.data, String(depth)).toEqual({});
+    }
+    expect(() => normaliseEvents([{ name: "a" }, { name: "app/x", data: { _inngest: { depth: 4 } } }], now, { limits })).toThrow(LimitExceededError);
+    expect(() => normaliseEvents([{ name: "a" }, { name: "app/x", data: { _inngest: { depth: 4 } } }], now, { limits })).toThrow(
+      /^event 1 would start a run 4 deep \(each step.invoke and step.sendEvent adds one: does a function trigger itself in a loop\?\), over the run chain depth limit of 3; raise it with --max-run-chain-depth$/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { InvalidInputError, seededUlids, ulid, type WeftEvent } from "@weft/core";
+import { eventChainDepth, InvalidInputError, seededUlids, ulid, type WeftEvent } from "@weft/core";
 import type { StoredEvent } from "@weft/store";
 import type { EngineContext } from "./context.js";
 import { checkEventLimits, type Limits } from "./limits.js";
@@ -58,7 +58,13 @@ export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions =
     const internalId = opts.ids?.[i] ?? seeded?.(i + 1) ?? ulid(now);
     const data = { ...((e.data as Record<string, unknown> | undefined) ?? {}) };
     delete data._inngest_internal;
-    if (!opts.internal) delete data._inngest;
+    if (!opts.internal) {
+      // `_inngest` is the server's; of what a sender puts there, only the run chain depth Weft's
+      // SDK stamps on the events a run sends is kept (checked against the limit above).
+      const depth = eventChainDepth(e);
+      delete data._inngest;
+      if (depth > 0) data._inngest = { depth };
+    }
     const event: WeftEvent = {
       id: (e.id as string | undefined) ?? internalId,
       name: e.name,

@@ -1,4 +1,4 @@
-import { LimitExceededError, type OutgoingOp, type SerializedError } from "@weft/core";
+import { eventChainDepth, LimitExceededError, runChainDepthLimitName, type OutgoingOp, type SerializedError } from "@weft/core";
 import type { RunState } from "@weft/store";
 
 /**
@@ -20,6 +20,12 @@ export interface Limits {
   maxSteps: number;
   /** The largest `batchEvents.maxSize` a function may ask for (`--max-batch-events`, default 100). */
   maxBatchEvents: number;
+  /**
+   * How deep a chain of runs may go (`--max-run-chain-depth`, default 1,000): each `step.invoke`
+   * and each `step.sendEvent` (Weft's SDK) starts the next link, so a function that invokes or
+   * triggers itself forever fails at this depth instead (`eventChainDepth` in `@weft/core`).
+   */
+  maxRunChainDepth: number;
 }
 
 export const defaultLimits: Limits = {
@@ -30,6 +36,7 @@ export const defaultLimits: Limits = {
   maxRunStateBytes: 32 * 1024 * 1024,
   maxSteps: 1000,
   maxBatchEvents: 100,
+  maxRunChainDepth: 1000,
 };
 
 /** The CLI flag for each limit, quoted in every message that refuses something. */
@@ -41,6 +48,7 @@ export const limitFlags: Record<keyof Limits, string> = {
   maxRunStateBytes: "--max-run-state-bytes",
   maxSteps: "--max-steps",
   maxBatchEvents: "--max-batch-events",
+  maxRunChainDepth: "--max-run-chain-depth",
 };
 
 const maxDepthCap = 1000;
@@ -53,6 +61,7 @@ const limitNames: Record<keyof Limits, string> = {
   maxRunStateBytes: "run state",
   maxSteps: "steps-per-run",
   maxBatchEvents: "batch size",
+  maxRunChainDepth: runChainDepthLimitName,
 };
 
 export function resolveLimits(given: Partial<Limits> = {}): Limits {
@@ -146,5 +155,25 @@ export function checkEventLimits(list: unknown[], limits: Limits): void {
     if (bytes > limits.maxEventBytes) {
       throw new LimitExceededError(`${where} is ${bytes} bytes, ${overLimit("maxEventBytes", limits)}`);
     }
+    // Weft's SDK stamps the events a run sends with the run's depth plus one (see `Limits`).
+    const depth = e !== null && typeof e === "object" ? eventChainDepth(e) : 0;
+    if (depth > limits.maxRunChainDepth) throw new LimitExceededError(`${where} ${chainDepthError(depth, limits).message}`);
   }
+}
+
+/**
+ * The refusal of a link `depth` runs deep: "would start a run 1001 deep (each step.invoke and
+ * step.sendEvent adds one: …), over the run chain depth limit of 1000; raise it with …".
+ */
+export function chainDepthError(depth: number, limits: Limits): SerializedError {
+  return limitError(
+    `would start a run ${depth} deep (each step.invoke and step.sendEvent adds one: does a function trigger itself in a loop?), ${overLimit("maxRunChainDepth", limits)}`,
+  );
+}
+
+/** A run's chain depth: that of its deepest event. */
+export function runChainDepth(events: readonly { data?: unknown }[]): number {
+  let depth = 0;
+  for (const e of events) depth = Math.max(depth, eventChainDepth(e));
+  return depth;
 }

@@ -5,11 +5,13 @@ import {
   resolveTime,
   substituteVariable,
   type OutgoingOp,
+  type SerializedError,
   type WeftEvent,
 } from "@weft/core";
 import type { FunctionRecord, Pause, RunState } from "@weft/store";
 import type { EngineContext } from "./context.js";
 import { saveAndContinue } from "./continue-run.js";
+import { chainDepthError, runChainDepth } from "./limits.js";
 import { completeTimeline } from "./timeline.js";
 
 const oneYearMs = 366 * 24 * 3600_000;
@@ -104,10 +106,12 @@ export async function invokeFunction(
   const { runId, appId, functionId } = state.metadata;
   const opts = (op.opts ?? {}) as { function_id?: string; payload?: { data?: Record<string, unknown> }; timeout?: string };
   const target = opts.function_id ? await ctx.registry.lookup(opts.function_id) : undefined;
-  if (!target) {
-    const error = { name: "Error", message: `could not find function with ID: ${opts.function_id}` };
-    await saveAndContinue(ctx, runId, appId, op.id, JSON.stringify({ error }));
-    return undefined;
+  if (!target) return failInvoke(ctx, runId, appId, op, { name: "Error", message: `could not find function with ID: ${opts.function_id}` });
+  // A function invoking itself (or a cycle of them) stops here: the step fails, naming the limit.
+  const depth = runChainDepth(state.events) + 1;
+  if (depth > ctx.limits.maxRunChainDepth) {
+    const error = chainDepthError(depth, ctx.limits);
+    return failInvoke(ctx, runId, appId, op, { ...error, message: `step.invoke of ${target.id} ${error.message}` });
   }
   const correlationId = `${runId}.${op.id}`;
   const expiresAt = opts.timeout ? resolveTime(opts.timeout, now) : now + oneYearMs;
@@ -133,12 +137,20 @@ export async function invokeFunction(
     name: internalEvents.functionInvoked,
     data: {
       ...(opts.payload?.data ?? {}),
-      _inngest: { fn_id: target.id, correlation_id: correlationId, expire: expiresAt, source_app_id: appId, source_fn_id: functionId },
+      _inngest: { fn_id: target.id, correlation_id: correlationId, expire: expiresAt, source_app_id: appId, source_fn_id: functionId, depth },
     },
     user: {},
     ts: now,
   };
   return start(target, event, correlationId);
+}
+
+/** An invoke that starts no child: its step fails at once (thrown into the function, not retried). */
+async function failInvoke(ctx: EngineContext, runId: string, appId: string, op: OutgoingOp, error: SerializedError): Promise<undefined> {
+  const value = JSON.stringify({ error });
+  const saved = await saveAndContinue(ctx, runId, appId, op.id, value);
+  if (saved) await completeTimeline(ctx, runId, op.id, "Failed", value);
+  return undefined;
 }
 
 /** The step value a matching event gives a pause (§5 table). */

@@ -11,7 +11,7 @@ import { execute } from "./execution.js";
 import type { ExecutionRequest, ExecutionResult } from "./execution.js";
 import type { RawHandler, WeftFunction } from "./function.js";
 import { checkpointStep } from "./checkpoint.js";
-import { sendEvents } from "./send.js";
+import { sendFromRun } from "./chain-depth.js";
 import { introspection, registerInBand, registerOutOfBand } from "./sync.js";
 import type { SyncContext } from "./sync.js";
 
@@ -156,7 +156,7 @@ export function createServeHandler(options: ServeOptions, framework: string): (r
         handler: target.handler,
         ...(target.failure ? { error: failedWith ?? new Error("Unknown error") } : {}),
         appId: config.appId,
-        send: (events) => sendEvents(fnConfig, events),
+        send: (events) => sendFromRun(fnConfig, events, request.events),
         logger: fnConfig.logger,
         ...(request.checkpointTarget && fnConfig.checkpointing ? { checkpoint: (op: OutgoingOp) => checkpointStep(fnConfig, request, op) } : {}),
       },
