@@ -27,7 +27,8 @@ function setup(concurrency: number) {
         handled.push(l);
         releases.push(() => resolve({ type: "done" }));
       }),
-    { concurrency, leaseMs: 10_000, pollMs: 50, clock: systemClock, log: silentLogger },
+    // One tenant may use every slot here: the cap per app is app-call-limiter.test.ts's subject.
+    { concurrency, maxCallsPerApp: concurrency, leaseMs: 10_000, pollMs: 50, clock: systemClock, log: silentLogger },
   );
   const releaseAll = () => releases.splice(0).forEach((r) => r());
   return { queue, worker, handled, leasedByLease, releaseAll };

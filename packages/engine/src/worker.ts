@@ -1,10 +1,13 @@
 import { isWeftError, StoreUnavailableError } from "@weft/core";
 import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
+import { AppCallLimiter, defaultMaxCallsPerApp } from "./app-call-limiter.js";
 import type { JobOutcome } from "./context.js";
 import type { Logger } from "./logger.js";
 
 const outageDelayMinMs = 250;
 const outageDelayMaxMs = 5000;
+/** After a job was held back for its app's cap, how long queue wakeups are ignored (see `loop`). */
+const holdMs = 100;
 
 export interface WorkerOptions {
   /** Jobs in flight at once. */
@@ -13,6 +16,8 @@ export interface WorkerOptions {
   leaseMs: number;
   /** Safety-net poll for work other processes queued (wakeups within a process are pushed). */
   pollMs: number;
+  /** Calling jobs of one app running at once (`--max-app-calls`); default half of `concurrency`. */
+  maxCallsPerApp?: number;
   clock: Clock;
   log: Logger;
 }
@@ -27,6 +32,16 @@ export interface WorkerOptions {
  * (event → run start → step), and changes nothing that is promised: the item is in the queue,
  * leased as by `lease`, and redelivered to anyone if this process dies. With a backlog, jobs queue
  * as usual and are leased in fair order.
+ *
+ * Fair share across apps: at most `maxCallsPerApp` calling jobs of one app run at once, so a hung
+ * app cannot take every slot. A leased job whose app is at its cap is held back: given back to the
+ * queue at once, with its `availableAt` and attempt unchanged (so it keeps its place at the head of
+ * its app's queue and spends no attempt), without running or keeping a slot. Other apps' jobs are
+ * leased past it, as leases go round-robin across tenants. So the held app's head (and its
+ * backlog) is not leased over and over: after a hold the worker leases one job at a time (doubling
+ * again as rounds hold nothing back), and sleeps up to `holdMs` through the wakeup of its own
+ * requeue; a finished job (which may free the app's slot) and new work still wake it. While an app
+ * stays stuck, that costs about one lease of its head per `holdMs` and per job run meanwhile.
  */
 export class Worker {
   private running = false;
@@ -43,17 +58,38 @@ export class Worker {
   private outageStartedAt = 0;
   /** How long to wait before leasing again while the queue is unreachable: doubles up to 5 s. */
   private outageDelayMs = outageDelayMinMs;
+  private readonly apps: AppCallLimiter;
+  /**
+   * Jobs leased at most at once: 1 after a round held a job back, so the held app's head is not
+   * leased again with a whole batch of its backlog; doubled after each round without one.
+   */
+  private batch = Infinity;
+  /**
+   * Until then (`performance.now()`: real pacing, whatever clock the engine is given), a job was
+   * recently held back for its app's cap (see the class comment).
+   */
+  private holdUntil = 0;
+  /** When (by the engine's clock, as `availableAt`) the last job was held back. */
+  private heldAt = 0;
+  /** Requeue writes of held-back jobs, awaited by `stop`. */
+  private readonly holdWrites = new Set<Promise<void>>();
 
   constructor(
     private readonly queue: Queue,
     private readonly handle: (lease: Lease) => Promise<JobOutcome>,
     private readonly opts: WorkerOptions,
-  ) {}
+  ) {
+    this.apps = new AppCallLimiter(opts.maxCallsPerApp ?? defaultMaxCallsPerApp(opts.concurrency));
+  }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.queue.subscribe(() => this.wake());
+    this.unsubscribe = this.queue.subscribe((availableAt) => {
+      // During a hold, a job put back (held, or requeued by another process) does not wake the
+      // worker: it was due before the hold began. New work does.
+      if (performance.now() >= this.holdUntil || availableAt >= this.heldAt) this.wake();
+    });
     this.loopDone = this.loop();
   }
 
@@ -64,6 +100,7 @@ export class Worker {
     this.wake();
     await this.loopDone;
     await Promise.allSettled([...this.inflight]);
+    await Promise.allSettled([...this.holdWrites]);
   }
 
   private wake(): void {
@@ -77,13 +114,17 @@ export class Worker {
     while (this.running) {
       this.wakeRequested = false;
       const free = this.freeSlots;
-      let leased = 0;
       if (free > 0) {
+        const now = this.opts.clock.now();
+        const limit = Math.min(free, this.batch);
+        let filled = false;
+        let held = 0;
         try {
-          const leases = await this.queue.lease({ now: this.opts.clock.now(), leaseMs: this.opts.leaseMs, limit: free });
-          leased = leases.length;
-          this.backlog = leased === free;
-          for (const lease of leases) this.track(this.runJob(lease));
+          const leases = await this.queue.lease({ now, leaseMs: this.opts.leaseMs, limit });
+          held = leases.filter((lease) => !this.dispatch(lease)).length;
+          filled = leases.length === limit;
+          this.backlog = filled || held > 0;
+          this.batch = held > 0 ? 1 : leases.length === 0 ? Infinity : this.batch * 2;
           this.recovered();
         } catch (e) {
           this.outage(e);
@@ -91,9 +132,17 @@ export class Worker {
           this.outageDelayMs = Math.min(this.outageDelayMs * 2, outageDelayMaxMs);
           continue;
         }
-        if (leased === free) continue;
+        // The held job is due again at once: wait for the hold (or a finished job), not for it.
+        if (held > 0) {
+          await this.idle(holdMs);
+          continue;
+        }
+        if (filled) continue;
       }
-      await this.idle(await this.untilNextDue());
+      // Some queue wakeups are ignored during a hold: sleep no longer than it.
+      const holdLeft = this.holdUntil - performance.now();
+      const due = await this.untilNextDue();
+      await this.idle(holdLeft > 0 ? Math.min(due, holdLeft) : due);
     }
   }
 
@@ -104,7 +153,7 @@ export class Worker {
   async enqueue(item: QueueItem): Promise<boolean> {
     const { queue, opts } = this;
     const now = opts.clock.now();
-    if (!this.running || this.backlog || this.freeSlots <= 0 || item.availableAt > now) return queue.enqueue(item);
+    if (!this.running || this.backlog || this.freeSlots <= 0 || item.availableAt > now || this.apps.isFull(item)) return queue.enqueue(item);
     this.reserved += 1;
     let lease: Lease | undefined;
     try {
@@ -113,7 +162,7 @@ export class Worker {
       this.reserved -= 1;
     }
     if (lease === undefined) return false;
-    if (this.running) this.track(this.runJob(lease));
+    if (this.running) this.dispatch(lease);
     // Stopped meanwhile: give it back for another process (or the next start) to lease.
     else await queue.requeue(lease.token, { availableAt: item.availableAt, attempt: item.attempt });
     return true;
@@ -149,6 +198,26 @@ export class Worker {
     });
   }
 
+  /** Run a leased job if its app has room (answers true); otherwise hold it back (see the class comment). */
+  private dispatch(lease: Lease): boolean {
+    if (this.apps.tryAcquire(lease.item)) {
+      this.track(this.runJob(lease));
+      return true;
+    }
+    // Set before the requeue, whose own queue wakeup must not start another lease at once.
+    this.holdUntil = performance.now() + holdMs;
+    this.heldAt = this.opts.clock.now();
+    const { availableAt, attempt } = lease.item;
+    const write = this.queue.requeue(lease.token, { availableAt, attempt }).then(
+      () => {},
+      // The lease will expire and the job be leased again.
+      (e: unknown) => this.outage(e),
+    );
+    this.holdWrites.add(write);
+    void write.finally(() => this.holdWrites.delete(write));
+    return false;
+  }
+
   private track(p: Promise<void>): void {
     this.inflight.add(p);
     void p.finally(() => {
@@ -173,6 +242,7 @@ export class Worker {
       outcome = { type: "retry", availableAt: opts.clock.now() + 1000, attempt: lease.item.attempt };
     } finally {
       clearInterval(heartbeat);
+      this.apps.release(lease.item);
     }
     try {
       if (outcome.type === "done") await queue.dequeue(lease.token);
