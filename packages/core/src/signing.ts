@@ -8,7 +8,12 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { canonicalJson } from "./canonical-json.js";
 
 const keyPrefix = /^signkey-\w+-/;
-const maxSkewSeconds = 5 * 60;
+/**
+ * How far a signature's `t` may be from now, either way: 5 minutes, as inngest-js
+ * (`InngestCommHandler.hasExpired`) and the Inngest server. Within it a captured call can be sent
+ * again (replayed); see docs/security.md for what that can and cannot do.
+ */
+export const signatureWindowSeconds = 5 * 60;
 
 /** `Bearer` value for the server: `<prefix><hex sha256 of the hex-decoded key>`. */
 export function hashSigningKey(signingKey: string): string {
@@ -27,7 +32,7 @@ export function signRequest(body: string, signingKey: string, unixSeconds: numbe
 }
 
 /**
- * True when `header` signs `body` with `signingKey` within 5 minutes of `nowMs`. The body is
+ * True when `header` signs `body` with `signingKey` within `signatureWindowSeconds` of `nowMs`. The body is
  * checked as received and, like inngest-js, as canonical JSON (for frameworks that parsed it).
  */
 export function verifySignature(header: string | undefined, body: string, signingKey: string, nowMs: number = Date.now()): boolean {
@@ -35,17 +40,16 @@ export function verifySignature(header: string | undefined, body: string, signin
   const params = new URLSearchParams(header);
   const t = params.get("t") ?? "";
   const s = params.get("s") ?? "";
-  if (!/^\d+$/.test(t) || !/^[0-9a-f]+$/i.test(s)) return false;
-  if (Math.abs(nowMs / 1000 - Number(t)) > maxSkewSeconds) return false;
+  // Exactly one SHA-256 in hex: Buffer.from(hex) drops an odd trailing digit, so a looser pattern
+  // would accept altered signatures (a valid one with a digit appended).
+  if (!/^\d+$/.test(t) || !/^[0-9a-f]{64}$/i.test(s)) return false;
+  if (Math.abs(nowMs / 1000 - Number(t)) > signatureWindowSeconds) return false;
   const candidates = [body];
   try {
     candidates.push(canonicalJson(JSON.parse(body)));
   } catch {
     // not JSON: only the raw bytes can match
   }
-  const given = Buffer.from(s.toLowerCase(), "hex");
-  return candidates.some((candidate) => {
-    const expected = Buffer.from(mac(candidate, signingKey, t), "hex");
-    return expected.length === given.length && timingSafeEqual(expected, given);
-  });
+  const given = Buffer.from(s, "hex");
+  return candidates.some((candidate) => timingSafeEqual(Buffer.from(mac(candidate, signingKey, t), "hex"), given));
 }

@@ -45,7 +45,7 @@ describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
     const app = await startCountingApp(urls[0]!);
     const start = (i: number) =>
       startWeftProcess([
-        "start", "--insecure-dev", "--port", String(ports[i]), "--db", db!, ...(state ? ["--state", state] : []),
+        "start", "--insecure-dev", "--port", String(ports[i]), "--db", db!, ...(state ? ["--state", state, "--redis-no-persistence-ok"] : []),
         "-u", app.url, "--retry-interval", "100ms", "--lease", "1s", "--workers", "8",
       ]);
     const procs: ChildProcess[] = [];

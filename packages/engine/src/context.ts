@@ -1,4 +1,5 @@
 import type { Clock, Stores } from "@weft/store";
+import type { Dispatcher } from "undici";
 import type { Backoff } from "./backoff.js";
 import type { CheckpointedRuns } from "./checkpoint.js";
 import type { Driver } from "./driver.js";
@@ -23,6 +24,8 @@ export interface EngineContext {
   limits: Limits;
   /** Targets `step.fetch` and `step.ai.infer` may call (`--allow-fetch-url`); any when unset. */
   allowFetchUrl?: UrlPolicy;
+  /** What `step.fetch` and `step.ai.infer` calls go through: the private-address guard, or undici's global dispatcher when unset. */
+  fetchDispatcher?: Dispatcher;
   /** Step counts and state sizes of runs checkpointing through this engine, for the run limits. */
   checkpointed: CheckpointedRuns;
   /** End a running run as Cancelled (false when it had already ended). */

@@ -16,6 +16,7 @@ import { HandoffQueue } from "./handoff-queue.js";
 import { ingestEvents, type IngestOptions } from "./ingest.js";
 import { resolveLimits, type Limits } from "./limits.js";
 import type { UrlPolicy } from "./url-policy.js";
+import { privateAddressGuard } from "./fetch-guard.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { registerApp } from "./register.js";
 import { startRun } from "./run-starter.js";
@@ -31,6 +32,11 @@ export interface EngineOptions {
   backoff?: Backoff;
   /** Jobs in flight at once in this process (default 32). */
   concurrency?: number;
+  /**
+   * Calls of one app (its discover, step and gateway jobs) in flight at once in this process
+   * (`--max-app-calls`, default half of `concurrency`), so a hung app cannot starve the others.
+   */
+  maxCallsPerApp?: number;
   /** Job lease (default 10 s), extended while the job runs: a crashed process's jobs return after it. */
   leaseMs?: number;
   /** Safety-net poll for work queued by other processes (default 1000 ms). */
@@ -41,6 +47,8 @@ export interface EngineOptions {
   limits?: Partial<Limits>;
   /** Targets `step.fetch` and `step.ai.infer` may call (`--allow-fetch-url`); any when unset. */
   allowFetchUrl?: UrlPolicy;
+  /** Refuse `step.fetch` / `step.ai.infer` targets that resolve to private, loopback or link-local addresses (`weft start`). */
+  denyPrivateFetch?: boolean;
 }
 
 /**
@@ -64,6 +72,7 @@ export class Engine {
     const flowStore = opts.stores.flow ?? new MemoryFlowStore();
     const worker = new Worker(opts.stores.queue, (lease) => handleJob(this.ctx, this.executor, lease), {
       concurrency: opts.concurrency ?? 32,
+      maxCallsPerApp: opts.maxCallsPerApp,
       leaseMs: opts.leaseMs ?? 10_000,
       pollMs: opts.pollMs ?? 1000,
       clock,
@@ -82,6 +91,7 @@ export class Engine {
       flow: new FlowController(flowStore, clock, opts.env ?? "dev"),
       limits: resolveLimits(opts.limits),
       allowFetchUrl: opts.allowFetchUrl,
+      fetchDispatcher: opts.denyPrivateFetch ? privateAddressGuard() : undefined,
       checkpointed: new CheckpointedRuns(),
       cancelRun: (runId, reason) => this.cancelRun(runId, reason),
     };
@@ -117,6 +127,7 @@ export class Engine {
     clearInterval(this.refreshTimer);
     await this.worker.stop();
     await this.ctx.driver.close();
+    await this.ctx.fetchDispatcher?.close();
   }
 
   /** Accept events (user-sent); resolves with their ids once they are durable. */

@@ -1,7 +1,8 @@
-import { request } from "undici";
+import { request, type Dispatcher } from "undici";
 import type { QueueItem } from "@weft/store";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
 import { saveAndContinue } from "./continue-run.js";
+import { isFetchAddressRefused } from "./fetch-guard.js";
 import { limitError, overLimit } from "./limits.js";
 import { completeTimeline } from "./timeline.js";
 
@@ -34,8 +35,8 @@ export async function runGateway(ctx: EngineContext, item: QueueItem): Promise<J
   const result: GatewayResult = refused
     ? { value: JSON.stringify({ error: { name: "FetchUrlNotAllowed", message: refused } }) }
     : payload.op === "Gateway"
-      ? await fetchFor(payload.opts)
-      : await inferFor(payload.opts);
+      ? await fetchFor(payload.opts, ctx.fetchDispatcher)
+      : await inferFor(payload.opts, ctx.fetchDispatcher);
   const bytes = result.value === undefined ? 0 : Buffer.byteLength(result.value);
   if (bytes > ctx.limits.maxStepOutputBytes) {
     // Stored as the step's error, so the function sees why and may handle it.
@@ -53,9 +54,16 @@ export async function runGateway(ctx: EngineContext, item: QueueItem): Promise<J
   return done;
 }
 
-async function fetchFor(opts: Record<string, unknown>): Promise<GatewayResult> {
+/** A refused address is final (stored as the step's error, never retried); other failures may be retried. */
+function failure(e: unknown, url: unknown, retry: string): GatewayResult {
+  if (isFetchAddressRefused(e)) return { value: JSON.stringify({ error: { name: e.name, message: `${String(url)} refused: ${e.message}` } }) };
+  return { retry };
+}
+
+async function fetchFor(opts: Record<string, unknown>, dispatcher: Dispatcher | undefined): Promise<GatewayResult> {
   try {
     const res = await request(String(opts.url), {
+      dispatcher,
       method: (typeof opts.method === "string" ? opts.method.toUpperCase() : "GET") as "GET",
       headers: (opts.headers as Record<string, string> | undefined) ?? {},
       body: typeof opts.body === "string" ? opts.body : opts.body == null ? undefined : JSON.stringify(opts.body),
@@ -67,7 +75,7 @@ async function fetchFor(opts: Record<string, unknown>): Promise<GatewayResult> {
     const body = await res.body.text();
     return { value: JSON.stringify({ data: { status_code: res.statusCode, headers, body } }) };
   } catch (e) {
-    return { retry: `fetch ${String(opts.url)}: ${(e as Error).message}` };
+    return failure(e, opts.url, `fetch ${String(opts.url)}: ${(e as Error).message}`);
   }
 }
 
@@ -79,9 +87,10 @@ function authHeaders(format: unknown, key: unknown): Record<string, string> {
   return { authorization: `Bearer ${key}` };
 }
 
-async function inferFor(opts: Record<string, unknown>): Promise<GatewayResult> {
+async function inferFor(opts: Record<string, unknown>, dispatcher: Dispatcher | undefined): Promise<GatewayResult> {
   try {
     const res = await request(String(opts.url), {
+      dispatcher,
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -96,6 +105,6 @@ async function inferFor(opts: Record<string, unknown>): Promise<GatewayResult> {
     if (res.statusCode >= 300) return { retry: `the model answered ${res.statusCode}: ${text.slice(0, 300)}` };
     return { value: JSON.stringify({ data: JSON.parse(text) as unknown }) };
   } catch (e) {
-    return { retry: `inference at ${String(opts.url)}: ${(e as Error).message}` };
+    return failure(e, opts.url, `inference at ${String(opts.url)}: ${(e as Error).message}`);
   }
 }

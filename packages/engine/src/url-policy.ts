@@ -3,6 +3,8 @@
  * targets (`--allow-fetch-url`). Without patterns every http(s) URL is allowed (dev). With them, a
  * server exposed to a network cannot be made into a proxy to internal addresses by syncing an app,
  * registering a function, or a step asking the gateway to fetch something.
+ * Patterns judge the URL as written; `weft start` also refuses gateway targets that resolve to a
+ * private, loopback or link-local address, checked at connection time (`fetch-guard.ts`).
  *
  * Patterns are globs over `protocol//host[:port]/path` (never the user info, query or fragment, so
  * `https://good.example.com@10.0.0.1/` is judged by its real host, 10.0.0.1): `*` matches any run of

@@ -18,6 +18,8 @@ export interface StoreConfig {
   state?: string;
   /** Cache immutable run data (events, step outputs) in this many MB. */
   cacheMb?: number;
+  /** A Redis `--state` without persistence: refuse it (`weft start`) or warn (default). */
+  redisPersistence?: "require" | "warn";
 }
 
 /** The opened stores, with cache statistics when a cache wraps them. */
@@ -75,9 +77,9 @@ export function openStateUrl(url: string): Omit<Stores, "history"> {
 }
 
 /** Run state, pauses and queue: the `--state` URL. */
-function fromState(url: string): Omit<Stores, "history"> {
+function fromState(url: string, redisPersistence?: "require" | "warn"): Omit<Stores, "history"> {
   // `?keyPrefix=` is read by the Redis store itself.
-  if (/^redis(-cluster)?:\/\//.test(url)) return createRedisStores(url);
+  if (/^redis(-cluster)?:\/\//.test(url)) return createRedisStores(url, { persistence: redisPersistence });
   // A state coordinator (`weft coordinator`); the token may ride in the URL as weft://weft:TOKEN@host:port.
   // Every backend Weft hosts has a flow store, so the coordinator does too.
   if (url.startsWith("weft://")) return createRemoteStores(url, { flow: true });
@@ -90,10 +92,10 @@ function fromState(url: string): Omit<Stores, "history"> {
 }
 
 /** One `--state` URL or a sharded list of them (the flow store stays unsharded, on the first). */
-export function openStateLayout(state: string): Omit<Stores, "history"> {
+export function openStateLayout(state: string, redisPersistence?: "require" | "warn"): Omit<Stores, "history"> {
   const urls = splitStateUrls(state);
-  if (urls.length === 1) return fromState(urls[0] ?? state);
-  const shards = urls.map(fromState);
+  if (urls.length === 1) return fromState(urls[0] ?? state, redisPersistence);
+  const shards = urls.map((url) => fromState(url, redisPersistence));
   return createShardedStores(shards, { flow: shards[0]?.flow });
 }
 
@@ -102,12 +104,12 @@ export function openStateLayout(state: string): Omit<Stores, "history"> {
  * cannot be reached fails with one message naming its URL (password redacted).
  */
 export async function openStores(config: StoreConfig | string): Promise<OpenedStores> {
-  const { db, state, cacheMb } = typeof config === "string" ? { db: config, state: undefined, cacheMb: undefined } : config;
+  const { db, state, cacheMb, redisPersistence } = typeof config === "string" ? { db: config } as StoreConfig : config;
   const base = fromDb(db);
   let stores: OpenedStores = base;
   if (state !== undefined && state !== db) {
     await Promise.all([base.state.close(), base.pauses.close(), base.queue.close(), base.flow?.close()]);
-    stores = { ...openStateLayout(state), history: base.history };
+    stores = { ...openStateLayout(state, redisPersistence), history: base.history };
   }
   if (cacheMb !== undefined && cacheMb > 0) {
     const { history, ...inner } = stores;

@@ -1,7 +1,9 @@
 export { createRedisStores } from "./redis-stores.js";
 export type { RedisStores, RedisStoresOptions } from "./redis-stores.js";
 export { RedisConnection } from "./redis-connection.js";
-export type { RedisArg, RedisConnectionOptions, RedisSubscription } from "./redis-connection.js";
+export type { RedisArg, RedisConnectionOptions, RedisPersistence, RedisSubscription } from "./redis-connection.js";
+export { watchDurability } from "./redis-durability.js";
+export type { RedisDurabilityOptions } from "./redis-durability.js";
 export type { LuaScript } from "./lua/lua-script.js";
 export { RedisRunStateStore } from "./redis-run-state-store.js";
 export { RedisPauseStore } from "./redis-pause-store.js";

@@ -90,6 +90,14 @@ export class KeyLayout {
     return { slots: `${base}:slots`, tat: `${base}:tat`, reg: `${base}:reg` };
   }
 
+  /**
+   * String: a random id written when a store first opens and kept while Redis keeps its data. Found
+   * missing after a reconnect, it says Redis restarted empty (`redis-durability.ts`).
+   */
+  epoch(): string {
+    return `${this.prefix}epoch:{${tag(`${this.prefix}meta`)}}`;
+  }
+
   queue(): QueueKeys {
     return { base: `${this.prefix}queue:{${tag(`${this.prefix}q`)}}`, channel: `${this.prefix}queue:wake` };
   }

@@ -8,6 +8,11 @@ import type { RedisTarget } from "./redis-url.js";
 
 export type RedisArg = string | number;
 
+/** Whether Redis keeps its data across a restart, when that could be checked. */
+export type RedisPersistence =
+  | { known: true; persistent: boolean; /** e.g. `appendonly no, save ""` */ detail: string }
+  | { known: false; reason: string };
+
 /** From this many calls awaiting replies, a turn's commands share one socket write (measured: 4). */
 const batchWritesFrom = 4;
 
@@ -54,6 +59,8 @@ export class RedisConnection {
   /** Calls awaiting their reply, and whether the socket is corked until the turn ends (`batchWrites`). */
   private inFlight = 0;
   private corked = false;
+  /** Run once connected, before `init()` resolves, and again after every reconnect (`onConnect`). */
+  private readonly connectHooks: ((reconnect: boolean) => Promise<void>)[] = [];
 
   constructor(url: string, opts: RedisConnectionOptions = {}) {
     this.target = parseRedisUrl(url);
@@ -80,6 +87,45 @@ export class RedisConnection {
     this.client.on("error", (e: Error) => {
       this.lastError = e;
     });
+    // The first "ready" is init's own; later ones are reconnects (a restarted or failed-over Redis).
+    this.client.on("ready", () => {
+      if (!this.ready || this.closed) return;
+      for (const hook of this.connectHooks) hook(true).catch(() => {});
+    });
+  }
+
+  /**
+   * Run `hook` once the connection is open (its rejection fails `init()`) and after every reconnect
+   * (where it must report its own failures: they are ignored here). Register before `init()`.
+   */
+  onConnect(hook: (reconnect: boolean) => Promise<void>): void {
+    this.connectHooks.push(hook);
+  }
+
+  /**
+   * Whether Redis keeps its data across a restart: the append-only file or RDB save points, from
+   * `CONFIG GET` on every master. Managed Redis often disables or renames `CONFIG`: then the answer
+   * is that it could not be checked, with the reason.
+   */
+  async persistence(): Promise<RedisPersistence> {
+    const nodes = this.client instanceof Cluster ? this.client.nodes("master") : [this.client];
+    try {
+      const configs = await Promise.all(
+        nodes.map(async (node) => {
+          const get = async (name: string) => {
+            const reply = await this.bounded(node.call("CONFIG", "GET", name), `CONFIG GET ${name}`);
+            return Array.isArray(reply) && typeof reply[1] === "string" ? reply[1] : "";
+          };
+          return { appendonly: (await get("appendonly")) === "yes", save: (await get("save")).trim() };
+        }),
+      );
+      // A cluster is as durable as its least durable master.
+      const weakest = configs.find((c) => !c.appendonly && c.save === "") ?? configs[0] ?? { appendonly: false, save: "" };
+      const detail = `appendonly ${weakest.appendonly ? "yes" : "no"}, save "${weakest.save}"`;
+      return { known: true, persistent: weakest.appendonly || weakest.save !== "", detail };
+    } catch (e) {
+      return { known: false, reason: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   retain(): this {
@@ -124,6 +170,12 @@ export class RedisConnection {
       throw new StoreUnavailableError(`cannot reach ${label} at ${this.url}: ${reason}`, { cause });
     } finally {
       clearTimeout(timer);
+    }
+    try {
+      for (const hook of this.connectHooks) await hook(false);
+    } catch (e) {
+      this.client.disconnect();
+      throw e;
     }
     this.ready = true;
   }

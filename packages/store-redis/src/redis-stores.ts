@@ -2,6 +2,7 @@ import type { Clock } from "@weft/store";
 import { KeyLayout } from "./keys.js";
 import { RedisConnection } from "./redis-connection.js";
 import type { RedisConnectionOptions } from "./redis-connection.js";
+import { watchDurability, type RedisDurabilityOptions } from "./redis-durability.js";
 import { RedisFlowStore } from "./redis-flow-store.js";
 import { RedisPauseStore } from "./redis-pause-store.js";
 import { RedisQueue } from "./redis-queue.js";
@@ -20,7 +21,7 @@ export interface RedisStores {
   flow: RedisFlowStore;
 }
 
-export interface RedisStoresOptions extends RedisConnectionOptions {
+export interface RedisStoresOptions extends RedisConnectionOptions, RedisDurabilityOptions {
   clock?: Clock;
   /** How long a dequeued or dropped job id stays refused; default `defaultDedupeWindowMs` (24 h). */
   dedupeWindowMs?: number;
@@ -34,12 +35,15 @@ export interface RedisStoresOptions extends RedisConnectionOptions {
 /**
  * The stores on one Redis connection: `redis://host:port[/db]` for one node,
  * `redis-cluster://host:port,host:port,…` for a Redis Cluster (either may end in `?keyPrefix=…`). Nothing connects until `init()`,
- * which fails fast, naming the URL, when Redis cannot be reached. The connection closes with the
+ * which fails fast, naming the URL, when Redis cannot be reached, and checks that Redis keeps its
+ * data across a restart (`opts.persistence`, `redis-durability.ts`). The connection closes with the
  * last of `state`, `pauses` and `queue`.
  */
 export function createRedisStores(url: string, opts: RedisStoresOptions = {}): RedisStores {
-  const keyPrefix = new KeyLayout(opts.keyPrefix ?? parseRedisUrl(url).keyPrefix).prefix; // a bad prefix fails before connecting
+  const layout = new KeyLayout(opts.keyPrefix ?? parseRedisUrl(url).keyPrefix); // a bad prefix fails before connecting
+  const keyPrefix = layout.prefix;
   const conn = new RedisConnection(url, { connectTimeoutMs: opts.connectTimeoutMs, commandTimeoutMs: opts.commandTimeoutMs });
+  watchDurability(conn, layout.epoch(), { persistence: opts.persistence, warn: opts.warn });
   return {
     state: new RedisRunStateStore(conn, { clock: opts.clock, keyPrefix }),
     pauses: new RedisPauseStore(conn, { keyPrefix }),
