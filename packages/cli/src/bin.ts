@@ -7,11 +7,12 @@ import { shards } from "./shard-commands.js";
 import { coordinator } from "./coordinator-command.js";
 
 const usage = `usage: weft <command>
-  dev   [--port 8288] [--data-dir .weft | --db URL] [--state URL[,URL…]] [--state-cache MB]
-        [-u APP_URL]... [--no-discovery]
-        [--workers N] [--retry-interval 1s] [--lease 10s] [--signing-key KEY] [--event-key KEY]...
+  dev   [--port 8288] [--host 127.0.0.1] [--allowed-host NAME]... [--data-dir .weft | --db URL]
+        [--state URL[,URL…]] [--state-cache MB] [-u APP_URL]... [--no-discovery]
+        [--workers N] [--max-app-calls N] [--retry-interval 1s] [--lease 10s] [--signing-key KEY]
+        [--event-key KEY]... [--max-run-chain-depth 1000] (and the --max-* limits: see the README)
   start --signing-key KEY --event-key KEY... --api-token TOKEN [-u APP_URL]... [the flags of dev]
-        [--insecure-dev]
+        [--insecure-dev] [--allow-private-fetch] [--redis-no-persistence-ok]
   migrate [--db URL] [--state URL]
   shards rebalance --db URL --from STATE_URLS --to STATE_URLS [--dry-run]
   coordinator --state URL [--listen 127.0.0.1:8290] [--pool 8] [--token T]

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { parseDuration } from "@weft/core";
 import { limitFlags, resolveLimits, UrlPolicy, type Limits } from "@weft/engine";
-import { closeStores, openStores, redactUrl, startWeftServer } from "@weft/server";
+import { closeStores, isLoopbackHost, openStores, redactUrl, startWeftServer } from "@weft/server";
 import { parse, UsageError } from "./args.js";
 
 const serverFlags = {
@@ -12,6 +12,7 @@ const serverFlags = {
   state: { type: "string" as const },
   "state-cache": { type: "string" as const },
   workers: { type: "string" as const },
+  "max-app-calls": { type: "string" as const },
   url: { type: "string" as const, short: "u", multiple: true as const, default: [] as string[] },
   "retry-interval": { type: "string" as const },
   lease: { type: "string" as const },
@@ -24,6 +25,9 @@ const serverFlags = {
   "max-request-bytes": { type: "string" as const },
   "allow-app-url": { type: "string" as const, multiple: true as const, default: [] as string[] },
   "allow-fetch-url": { type: "string" as const, multiple: true as const, default: [] as string[] },
+  "allow-private-fetch": { type: "boolean" as const, default: false },
+  "redis-no-persistence-ok": { type: "boolean" as const, default: false },
+  "allowed-host": { type: "string" as const, multiple: true as const, default: [] as string[] },
   ...Object.fromEntries(Object.values(limitFlags).map((flag) => [flag.slice(2), { type: "string" as const }])),
 };
 
@@ -54,8 +58,15 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
   if (mode === "start" && !values["insecure-dev"] && (!signingKey || eventKeys.length === 0 || !apiToken)) {
     throw new UsageError("weft start needs --signing-key, at least one --event-key and --api-token (or --insecure-dev to run open)");
   }
-  if (mode === "dev" && apiToken === undefined && !["127.0.0.1", "localhost", "::1"].includes(values.host)) {
-    throw new UsageError("weft dev is open to anyone who can reach it: bind it to 127.0.0.1 or give --api-token");
+  // Off loopback, dev mode's openness (any event key, unsigned syncs) reaches the network: it needs
+  // every secret production needs, as `weft start` does, or an explicit --insecure-dev.
+  if (mode === "dev" && !isLoopbackHost(values.host) && !values["insecure-dev"]) {
+    const missing = [!signingKey && "--signing-key", eventKeys.length === 0 && "--event-key", !apiToken && "--api-token"].filter(Boolean);
+    if (missing.length > 0) {
+      throw new UsageError(
+        `weft dev on ${values.host} is reachable from the network: give ${missing.join(", ")} (as weft start needs), bind it to 127.0.0.1, or pass --insecure-dev to run it open`,
+      );
+    }
   }
   const allowAppUrls = values["allow-app-url"];
   if (allowAppUrls.length > 0) {
@@ -69,9 +80,13 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
   const dbUrl = values.db ?? `sqlite:${resolve(values["data-dir"], "weft.db")}`;
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers must be a positive integer, not "${values.workers}"`);
+  const maxAppCalls = values["max-app-calls"] === undefined ? undefined : Number(values["max-app-calls"]);
+  if (maxAppCalls !== undefined && (!Number.isInteger(maxAppCalls) || maxAppCalls < 1)) throw new UsageError(`--max-app-calls must be a positive integer, not "${values["max-app-calls"]}"`);
   const cacheMb = values["state-cache"] === undefined ? undefined : Number(values["state-cache"]);
   if (cacheMb !== undefined && !(cacheMb > 0)) throw new UsageError(`--state-cache takes a size in MB, not "${values["state-cache"]}"`);
-  const stores = await openStores({ db: dbUrl, state: values.state, cacheMb });
+  // weft start refuses a Redis that would lose acknowledged work on a restart, unless told it is intended.
+  const redisPersistence = mode === "start" && !values["redis-no-persistence-ok"] ? "require" : "warn";
+  const stores = await openStores({ db: dbUrl, state: values.state, cacheMb, redisPersistence });
   const server = await startWeftServer({
     stores,
     port,
@@ -83,6 +98,7 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
     eventKeys,
     discovery: mode === "dev" && !values["no-discovery"],
     concurrency: workers,
+    maxCallsPerApp: maxAppCalls,
     apiToken,
     cacheStats: stores.cacheStats,
     limits,
@@ -90,6 +106,9 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
     callTimeoutMs: durationFlag("--call-timeout", values["call-timeout"]),
     allowAppUrls,
     allowFetchUrls: values["allow-fetch-url"],
+    // Production never fetches private, loopback or link-local addresses for a function unless told to.
+    denyPrivateFetch: mode === "start" && !values["allow-private-fetch"],
+    allowedHosts: values["allowed-host"],
   });
   const where = values.state ? `db: ${redactUrl(dbUrl)}, state: ${redactUrl(values.state)}` : `store: ${redactUrl(dbUrl)}`;
   console.log(`Weft ${mode} server on ${server.url} (${where}${signingKey ? ", requests signed" : ""}${eventKeys.length ? `, ${eventKeys.length} event key(s)` : ""})`);

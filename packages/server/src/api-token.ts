@@ -1,5 +1,5 @@
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { bearerOf, secretEquals } from "./auth.js";
 
 /**
  * Production mode's API token (`apiToken`): the REST API and the live stream require
@@ -11,12 +11,14 @@ export function needsApiToken(pathname: string): boolean {
   return pathname.startsWith("/v1/") && !pathname.startsWith("/v1/checkpoint/");
 }
 
-/** Whether the request carries the token; always true when no token is configured (dev). */
+/**
+ * Whether the request carries the token; always true when no token is configured (dev). Compared
+ * as SHA-256 digests in constant time: equal lengths always, so timing reveals neither where the
+ * given token differs nor how long the real one is.
+ */
 export function apiTokenAccepted(req: IncomingMessage, token: string | undefined): boolean {
   if (!token) return true;
-  const given = Buffer.from(String(req.headers.authorization ?? "").replace(/^Bearer\s+/i, ""));
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return secretEquals(bearerOf(req), token);
 }
 
 export const apiTokenRefusal = {

@@ -107,15 +107,24 @@ export class AppSyncer {
       return `cannot reach ${url}: ${(e as Error).message}`;
     }
     if (status === 401) return `the app at ${url} refused the sync (401): its signing key differs from the server's`;
-    if (status !== 200) return `sync answered ${status}: ${text.slice(0, 300)}`;
+    // Never the app's answer itself: the sync error is shown by the API, and a sync of any URL
+    // must not become a way to read what an address on the server's network answers.
+    if (status !== 200) return `the app at ${url} answered the sync with HTTP ${status}, not 200 (see the app's log)`;
     if (kind !== "in_band") return undefined; // out-of-band: the SDK already registered itself
     // With a signing key, an in-band reply must be signed with it: an app in dev mode, or with
     // another key, must not be able to register functions here.
     if (this.opts.signingKey && !verifySignature(typeof signature === "string" ? signature : undefined, text, this.opts.signingKey)) {
       return `the in-band sync reply of ${url} is not signed with the server's signing key (is the app in dev mode, or using another key?)`;
     }
+    let reply: unknown;
     try {
-      await this.opts.register(registerBodyFromInBand(JSON.parse(text), url));
+      reply = JSON.parse(text);
+    } catch {
+      // JSON.parse's message quotes the text: say only that it is not JSON.
+      return `the in-band sync reply of ${url} is not valid JSON`;
+    }
+    try {
+      await this.opts.register(registerBodyFromInBand(reply, url));
       return undefined;
     } catch (e) {
       return `in-band sync of ${url} refused: ${(e as Error).message}`;

@@ -9,12 +9,24 @@ import { hashSigningKey } from "@weft/core";
  */
 export function sdkAuthorized(req: IncomingMessage, signingKey: string | undefined): boolean {
   if (!signingKey) return true;
-  const given = Buffer.from(String(req.headers.authorization ?? "").replace(/^Bearer\s+/i, ""));
-  const expected = Buffer.from(hashSigningKey(signingKey));
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return secretEquals(bearerOf(req), hashSigningKey(signingKey));
+}
+
+/** The token of an `Authorization: Bearer <token>` header ("" without one). */
+export function bearerOf(req: IncomingMessage): string {
+  return String(req.headers.authorization ?? "").replace(/^Bearer\s+/i, "");
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
+
+/**
+ * Whether a secret given by a client equals ours, in time that depends on neither where they
+ * differ nor their lengths: both are compared as SHA-256 digests (fixed length) in constant time.
+ * Comparing lengths first would tell an attacker the secret's length.
+ */
+export function secretEquals(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
 
 /**
  * Whether `given` is one of the event keys, in time that depends on neither where they differ nor

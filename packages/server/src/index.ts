@@ -4,3 +4,4 @@ export { openStores, closeStores, redactUrl, openStateLayout, openStateUrl, spli
 export type { StoreConfig, OpenedStores } from "./stores-from-url.js";
 export { AppSyncer } from "./app-syncer.js";
 export type { AppSyncStatus } from "./app-syncer.js";
+export { isLoopbackHost } from "./browser-guard.js";

@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { InvalidInputError } from "@weft/core";
 import { consoleLogger, Engine, fixedBackoff, HttpDriver, UrlPolicy, type Backoff, type Limits, type Logger } from "@weft/engine";
 import type { Clock, Stores } from "@weft/store";
@@ -9,8 +10,10 @@ import { discoverApps } from "./discovery.js";
 import { AppSyncer } from "./app-syncer.js";
 import { registerUrlRefusal } from "./app-url-check.js";
 import { eventRoutes } from "./event-routes.js";
-import { BodyTooLargeError, sendJson } from "./http-util.js";
+import { BodyTooLargeError, refusalStatus, sendJson } from "./http-util.js";
 import { registerRoutes } from "./register-routes.js";
+import { BrowserGuard } from "./browser-guard.js";
+import { parseRequestTarget, type RequestTarget } from "./request-target.js";
 import { Router } from "./router.js";
 // Dashboard: static files, live updates, the API token.
 import { apiTokenAccepted, apiTokenRefusal, needsApiToken } from "./api-token.js";
@@ -36,6 +39,8 @@ export interface WeftServerOptions {
   /** How often apps are re-synced (default 5 s). */
   syncIntervalMs?: number;
   concurrency?: number;
+  /** Calls of one app in flight at once (`--max-app-calls`, default half of `concurrency`): a hung app cannot starve the others. */
+  maxCallsPerApp?: number;
   /** Injected time (tests); the system clock by default. */
   clock?: Clock;
   /** Job lease: how soon the jobs of a crashed process are redelivered (default 10 s). */
@@ -53,10 +58,17 @@ export interface WeftServerOptions {
   allowAppUrls?: string[];
   /** Glob patterns of URLs `step.fetch` and `step.ai.infer` may call (`--allow-fetch-url`); any when empty. */
   allowFetchUrls?: string[];
+  /** Refuse `step.fetch` / `step.ai.infer` targets that resolve to private, loopback or link-local addresses (`weft start`). */
+  denyPrivateFetch?: boolean;
   /** Production: the REST API (`/v1/*` but SDK checkpoints) requires `Authorization: Bearer <apiToken>`. */
   apiToken?: string;
   /** The built dashboard to serve at `/` (default packages/dashboard/dist). */
   dashboardDir?: string;
+  /**
+   * More `Host` names answered on a loopback bind (`--allowed-host`); loopback names and the bound
+   * host always are. Other names are refused, so DNS rebinding cannot reach a local server.
+   */
+  allowedHosts?: string[];
   /** Hit/miss counts of the state cache (`--state-cache`), served at `GET /v1/stats/cache`. */
   cacheStats?: () => unknown;
 }
@@ -65,6 +77,8 @@ export interface WeftServer {
   engine: Engine;
   syncer: AppSyncer;
   url: string;
+  /** Every API route (method and pattern), e.g. for the route fuzzer. */
+  routes: { method: string; pattern: string }[];
   close(): Promise<void>;
 }
 
@@ -83,10 +97,12 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     log,
     backoff,
     concurrency: opts.concurrency,
+    maxCallsPerApp: opts.maxCallsPerApp,
     leaseMs: opts.leaseMs,
     clock: opts.clock,
     limits: opts.limits,
     allowFetchUrl,
+    denyPrivateFetch: opts.denyPrivateFetch,
     // Room for the largest step output plus the op around it: an answer over this fails the run.
     driver: new HttpDriver({
       signingKey: opts.signingKey,
@@ -139,38 +155,57 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     unlogged = 0;
   };
 
-  const server: Server = createServer((req, res) => {
-    const parsed = new URL(req.url ?? "/", "http://localhost");
-    // The event key is part of the path of `POST /e/:key`: log the path without it.
-    const logPath = parsed.pathname.replace(/^\/e\/[^/]*/, "/e/***");
-    if (opts.apiToken && needsApiToken(parsed.pathname) && !apiTokenAccepted(req, opts.apiToken)) {
-      sendJson(res, 401, apiTokenRefusal, { "www-authenticate": "Bearer" });
-      return;
+  const guard = new BrowserGuard({ host: opts.host ?? "127.0.0.1", allowedHosts: opts.allowedHosts });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> => {
+    const refused = guard.refusal(req);
+    if (refused) return sendJson(res, refused.status, { error: refused.error, status: refused.status });
+    if ("error" in target) return sendJson(res, 400, { error: target.error, status: 400 });
+    const { pathname, query } = target;
+    if (opts.apiToken && needsApiToken(pathname) && !apiTokenAccepted(req, opts.apiToken)) {
+      return sendJson(res, 401, apiTokenRefusal, { "www-authenticate": "Bearer" });
     }
-    const found = router.match(req.method ?? "GET", parsed.pathname);
-    if (found === "not-found" && dashboard.owns(req.method ?? "GET", parsed.pathname)) {
-      dashboard.serve(req, res, parsed.pathname).catch((e: unknown) => {
-        log.error(`${req.method} ${logPath} failed: ${(e as Error).message}`);
-        res.destroy();
-      });
-      return;
-    }
+    const found = router.match(req.method ?? "GET", pathname);
+    if (found === "not-found" && dashboard.owns(req.method ?? "GET", pathname)) return dashboard.serve(req, res, pathname);
     if (found === "not-found" || found === "method") {
-      sendJson(res, found === "method" ? 405 : 404, { error: `${found === "method" ? "method not allowed" : "not found"}: ${req.method} ${parsed.pathname}` });
-      return;
+      return sendJson(res, found === "method" ? 405 : 404, { error: `${found === "method" ? "method not allowed" : "not found"}: ${req.method} ${pathname}` });
     }
-    found.handler({ req, res, params: found.params, query: parsed.searchParams }).catch((e: unknown) => {
+    await found.handler({ req, res, params: found.params, query });
+  };
+
+  // Every request ends in an answer, whatever throws while it is handled (a bad path, a handler's
+  // bug, a store outage): a throw that escaped this callback would stop the whole process.
+  const server: Server = createServer((req, res) => {
+    const target = parseRequestTarget(req.url ?? "/");
+    // The event key is part of the path of `POST /e/:key`: log the path without it.
+    const logPath = "error" in target ? "(unreadable path)" : target.pathname.replace(/^\/e\/[^/]*/, "/e/***").slice(0, 200);
+    handle(req, res, target).catch((e: unknown) => {
       if (e instanceof BodyTooLargeError) {
         // Close the connection rather than read the rest of an oversized body.
-        sendJson(res, 413, { error: e.message, status: 413 }, { connection: "close" });
+        if (!res.headersSent) sendJson(res, 413, { error: e.message, status: 413 }, { connection: "close" });
+        else res.destroy();
         return;
       }
-      logFailure(`${req.method} ${logPath} failed: ${(e as Error).message}`);
+      const refusal = refusalStatus(e);
+      if (refusal !== undefined && !res.headersSent) {
+        sendJson(res, refusal, { error: (e as Error).message, status: refusal });
+        return;
+      }
+      logFailure(`${req.method} ${logPath} failed: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) sendJson(res, 503, { error: "the server could not complete the request; nothing was acknowledged, retry it", status: 503 });
       else res.destroy();
-    });
+    })
+      // Answering can fail too (the client is gone): drop the connection, never the process.
+      .catch(() => res.destroy());
   });
   server.keepAliveTimeout = 60_000;
+  // CONNECT is not ours to serve (no proxying); answered rather than dropped without a word.
+  server.on("connect", (_req: IncomingMessage, socket: Duplex) => {
+    const text = JSON.stringify({ error: "method not allowed: CONNECT", status: 405 });
+    socket.on("error", () => {});
+    // Destroyed once written: the socket is no longer read, so the client's close would never be seen.
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`, () => socket.destroy());
+  });
 
   await engine.start();
   await new Promise<void>((resolve, reject) => {
@@ -185,6 +220,7 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     engine,
     syncer,
     url,
+    routes: router.table(),
     async close() {
       syncer.stop();
       live.close();

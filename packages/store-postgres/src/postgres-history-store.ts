@@ -200,7 +200,8 @@ export class PostgresHistoryStore extends PostgresStoreBase implements HistorySt
         entry.runId,
         entry.stepId,
         entry.attempt,
-        entry.name,
+        // Postgres text cannot hold NUL: shown as ␀ (U+2400) rather than losing the whole line.
+        entry.name.replaceAll("\u0000", "\u2400"),
         entry.op,
         entry.status,
         entry.startedAt,

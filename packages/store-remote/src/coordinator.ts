@@ -10,6 +10,7 @@ import { ConcurrencyLimiter } from "./concurrency-limiter.js";
 import { LeaseCoalescer } from "./lease-coalescer.js";
 import { formatEndpoint } from "./remote-url.js";
 import { WakeupHub } from "./wakeup-hub.js";
+import { toWireError } from "./wire-errors.js";
 import { callPathPrefix, clientIdHeader, healthPath, refusedHeader, storeNames, subscribePath } from "./wire.js";
 import type { HealthReport } from "./wire.js";
 
@@ -123,6 +124,16 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
   server.on("stream", (stream, headers) => {
     // A reset from the client (it gave up, or its session died) is not ours to report.
     stream.on("error", () => {});
+    // Whatever a request makes throw (a stream that closed under `respond`, a bug) ends as a 500
+    // on that stream: a throw escaping this listener would stop the coordinator and every engine's state.
+    try {
+      onStream(stream, headers);
+    } catch (e) {
+      respondError(stream, toWireError(e));
+    }
+  });
+
+  function onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     const method = headers[":method"];
     const path = (headers[":path"] ?? "").split("?")[0] ?? "";
     const auth = authOf(headers);
@@ -151,14 +162,16 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
         return;
       }
       active += 1;
-      void handleCall(ctx, stream, path.slice(callPathPrefix.length), clientId).finally(() => {
-        active -= 1;
-        if (active === 0) for (const waiter of quietWaiters.splice(0)) waiter();
-      });
+      handleCall(ctx, stream, path.slice(callPathPrefix.length), clientId)
+        .catch((e: unknown) => respondError(stream, toWireError(e)))
+        .finally(() => {
+          active -= 1;
+          if (active === 0) for (const waiter of quietWaiters.splice(0)) waiter();
+        });
       return;
     }
     respondError(stream, { code: "INVALID_INPUT", message: `no such endpoint: ${method ?? "?"} ${path}` }, 404);
-  });
+  }
 
   try {
     await new Promise<void>((resolve, reject) => {
