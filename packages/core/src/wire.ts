@@ -123,6 +123,13 @@ export interface CallRequest {
   };
 }
 
+/**
+ * The `stepId` of a discovery call (protocol §3): "run the function from the top and report or run
+ * the next step". Any other `stepId` names one planned step to run. It is also the id of the one
+ * step every function registers (`steps.step`).
+ */
+export const discoveryStepId = "step";
+
 /** Wire headers both sides read. */
 export const headers = {
   sdk: "x-inngest-sdk",

@@ -1,10 +1,11 @@
 // Fair share across apps: one app's calling jobs hold at most `maxCallsPerApp` worker slots, the
 // rest are held back in the queue (no attempt spent, their order kept), and another app's jobs run
 // past them, through the lease and through the hand-off alike.
-import { MemoryQueue, systemClock, type JobKind, type Lease, type QueueItem } from "@weft/store";
+import { MemoryQueue, systemClock, type Lease, type QueueItem } from "@weft/store";
 import { afterEach, describe, expect, it } from "vitest";
 import { AppCallLimiter, defaultMaxCallsPerApp } from "./app-call-limiter.js";
 import type { JobOutcome } from "./context.js";
+import type { JobKind } from "./jobs.js";
 import { silentLogger } from "./logger.js";
 import { Worker } from "./worker.js";
 

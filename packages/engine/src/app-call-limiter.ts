@@ -1,10 +1,11 @@
-import type { JobKind, QueueItem } from "@weft/store";
+import type { QueueItem } from "@weft/store";
+import type { JobKind } from "./jobs.js";
 
 /**
  * Jobs that wait on a call made for an app: the app itself (discover, step) or a URL on its behalf
  * (`step.fetch`, `step.ai.infer`). Such a job can hold its worker slot for up to the call timeout.
  */
-const callingKinds = new Set<JobKind>(["discover", "step", "gateway"]);
+const callingKinds: ReadonlySet<string> = new Set<JobKind>(["discover", "step", "gateway"]);
 
 /** Half the worker's slots: one hanging app leaves the other half to every other app. */
 export function defaultMaxCallsPerApp(concurrency: number): number {

@@ -1,6 +1,6 @@
 import { isWeftError, RunNotFoundError, StateConflictError } from "@weft/core";
-import type { QueueItem } from "@weft/store";
 import type { EngineContext } from "./context.js";
+import { enqueueJob, jobId } from "./jobs.js";
 
 /**
  * Save a result for a step that finished outside a call (a sleep, a wait, an invoke, a planned
@@ -28,31 +28,12 @@ export async function saveAndContinue(
   return saved.status === "saved";
 }
 
-/** A discovery's job id names the stack length it was queued at, so duplicates collapse in the queue. */
-export function discoveryId(runId: string, stackLength: number): string {
-  return `${runId}:d:${stackLength}`;
-}
-
-/** The stack length a discovery job was queued at (read back from its id). */
-export function discoveryStackLength(item: QueueItem): number | undefined {
-  const match = item.kind === "discover" ? /:d:(\d+)$/.exec(item.id) : null;
-  return match ? Number(match[1]) : undefined;
-}
-
-/** Queue a discovery of the run at this stack length (see `discoveryId`). */
+/** Queue a discovery of the run at this stack length (see `jobId.discover`). */
 export async function enqueueDiscovery(
   ctx: EngineContext,
   runId: string,
   tenant: string,
   stackLength: number,
 ): Promise<void> {
-  await ctx.stores.queue.enqueue({
-    id: discoveryId(runId, stackLength),
-    kind: "discover",
-    runId,
-    tenant,
-    payload: {},
-    availableAt: ctx.clock.now(),
-    attempt: 0,
-  });
+  await enqueueJob(ctx.stores.queue, { id: jobId.discover(runId, stackLength), kind: "discover", runId, tenant, payload: {}, availableAt: ctx.clock.now() });
 }

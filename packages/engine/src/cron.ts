@@ -1,14 +1,9 @@
 import { internalEvents, parseCron, type WeftEvent } from "@weft/core";
-import type { FunctionRecord, QueueItem } from "@weft/store";
+import type { FunctionRecord } from "@weft/store";
 import type { EngineContext } from "./context.js";
 import { deterministicUlid } from "./deterministic-id.js";
+import { enqueueJob, jobId, type Job } from "./jobs.js";
 import { startRun } from "./run-starter.js";
-
-interface CronPayload {
-  functionId: string;
-  cron: string;
-  scheduledAt: number;
-}
 
 function cronsOf(fn: FunctionRecord): string[] {
   return fn.config.triggers.flatMap((t) => ("cron" in t ? [t.cron] : []));
@@ -33,14 +28,12 @@ export async function scheduleCrons(ctx: EngineContext, functions: FunctionRecor
 }
 
 function enqueueTick(ctx: EngineContext, fn: FunctionRecord, cron: string, at: number): Promise<boolean> {
-  const payload: CronPayload = { functionId: fn.id, cron, scheduledAt: at };
-  return ctx.stores.queue.enqueue({
-    id: `cron:${fn.id}:${cron}:${at}`,
+  return enqueueJob(ctx.stores.queue, {
+    id: jobId.cron(fn.id, cron, at),
     kind: "cron",
     tenant: fn.appId,
-    payload: { ...payload },
+    payload: { functionId: fn.id, cron, scheduledAt: at },
     availableAt: at,
-    attempt: 0,
   });
 }
 
@@ -48,8 +41,8 @@ function enqueueTick(ctx: EngineContext, fn: FunctionRecord, cron: string, at: n
  * A tick is due: start the function with an `inngest/scheduled.timer` event (protocol §8) and queue
  * the next tick. A tick whose function or schedule was removed by a later sync is dropped.
  */
-export async function fireCron(ctx: EngineContext, item: QueueItem): Promise<void> {
-  const { functionId, cron, scheduledAt } = item.payload as unknown as CronPayload;
+export async function fireCron(ctx: EngineContext, item: Job<"cron">): Promise<void> {
+  const { functionId, cron, scheduledAt } = item.payload;
   const fn = await ctx.registry.lookup(functionId);
   if (!fn || !cronsOf(fn).includes(cron)) return;
   const now = ctx.clock.now();

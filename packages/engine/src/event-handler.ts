@@ -2,6 +2,7 @@ import { evaluateCondition, internalEvents, ulidTime } from "@weft/core";
 import type { StoredEvent } from "@weft/store";
 import type { EngineContext } from "./context.js";
 import { addToBatch, joinsBatch } from "./flow/batching.js";
+import { enqueueJob, jobId } from "./jobs.js";
 import { resumePause } from "./pauses.js";
 import { startRun } from "./run-starter.js";
 
@@ -55,13 +56,12 @@ async function startTriggeredRuns(ctx: EngineContext, { event, internalId, recei
       // Start later with the latest event of the key; a newer event makes this timer a no-op.
       const timer = debounced.timer;
       if (timer) {
-        await ctx.stores.queue.enqueue({
-          id: `debounce:${timer.key}:${timer.version}`,
+        await enqueueJob(ctx.stores.queue, {
+          id: jobId.debounce(timer.key, timer.version),
           kind: "debounce",
           tenant: trigger.fn.appId,
           payload: { functionId: trigger.fn.id, key: timer.key, version: timer.version },
           availableAt: timer.fireAt,
-          attempt: 0,
         });
       }
       continue;

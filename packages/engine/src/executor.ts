@@ -1,10 +1,11 @@
-import { isWeftError, StateConflictError, ulid, type OutgoingOp, type SerializedError, type WeftEvent } from "@weft/core";
-import type { FunctionRecord, QueueItem, RunState } from "@weft/store";
+import { discoveryStepId, isWeftError, StateConflictError, ulid, type OutgoingOp, type SerializedError, type WeftEvent } from "@weft/core";
+import type { FunctionRecord, RunState } from "@weft/store";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
-import { discoveryStackLength, enqueueDiscovery } from "./continue-run.js";
+import { enqueueDiscovery } from "./continue-run.js";
 import type { DriverResponse } from "./driver.js";
 import { afterFinalize, finalizeRun } from "./finalize.js";
 import { isLazy } from "./http-driver.js";
+import { discoveryStackLength, enqueueJob, jobId, type Job } from "./jobs.js";
 import { limitError, overLimit, runStateBytes, runStateError, stepCountError, stepName, stepOutputError } from "./limits.js";
 import { refuseOps, sleepWakeAt } from "./op-validation.js";
 import { invokeFunction, waitForEvent } from "./pauses.js";
@@ -13,6 +14,9 @@ import { recordTimeline } from "./timeline.js";
 
 /** How long one job may keep calling a run step after step before yielding its worker. */
 const inlineBudgetMs = 200;
+
+/** The jobs that call the function: a discovery, or one planned step. */
+type CallJob = Job<"discover" | "step">;
 
 type StartChild = (fn: FunctionRecord, event: WeftEvent, correlationId: string, runId: string) => Promise<string | undefined>;
 
@@ -58,7 +62,7 @@ export class Executor {
    * `leasedBefore`: this job was leased before (its holder died, or it was requeued), so work it
    * planned may be half done (see `handleOps`).
    */
-  async run(item: QueueItem, leasedBefore = false): Promise<JobOutcome> {
+  async run(item: CallJob, leasedBefore = false): Promise<JobOutcome> {
     const runId = item.runId ?? "";
     if (item.kind !== "discover") return this.runJob(item, leasedBefore);
     // One discovery per run at a time in this process: two at once, both finding nothing pending,
@@ -73,9 +77,9 @@ export class Executor {
     }
   }
 
-  private async runJob(item: QueueItem, leasedBefore: boolean): Promise<JobOutcome> {
+  private async runJob(item: CallJob, leasedBefore: boolean): Promise<JobOutcome> {
     const { ctx } = this;
-    let state = await ctx.stores.state.loadRun(item.runId ?? "");
+    let state = await ctx.stores.state.loadRun(item.runId);
     if (!state) return done;
     let meta = state.metadata;
     if (meta.status !== "Running") {
@@ -90,8 +94,8 @@ export class Executor {
       return done;
     }
     if (supersededDiscovery(item, state, leasedBefore)) return done;
-    let stepId = item.kind === "step" ? String(item.payload.stepId) : "step";
-    if (stepId !== "step" && state.steps.has(stepId)) {
+    let stepId = item.kind === "step" ? item.payload.stepId : discoveryStepId;
+    if (stepId !== discoveryStepId && state.steps.has(stepId)) {
       // A redelivered planned step that already has its result: only the follow-up is missing.
       await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
       return done;
@@ -128,7 +132,7 @@ export class Executor {
           await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
           return done;
         }
-        stepId = "step";
+        stepId = discoveryStepId;
         attempt = 0;
         leasedBefore = false;
       }
@@ -162,9 +166,9 @@ export class Executor {
         this.ctx.log.warn(`call to ${meta.functionId} failed${retry ? ", will retry" : ""}: ${res.error.message}`, { runId: meta.runId, attempt });
         await recordTimeline(this.ctx, {
           runId: meta.runId,
-          stepId: stepId === "step" ? "function" : stepId,
+          stepId: stepId === discoveryStepId ? "function" : stepId,
           attempt,
-          name: stepId === "step" ? "function" : stepId,
+          name: stepId === discoveryStepId ? "function" : stepId,
           op: "Call",
           status: retry ? "Errored" : "Failed",
           startedAt,
@@ -272,7 +276,7 @@ export class Executor {
     // unless this discovery was leased before. Then it may be the one that marked them pending
     // and died before scheduling them all, so it schedules them again (each piece of scheduling
     // has a deterministic id, so what was already scheduled is not scheduled twice).
-    const repair = leasedBefore && stepId === "step";
+    const repair = leasedBefore && stepId === discoveryStepId;
     // WaitForEvent first, so a sendEvent planned beside it cannot outrun the wait (§4.1).
     const waiting = ops.filter((op) => asyncOps.has(op.op) && (repair || !state.pending.has(op.id))).sort((a, b) => rank(a) - rank(b));
     if (waiting.length > 0) {
@@ -292,9 +296,9 @@ export class Executor {
       await this.fail(state, { name: "InvalidResponse", message: `the app answered 206 with no usable op: ${JSON.stringify(res.ops).slice(0, 200)}` });
       return stop();
     }
-    if (stepId === "step" && saved.first && saved.pendingRemaining === 0) return { type: "continue", stale: saved.stackLength !== state.stack.length };
+    if (stepId === discoveryStepId && saved.first && saved.pendingRemaining === 0) return { type: "continue", stale: saved.stackLength !== state.stack.length };
     // The stack length from the store, not this job's copy: parallel jobs each saw an older stack.
-    if (stepId !== "step") await enqueueDiscovery(ctx, meta.runId, meta.appId, saved.stackLength);
+    if (stepId !== discoveryStepId) await enqueueDiscovery(ctx, meta.runId, meta.appId, saved.stackLength);
     return stop();
   }
 
@@ -330,12 +334,12 @@ export class Executor {
       recordTimeline(ctx, { runId, stepId: op.id, attempt: 0, name, op: op.op, status: "Waiting", startedAt: now, output: JSON.stringify(detail) });
     switch (op.op) {
       case "StepPlanned":
-        await ctx.stores.queue.enqueue({ id: `${runId}:s:${op.id}`, kind: "step", runId, tenant: appId, payload: { stepId: op.id, name }, availableAt: now, attempt: 0 });
+        await enqueueJob(ctx.stores.queue, { id: jobId.step(runId, op.id), kind: "step", runId, tenant: appId, payload: { stepId: op.id, name }, availableAt: now });
         return;
       case "Sleep": {
         const wakeAt = sleepWakeAt(op, now);
         await waitLine({ sleepUntil: new Date(wakeAt).toISOString() });
-        await ctx.stores.queue.enqueue({ id: `${runId}:w:${op.id}`, kind: "wake", runId, tenant: appId, payload: { stepId: op.id }, availableAt: wakeAt, attempt: 0 });
+        await enqueueJob(ctx.stores.queue, { id: jobId.wake(runId, op.id), kind: "wake", runId, tenant: appId, payload: { stepId: op.id }, availableAt: wakeAt });
         return;
       }
       case "WaitForEvent":
@@ -346,14 +350,13 @@ export class Executor {
       case "Gateway":
       case "AIGateway":
         await waitLine({ url: (op.opts as { url?: string } | undefined)?.url });
-        await ctx.stores.queue.enqueue({
-          id: `${runId}:g:${op.id}`,
+        await enqueueJob(ctx.stores.queue, {
+          id: jobId.gateway(runId, op.id),
           kind: "gateway",
           runId,
           tenant: appId,
           payload: { stepId: op.id, op: op.op, opts: op.opts ?? {} },
           availableAt: now,
-          attempt: 0,
         });
         return;
       case "InvokeFunction":
@@ -394,7 +397,7 @@ export class Executor {
  * turns). A discovery leased before still runs: its own call may have made the stack longer
  * (checkpoints, then a failure or a crash), and it may have to repair what it planned.
  */
-function supersededDiscovery(item: QueueItem, state: RunState, leasedBefore: boolean): boolean {
+function supersededDiscovery(item: CallJob, state: RunState, leasedBefore: boolean): boolean {
   const queuedAt = discoveryStackLength(item);
   return queuedAt !== undefined && queuedAt < state.stack.length && !leasedBefore;
 }

@@ -1,16 +1,10 @@
 import { request, type Dispatcher } from "undici";
-import type { QueueItem } from "@weft/store";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
 import { saveAndContinue } from "./continue-run.js";
 import { isFetchAddressRefused } from "./fetch-guard.js";
+import type { Job } from "./jobs.js";
 import { limitError, overLimit } from "./limits.js";
 import { completeTimeline } from "./timeline.js";
-
-export interface GatewayPayload {
-  stepId: string;
-  op: "Gateway" | "AIGateway";
-  opts: Record<string, unknown>;
-}
 
 interface GatewayResult {
   /** The value to store for the step, when the call is finished (success or final failure). */
@@ -26,9 +20,8 @@ const timeoutMs = 5 * 60_000;
  * function, so the request and its response are a durable step (protocol §4.1). A fetch stores
  * whatever status came back; an inference retries failed calls like a step, then stores the error.
  */
-export async function runGateway(ctx: EngineContext, item: QueueItem): Promise<JobOutcome> {
-  const runId = item.runId ?? "";
-  const payload = item.payload as unknown as GatewayPayload;
+export async function runGateway(ctx: EngineContext, item: Job<"gateway">): Promise<JobOutcome> {
+  const { runId, payload } = item;
   const meta = await ctx.stores.state.loadMetadata(runId);
   if (!meta || meta.status !== "Running") return done;
   const refused = ctx.allowFetchUrl?.refusal(String(payload.opts.url));

@@ -1,6 +1,7 @@
 import { eventChainDepth, InvalidInputError, seededUlids, ulid, type WeftEvent } from "@weft/core";
 import type { StoredEvent } from "@weft/store";
 import type { EngineContext } from "./context.js";
+import { enqueueJob, jobId } from "./jobs.js";
 import { checkEventLimits, type Limits } from "./limits.js";
 
 const minTs = Date.UTC(1980, 0, 1);
@@ -89,7 +90,7 @@ export async function ingestEvents(ctx: EngineContext, raw: unknown, opts: Inges
   await Promise.all([
     ctx.stores.history.saveEvents(events),
     ...events.map((e) =>
-      ctx.stores.queue.enqueue({ id: `event:${e.internalId}`, kind: "event", tenant: ctx.env, payload: { ...e }, availableAt: now, attempt: 0 }),
+      enqueueJob(ctx.stores.queue, { id: jobId.event(e.internalId), kind: "event", tenant: ctx.env, payload: { ...e }, availableAt: now }),
     ),
   ]);
   return events.map((e) => e.internalId);

@@ -1,5 +1,5 @@
-import { leaseCountOf, type Lease, type StoredEvent } from "@weft/store";
-import { done, type EngineContext, type JobOutcome } from "./context.js";
+import { done } from "./context.js";
+import type { EngineContext } from "./context.js";
 import { saveAndContinue } from "./continue-run.js";
 import { fireCron } from "./cron.js";
 import { handleEvent } from "./event-handler.js";
@@ -7,44 +7,48 @@ import type { Executor } from "./executor.js";
 import { flushBatch } from "./flow/batching.js";
 import { expireRun, fireDebounce } from "./flow/flow-jobs.js";
 import { runGateway } from "./gateway.js";
+import type { JobHandlers } from "./jobs.js";
 import { expirePause } from "./pauses.js";
 import { completeTimeline } from "./timeline.js";
 
-/** What each kind of queue job does (the table in ARCHITECTURE.md). */
-export async function handleJob(ctx: EngineContext, executor: Executor, lease: Lease): Promise<JobOutcome> {
-  const { item } = lease;
-  switch (item.kind) {
-    case "event":
-      await handleEvent(ctx, item.payload as unknown as StoredEvent);
+/** What each kind of queue job does (the table in ARCHITECTURE.md), for one engine. */
+export function jobHandlers(ctx: EngineContext, executor: Executor): JobHandlers {
+  return {
+    event: async (job) => {
+      await handleEvent(ctx, job.payload);
       return done;
-    case "discover":
-    case "step":
-      return executor.run(item, leaseCountOf(lease.token) > 1);
-    case "wake": {
-      const stepId = String(item.payload.stepId);
-      if (await saveAndContinue(ctx, item.runId ?? "", item.tenant, stepId, "null")) {
-        await completeTimeline(ctx, item.runId ?? "", stepId, "Completed", "null");
+    },
+    // Delivered before: its holder died or it was requeued, so work it planned may be half done.
+    discover: (job, lease) => executor.run(job, lease.deliveries > 1),
+    step: (job, lease) => executor.run(job, lease.deliveries > 1),
+    wake: async (job) => {
+      const { stepId } = job.payload;
+      if (await saveAndContinue(ctx, job.runId, job.tenant, stepId, "null")) {
+        await completeTimeline(ctx, job.runId, stepId, "Completed", "null");
       }
       return done;
-    }
-    case "pause-timeout":
-      await expirePause(ctx, item.runId ?? "", item.tenant, item.payload as { pauseId: string; stepId: string; value: string });
+    },
+    "pause-timeout": async (job) => {
+      await expirePause(ctx, job.runId, job.tenant, job.payload);
       return done;
-    case "gateway":
-      return runGateway(ctx, item);
-    case "cron":
-      await fireCron(ctx, item);
+    },
+    gateway: (job) => runGateway(ctx, job),
+    cron: async (job) => {
+      await fireCron(ctx, job);
       return done;
-    case "debounce":
-      await fireDebounce(ctx, item);
+    },
+    debounce: async (job) => {
+      await fireDebounce(ctx, job);
       return done;
-    case "batch": {
-      const { functionId, key, batchId } = item.payload as { functionId: string; key: string; batchId: string };
+    },
+    batch: async (job) => {
+      const { functionId, key, batchId } = job.payload;
       await flushBatch(ctx, functionId, key, batchId);
       return done;
-    }
-    case "run-timeout":
-      await expireRun(ctx, item);
+    },
+    "run-timeout": async (job) => {
+      await expireRun(ctx, job);
       return done;
-  }
+    },
+  };
 }

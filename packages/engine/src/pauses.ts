@@ -11,6 +11,7 @@ import {
 import type { FunctionRecord, Pause, RunState } from "@weft/store";
 import type { EngineContext } from "./context.js";
 import { saveAndContinue } from "./continue-run.js";
+import { enqueueJob, jobId, type JobPayloads } from "./jobs.js";
 import { chainDepthError, runChainDepth } from "./limits.js";
 import { completeTimeline } from "./timeline.js";
 
@@ -50,14 +51,13 @@ export async function saveCancelPauses(
 /** A pause plus the queue item that ends it when nothing matches in time. */
 async function savePauseWithTimeout(ctx: EngineContext, pause: Pause, tenant: string, timeoutValue: string) {
   await ctx.stores.pauses.savePause(pause);
-  await ctx.stores.queue.enqueue({
-    id: `${pause.runId}:t:${pause.stepId}`,
+  await enqueueJob(ctx.stores.queue, {
+    id: jobId.pauseTimeout(pause.runId, pause.stepId),
     kind: "pause-timeout",
     runId: pause.runId,
     tenant,
     payload: { pauseId: pause.id, stepId: pause.stepId, value: timeoutValue },
     availableAt: pause.expiresAt,
-    attempt: 0,
   });
 }
 
@@ -173,7 +173,7 @@ export async function expirePause(
   ctx: EngineContext,
   runId: string,
   tenant: string,
-  payload: { pauseId: string; stepId: string; value: string },
+  payload: JobPayloads["pause-timeout"],
 ): Promise<void> {
   const saved = await saveAndContinue(ctx, runId, tenant, payload.stepId, payload.value);
   await Promise.all([saved && completeTimeline(ctx, runId, payload.stepId, "Completed", payload.value), ctx.stores.pauses.deletePause(payload.pauseId)]);

@@ -1,7 +1,7 @@
 import { ulid, type WeftEvent } from "@weft/core";
 import type { FunctionRecord } from "@weft/store";
 import type { EngineContext } from "./context.js";
-import { discoveryId } from "./continue-run.js";
+import { enqueueJob, jobId } from "./jobs.js";
 import { saveCancelPauses } from "./pauses.js";
 
 const defaultRetries = 4;
@@ -61,18 +61,17 @@ export async function startRun(
   await Promise.all([
     ctx.stores.history.recordRun({ runId, functionId: fn.id, eventId: opts.eventInternalId, status: "Running", startedAt: now, parentRunId: opts.parentRunId }),
     saveCancelPauses(ctx, fn, runId, first, now),
-    ctx.stores.queue.enqueue({
-      id: discoveryId(runId, 0),
+    enqueueJob(ctx.stores.queue, {
+      id: jobId.discover(runId, 0),
       kind: "discover",
       runId,
       tenant: fn.appId,
       payload: {},
       // priority.run moves a run's first call ahead of (or behind) others queued around it.
       availableAt: now - ctx.flow.priorityMs(fn, first),
-      attempt: 0,
     }),
     finishMs
-      ? ctx.stores.queue.enqueue({ id: `${runId}:timeout`, kind: "run-timeout", runId, tenant: fn.appId, payload: {}, availableAt: now + finishMs, attempt: 0 })
+      ? enqueueJob(ctx.stores.queue, { id: jobId.runTimeout(runId), kind: "run-timeout", runId, tenant: fn.appId, payload: {}, availableAt: now + finishMs })
       : undefined,
   ]);
   if (created.status === "created") ctx.log.info(`run started`, { runId, function: fn.id, event: first.name });

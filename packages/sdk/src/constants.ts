@@ -16,8 +16,8 @@ export const dummyEventKey = "NO_EVENT_KEY_SET";
 /** Default API and event base URL (a local Weft or Inngest dev server). */
 export const defaultBaseUrl = "http://localhost:8288";
 
-/** The one step id every function registers; `stepId=step` means "discover". */
-export const discoveryStepId = "step";
+/** The one step id every function registers; `stepId=step` means "discover" (named in @weft/core's wire types). */
+export { discoveryStepId } from "@weft/core";
 
 /** Suffix of the function registered for an `onFailure` handler. */
 export const failureSuffix = "-failure";

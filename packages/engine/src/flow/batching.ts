@@ -1,6 +1,7 @@
 import { evaluateCondition, type WeftEvent } from "@weft/core";
 import type { FunctionRecord } from "@weft/store";
 import type { EngineContext } from "../context.js";
+import { enqueueJob, jobId } from "../jobs.js";
 import { startRun } from "../run-starter.js";
 import { keyValue } from "./flow-keys.js";
 
@@ -67,13 +68,12 @@ export async function addToBatch(ctx: EngineContext, fn: FunctionRecord, options
 }
 
 async function enqueueFlush(ctx: EngineContext, fn: FunctionRecord, key: string, batchId: string, at: number): Promise<void> {
-  await ctx.stores.queue.enqueue({
-    id: `batch:${key}:${batchId}:${at <= ctx.clock.now() ? "full" : "timeout"}`,
+  await enqueueJob(ctx.stores.queue, {
+    id: jobId.batch(key, batchId, at <= ctx.clock.now() ? "full" : "timeout"),
     kind: "batch",
     tenant: fn.appId,
     payload: { functionId: fn.id, key, batchId },
     availableAt: at,
-    attempt: 0,
   });
 }
 

@@ -1,10 +1,10 @@
-import type { QueueItem } from "@weft/store";
 import type { EngineContext } from "../context.js";
+import type { Job } from "../jobs.js";
 import { startRun } from "../run-starter.js";
 
 /** A debounce timer is due: start the function with the key's latest event, unless a newer one took over. */
-export async function fireDebounce(ctx: EngineContext, item: QueueItem): Promise<void> {
-  const { functionId, key, version } = item.payload as { functionId: string; key: string; version: number };
+export async function fireDebounce(ctx: EngineContext, item: Job<"debounce">): Promise<void> {
+  const { functionId, key, version } = item.payload;
   const fn = await ctx.registry.lookup(functionId);
   if (!fn) return;
   const latest = await ctx.flow.takeDebounced(key, version);
@@ -12,6 +12,6 @@ export async function fireDebounce(ctx: EngineContext, item: QueueItem): Promise
 }
 
 /** `timeouts.finish`: a run still going at its deadline is cancelled. */
-export async function expireRun(ctx: EngineContext, item: QueueItem): Promise<void> {
+export async function expireRun(ctx: EngineContext, item: Job<"run-timeout">): Promise<void> {
   if (item.runId) await ctx.cancelRun(item.runId, "timed out: the run did not finish within timeouts.finish");
 }
