@@ -1,6 +1,6 @@
 import type { FlowStore, ManualClock, Stores } from "@weft/store";
 
-/** What each case gets: fresh, initialised stores built on `clock`, which the case moves by hand. */
+/** What each case gets: the stores of a fresh, initialised bundle built on `clock`, which the case moves by hand. */
 export interface CaseContext {
   stores: Stores;
   clock: ManualClock;
@@ -9,11 +9,11 @@ export interface CaseContext {
 /** Registers one case; the suite decides whether it runs or is skipped. */
 export type DefineCase = (title: string, body: (ctx: CaseContext) => Promise<void>) => void;
 
-/** What each flow-control case gets: the bundle's `FlowStore` (initialised) and the clock. */
+/** What each flow-control case gets: the bundle's `FlowStore` and the clock. */
 export interface FlowCaseContext {
   flow: FlowStore;
   clock: ManualClock;
 }
 
-/** Registers one flow-control case; the suite skips it for a bundle without a `FlowStore`. */
+/** Registers one flow-control case; the suite decides whether it runs or is skipped. */
 export type DefineFlowCase = (title: string, body: (ctx: FlowCaseContext) => Promise<void>) => void;

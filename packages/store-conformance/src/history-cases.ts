@@ -1,22 +1,8 @@
-import type { FunctionRecord, RunRecord, StepEntry } from "@weft/store";
+import type { RunRecord, StepEntry } from "@weft/store";
 import type { WeftEvent } from "@weft/core";
 import { expect } from "vitest";
 import type { DefineCase } from "./case-context.js";
 import { event } from "./fixtures.js";
-
-function fn(appId: string, name: string): FunctionRecord {
-  const id = `${appId}-${name}`;
-  return {
-    id,
-    appId,
-    name,
-    config: {
-      id,
-      triggers: [{ event: "app/go" }],
-      steps: { step: { id: "step", name: "step", runtime: { type: "http", url: "http://127.0.0.1/api" } } },
-    },
-  };
-}
 
 /** Run ids sort by time, like ULIDs: `run-000` is the oldest. */
 function run(n: number, overrides: Partial<RunRecord> = {}): RunRecord {
@@ -35,28 +21,6 @@ function step(stepId: string, attempt: number, startedAt: number, overrides: Par
 }
 
 export function historyCases(test: DefineCase): void {
-  test("history: apps upsert, get and list", async ({ stores, clock }) => {
-    await stores.history.upsertApp({ id: "b", url: "http://b" });
-    await stores.history.upsertApp({ id: "a", url: "http://a", error: "unreachable" });
-    const synced = { id: "a", url: "http://a2", sdk: "js:v3", framework: "express", syncedAt: clock.now(), checksum: "x" };
-    await stores.history.upsertApp(synced);
-    expect(await stores.history.getApp("a")).toEqual(synced);
-    expect(await stores.history.getApp("zz")).toBeUndefined();
-    expect((await stores.history.listApps()).map((a) => a.id)).toEqual(["a", "b"]);
-  });
-
-  test("history: replaceFunctions removes an app's missing functions only", async ({ stores }) => {
-    await stores.history.replaceFunctions("a", [fn("a", "one"), fn("a", "two")]);
-    await stores.history.replaceFunctions("b", [fn("b", "one")]);
-    const renamed = { ...fn("a", "two"), name: "Two, renamed" };
-    await stores.history.replaceFunctions("a", [renamed, fn("a", "three")]);
-    expect((await stores.history.listFunctions()).map((f) => f.id).sort()).toEqual(["a-three", "a-two", "b-one"]);
-    expect(await stores.history.getFunction("a-one")).toBeUndefined();
-    expect(await stores.history.getFunction("a-two")).toEqual(renamed);
-    await stores.history.replaceFunctions("a", []);
-    expect((await stores.history.listFunctions()).map((f) => f.id)).toEqual(["b-one"]);
-  });
-
   test("history: saveEvents keeps the first event per internal id, and the sender's own id", async ({ stores, clock }) => {
     const stored = (e: WeftEvent, internalId = e.id) => ({ internalId, receivedAt: clock.now(), event: e });
     const first = stored(event("app/go", { n: 1 }, clock.now(), "user-chosen-id"), "evt-1");

@@ -1,4 +1,4 @@
-import { defaultDedupeWindowMs, leaseCountOf } from "@weft/store";
+import { defaultDedupeWindowMs, type Lease } from "@weft/store";
 import { expect } from "vitest";
 import type { DefineCase } from "./case-context.js";
 import { item } from "./fixtures.js";
@@ -67,15 +67,15 @@ export function queueCases(test: DefineCase): void {
     expect(await stores.queue.size()).toBe(0);
   });
 
-  test("an expired lease is redelivered, its token counting the leases; a requeued or dequeued item's token is dead", async ({ stores, clock }) => {
+  test("an expired lease is redelivered, counting its deliveries; a requeued or dequeued item's token is dead", async ({ stores, clock }) => {
     const now = clock.now();
     await stores.queue.enqueue(item("job", now, { attempt: 1 }));
     const [first] = await stores.queue.lease({ now, leaseMs: 5_000, limit: 1 });
     expect(await stores.queue.lease({ now: now + 4_999, ...lease })).toEqual([]);
     const [again] = await stores.queue.lease({ now: now + 5_000, ...lease });
     expect(again?.item).toEqual(first?.item);
-    // The engine reads a redelivery from the token (it repairs what a dead holder left half done).
-    expect([leaseCountOf(first?.token ?? ""), leaseCountOf(again?.token ?? "")]).toEqual([1, 2]);
+    // The engine tells a redelivery by its count (it repairs what a dead holder left half done).
+    expect([first?.deliveries, again?.deliveries]).toEqual([1, 2]);
     expect(await stores.queue.requeue(again?.token ?? "", { availableAt: now + 10_000, attempt: 2 })).toBe(true);
     expect(await stores.queue.dequeue(again?.token ?? "")).toBe(false);
     expect(await stores.queue.extend(again?.token ?? "", now + 5_000, 1_000)).toBe(false);
@@ -90,7 +90,7 @@ export function queueCases(test: DefineCase): void {
     unsubscribe();
     expect(held?.item).toEqual(job);
     expect(held?.expiresAt).toBe(now + 5_000);
-    expect(leaseCountOf(held?.token ?? "")).toBe(1);
+    expect(held?.deliveries).toBe(1);
     expect(heard).toEqual([]); // nobody else is meant to take it
     expect(await stores.queue.size()).toBe(1);
     // Live: not leasable, not due, and its id is seen.
@@ -102,11 +102,25 @@ export function queueCases(test: DefineCase): void {
     // Lapsed (the holder died): anyone leases it again, and the first token is stale.
     const [again] = await stores.queue.lease({ now: now + 9_000, ...lease });
     expect(again?.item).toEqual(job);
-    expect(leaseCountOf(again?.token ?? "")).toBe(2);
+    expect(again?.deliveries).toBe(2);
     expect(await stores.queue.dequeue(held?.token ?? "")).toBe(false);
     expect(await stores.queue.dequeue(again?.token ?? "")).toBe(true);
     expect(await stores.queue.size()).toBe(0);
     expect(await stores.queue.enqueueLeased(item("handed", now + 9_000), { now: now + 9_000, leaseMs: 5_000 })).toBeUndefined();
+  });
+
+  test("a lease counts its deliveries: 1 the first time, one more each time a lapsed or requeued item is leased again", async ({ stores, clock }) => {
+    const now = clock.now();
+    const deliveries = (leases: Lease[]) => Object.fromEntries(leases.map((l) => [l.item.id, l.deliveries]));
+    await stores.queue.enqueue(item("leased", now));
+    expect(deliveries(await stores.queue.lease({ now, leaseMs: 5_000, limit: 10 }))).toEqual({ leased: 1 });
+    const handed = await stores.queue.enqueueLeased(item("handed", now), { now, leaseMs: 5_000 });
+    expect(handed?.deliveries).toBe(1);
+    // Requeued: its next lease is its second delivery.
+    expect(await stores.queue.requeue(handed?.token ?? "", { availableAt: now, attempt: 1 })).toBe(true);
+    expect(deliveries(await stores.queue.lease({ now, leaseMs: 5_000, limit: 10 }))).toEqual({ handed: 2 });
+    // Both leases lapse: "leased" is delivered a second time, "handed" a third.
+    expect(deliveries(await stores.queue.lease({ now: now + 5_000, leaseMs: 5_000, limit: 10 }))).toEqual({ leased: 2, handed: 3 });
   });
 
   test("enqueueLeased items are dequeued, requeued and dropped like leased ones", async ({ stores, clock }) => {

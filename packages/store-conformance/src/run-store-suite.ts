@@ -1,5 +1,5 @@
-import { ManualClock, closeStores } from "@weft/store";
-import type { Clock, Stores } from "@weft/store";
+import { ManualClock } from "@weft/store";
+import type { Clock, StoreBundle, Stores } from "@weft/store";
 import { describe, it } from "vitest";
 import type { DefineCase, DefineFlowCase } from "./case-context.js";
 import { flowCases } from "./flow-cases.js";
@@ -7,6 +7,7 @@ import { historyCases } from "./history-cases.js";
 import { pauseCases } from "./pause-cases.js";
 import { queueCases } from "./queue-cases.js";
 import { queueDeliveryCases } from "./queue-delivery-cases.js";
+import { registryCases } from "./registry-cases.js";
 import { runStateCases } from "./run-state-cases.js";
 
 export interface StoreSuiteSkip {
@@ -20,19 +21,20 @@ export interface StoreSuiteOptions {
   /** Shown in the `describe` title. */
   name: string;
   /**
-   * A fresh, isolated set of stores built on `clock` (a `ManualClock` the cases move by hand), with
-   * the default dedupe window. The suite calls `init()` on each store.
+   * A fresh, isolated bundle built on `clock` (a `ManualClock` the cases move by hand), with the
+   * default dedupe window, not yet initialised: the suite calls its `init()` before the case and its
+   * `close()` after it. A backend with state stores only completes it with
+   * `withMemoryRegistryAndHistory`.
    */
-  create: (ctx: { clock: Clock }) => Promise<Stores>;
-  /** Tear down after each case; by default every store is closed. */
-  destroy?: (stores: Stores) => Promise<void>;
+  create: (ctx: { clock: Clock }) => Promise<StoreBundle>;
+  /** More teardown after each case, once the suite has closed the bundle (drop a schema, delete keys). */
+  destroy?: (bundle: StoreBundle) => Promise<void>;
   skip?: StoreSuiteSkip[];
 }
 
 /**
- * Register the store conformance cases with vitest: every invariant of ARCHITECTURE.md that the four
- * store contracts promise, each as its own case on fresh stores. The `FlowStore` cases run when the
- * bundle has a `flow`; a bundle without one skips them, with one warning.
+ * Register the store conformance cases with vitest: every invariant of ARCHITECTURE.md that the
+ * store contracts promise, each as its own case on a fresh bundle.
  */
 export function runStoreSuite(opts: StoreSuiteOptions): void {
   const skipped = new Set<string>();
@@ -52,29 +54,7 @@ export function runStoreSuite(opts: StoreSuiteOptions): void {
     });
   };
 
-  // Whether a bundle has a `flow` is known only once `create` has run (cases are registered before
-  // any store exists), so these cases are registered always and skip themselves at run time.
-  let warnedNoFlow = false;
-  const flowTest: DefineFlowCase = (title, body) => {
-    if (skipped.has(title)) {
-      it.skip(title, () => {}); // skipped on purpose: the backend listed it in `skip`, whose reason is printed above
-      return;
-    }
-    it(title, async (ctx) => {
-      await withStores(opts, async (stores, clock) => {
-        const flow = stores.flow;
-        if (flow === undefined) {
-          if (!warnedNoFlow) {
-            warnedNoFlow = true;
-            console.warn(`\n[store conformance: ${opts.name}] no FlowStore: flow-control cases skipped\n`);
-          }
-          return ctx.skip("the bundle has no FlowStore");
-        }
-        await flow.init();
-        await body({ flow, clock });
-      });
-    });
-  };
+  const flowTest: DefineFlowCase = (title, body) => test(title, ({ stores, clock }) => body({ flow: stores.flow, clock }));
 
   describe(`store conformance: ${opts.name}`, () => {
     for (const group of groups) describe(group.name, () => group.cases(test));
@@ -82,17 +62,19 @@ export function runStoreSuite(opts: StoreSuiteOptions): void {
   });
 }
 
-/** Fresh, initialised stores on a fresh clock for one case, torn down whatever the case did. */
+/** A fresh, initialised bundle on a fresh clock for one case, closed (then destroyed) whatever the case did. */
 async function withStores(opts: StoreSuiteOptions, body: (stores: Stores, clock: ManualClock) => Promise<void>): Promise<void> {
   const clock = new ManualClock();
-  const stores = await opts.create({ clock });
+  const bundle = await opts.create({ clock });
   try {
-    await Promise.all([stores.state.init(), stores.pauses.init(), stores.queue.init(), stores.history.init()]);
-    await body(stores, clock);
+    await bundle.init();
+    await body(bundle, clock);
   } finally {
-    // `closeStores` (the default teardown) knows only the four stores; a store may be closed twice.
-    await stores.flow?.close();
-    await (opts.destroy ?? closeStores)(stores);
+    try {
+      await bundle.close();
+    } finally {
+      await opts.destroy?.(bundle);
+    }
   }
 }
 
@@ -102,6 +84,7 @@ const groups: { name: string; cases: (test: DefineCase) => void }[] = [
   { name: "PauseStore", cases: pauseCases },
   { name: "Queue", cases: queueCases },
   { name: "Queue delivery", cases: queueDeliveryCases },
+  { name: "RegistryStore", cases: registryCases },
   { name: "HistoryStore", cases: historyCases },
 ];
 

@@ -1,8 +1,11 @@
-import type { Stores } from "@weft/store";
+import type { StateStores } from "@weft/store";
 import { HashRing, positionalShardIds } from "./hash-ring.js";
 
-/** One shard: run state, pauses and queue on one backend (history stays unsharded, behind `--db`). */
-export type ShardStores = Omit<Stores, "history">;
+/**
+ * One shard: run state, pauses and queue on one backend (history and the registry stay unsharded,
+ * behind `--db`; of the shards' flow stores, the sharded bundle uses the one it is given).
+ */
+export type ShardStores = StateStores;
 
 /** How runs are spread: the shards and, optionally, their stable ids and the ring's density. */
 export interface ShardLayoutOptions {

@@ -20,14 +20,6 @@ import type { ShardLayout } from "./shard-layout.js";
 export class ShardedPauseStore implements PauseStore {
   constructor(private readonly layout: ShardLayout) {}
 
-  async init(): Promise<void> {
-    await onEveryShard(this.layout, (s) => s.pauses.init());
-  }
-
-  async close(): Promise<void> {
-    await onEveryShard(this.layout, (s) => s.pauses.close());
-  }
-
   async savePause(pause: Pause): Promise<void> {
     const named = runIdInPauseId(pause.id);
     if (named !== undefined && named !== pause.runId) {

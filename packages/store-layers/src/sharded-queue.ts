@@ -19,20 +19,13 @@ export function queuePlacementKey(item: Pick<QueueItem, "id" | "runId">): string
  * each shard; across shards a tenant's items come shard by shard in that rotating order.
  *
  * Tokens carry their shard: `<shard index>/<the shard's own token>`. The shard's token is kept whole
- * after the `/`, so `leaseTokenItemId` still reads the item id from it.
+ * after the `/`, so `leaseTokenItemId` still reads the item id from it; the rest of a shard's lease
+ * (its `deliveries`, its expiry) is handed on unchanged.
  */
 export class ShardedQueue implements Queue {
   private nextStart = 0;
 
   constructor(private readonly layout: ShardLayout) {}
-
-  async init(): Promise<void> {
-    await onEveryShard(this.layout, (s) => s.queue.init());
-  }
-
-  async close(): Promise<void> {
-    await onEveryShard(this.layout, (s) => s.queue.close());
-  }
 
   enqueue(item: QueueItem): Promise<boolean> {
     return shardOf(this.layout, queuePlacementKey(item)).queue.enqueue(item);

@@ -9,7 +9,7 @@ import type {
   SaveStepResult,
 } from "@weft/store";
 import { newRunOf } from "./run-copy.js";
-import { onEveryShard, shardOf } from "./shard-layout.js";
+import { shardOf } from "./shard-layout.js";
 import type { ShardLayout } from "./shard-layout.js";
 
 /** A claim that keeps changing under `createRun` (a delete racing it) is retried this many times. */
@@ -47,14 +47,6 @@ const createAttempts = 3;
  */
 export class ShardedRunStateStore implements RunStateStore {
   constructor(private readonly layout: ShardLayout) {}
-
-  async init(): Promise<void> {
-    await onEveryShard(this.layout, (s) => s.state.init());
-  }
-
-  async close(): Promise<void> {
-    await onEveryShard(this.layout, (s) => s.state.close());
-  }
 
   async createRun(run: NewRun): Promise<CreateRunResult> {
     const runShard = this.stateOf(run.runId);

@@ -1,5 +1,5 @@
 import { createMemoryStores } from "@weft/store";
-import type { RunStateStore } from "@weft/store";
+import type { StateBundle } from "@weft/store";
 import { CachedRunStateStore } from "@weft/store-layers";
 import { createPostgresStores, migrate } from "@weft/store-postgres";
 import { createRedisStores } from "@weft/store-redis";
@@ -16,25 +16,24 @@ const enabled = process.env.WEFT_MEASURE === "1";
 
 describe.skipIf(!enabled)("what a cache hit costs against a whole read (WEFT_MEASURE=1)", () => {
   it("prints the timings", { timeout: 300_000 }, async () => {
-    await measure("memory", createMemoryStores().state);
+    await measure("memory", createMemoryStores());
     const prefix = uniquePrefix("measure");
-    await measure("redis", createRedisStores(testRedisUrl, { keyPrefix: prefix }).state);
+    await measure("redis", createRedisStores(testRedisUrl, { keyPrefix: prefix }));
     const admin = new Redis(testRedisUrl);
     await deleteKeysWithPrefix(admin, prefix);
     await admin.quit();
     const schema = testSchema("weft_layers_measure");
     await migrate(postgresUrl, { schema });
-    const postgres = createPostgresStores(postgresUrl, { schema });
-    await measure("postgres", postgres.state);
-    await Promise.all([postgres.pauses.close(), postgres.queue.close(), postgres.history.close()]);
+    await measure("postgres", createPostgresStores(postgresUrl, { schema }));
     await withAdmin((client) => dropSchemas(client, [schema]));
   });
 });
 
 const shapes = [[5, 100], [10, 2_500], [10, 5_000], [20, 5_000], [40, 5_000], [100, 10_000]] as const;
 
-async function measure(name: string, inner: RunStateStore): Promise<void> {
-  await inner.init();
+async function measure(name: string, bundle: StateBundle): Promise<void> {
+  await bundle.init();
+  const inner = bundle.state;
   for (const [steps, size] of shapes) {
     const runId = `measure-${steps}-${size}-${process.pid}`;
     const events = [{ id: "e", name: "app/x", data: {}, user: {}, ts: 0 }];
@@ -47,7 +46,7 @@ async function measure(name: string, inner: RunStateStore): Promise<void> {
     const kib = Math.round((steps * size) / 1024);
     console.log(`${name}: ${steps} steps x ${size} B (~${kib} KiB): whole read ${whole} µs, cache hit ${hit} µs`);
   }
-  await inner.close();
+  await bundle.close();
 }
 
 async function timeEach(call: () => Promise<unknown>, times = 300): Promise<number> {

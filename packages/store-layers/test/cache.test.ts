@@ -1,4 +1,4 @@
-import { ManualClock, MemoryPauseStore, MemoryQueue, MemoryRunStateStore } from "@weft/store";
+import { ManualClock, MemoryRunStateStore, createMemoryStores } from "@weft/store";
 import type { NewRun, RunState, SaveStepResult } from "@weft/store";
 import { createCachedStores } from "@weft/store-layers";
 import type { CachedStores } from "@weft/store-layers";
@@ -25,7 +25,7 @@ const big = (n: number) => JSON.stringify({ data: "x".repeat(n) });
 function setup(opts: { maxBytes?: number; probeMinBytes?: number } = {}): { inner: CountingStore; cached: CachedStores } {
   const inner = new CountingStore({ clock });
   const cached = createCachedStores(
-    { state: inner, pauses: new MemoryPauseStore(), queue: new MemoryQueue({ clock }) },
+    { ...createMemoryStores({ clock }), state: inner },
     { maxBytes: opts.maxBytes ?? 1024 * 1024, probeMinBytes: opts.probeMinBytes ?? 0 },
   );
   return { inner, cached };
@@ -68,6 +68,22 @@ describe("run-state cache", () => {
     second?.events[0]?.data && (second.events[0].data.n = 99);
     second?.stack.push("z");
     expect(await cached.state.loadRun("r1")).toEqual(first);
+  });
+
+  it("init and close are the inner bundle's; close also empties the cache", async () => {
+    const calls: string[] = [];
+    const inner = new CountingStore({ clock });
+    const cached = createCachedStores(
+      { ...createMemoryStores({ clock }), state: inner, init: async () => void calls.push("init"), close: async () => void calls.push("close") },
+      { maxBytes: 1024 * 1024, probeMinBytes: 0 },
+    );
+    await cached.init();
+    await finishedRun(inner, "r1");
+    await cached.state.loadRun("r1");
+    expect(cached.cacheStats()).toMatchObject({ entries: 1 });
+    await cached.close();
+    expect(calls).toEqual(["init", "close"]);
+    expect(cached.cacheStats()).toMatchObject({ entries: 0, bytes: 0 });
   });
 
   it("keeps its shape through its own writes, so loads during a run hit", async () => {

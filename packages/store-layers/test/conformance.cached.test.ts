@@ -1,6 +1,6 @@
-import { MemoryHistoryStore, closeStores, createMemoryStores } from "@weft/store";
-import type { Stores } from "@weft/store";
-import { runStoreSuite } from "@weft/store-conformance";
+import { createMemoryStores } from "@weft/store";
+import type { StoreBundle } from "@weft/store";
+import { runStoreSuite, withMemoryRegistryAndHistory } from "@weft/store-conformance";
 import { createCachedStores } from "@weft/store-layers";
 import { createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
@@ -15,27 +15,26 @@ const cache = { maxBytes: 1024 * 1024, probeMinBytes: 0 };
 runStoreSuite({
   name: "cached over memory",
   create: async ({ clock }) => {
-    const { history, ...inner } = createMemoryStores({ clock });
-    return { ...createCachedStores(inner, cache), history };
+    const inner = createMemoryStores({ clock });
+    return { ...createCachedStores(inner, cache), registry: inner.registry, history: inner.history };
   },
 });
 
 const overRedis = "store conformance: cached over redis";
 if (await redisReachable(overRedis)) {
   const admin = new Redis(testRedisUrl);
-  const prefixes = new Map<Stores, string>();
+  const prefixes = new Map<StoreBundle, string>();
   afterAll(() => admin.quit());
 
   runStoreSuite({
     name: "cached over redis",
     create: async ({ clock }) => {
       const keyPrefix = uniquePrefix("cached");
-      const stores = { ...createCachedStores(createRedisStores(testRedisUrl, { clock, keyPrefix }), cache), history: new MemoryHistoryStore() };
+      const stores = withMemoryRegistryAndHistory(createCachedStores(createRedisStores(testRedisUrl, { clock, keyPrefix }), cache));
       prefixes.set(stores, keyPrefix);
       return stores;
     },
     destroy: async (stores) => {
-      await closeStores(stores);
       await deleteKeysWithPrefix(admin, prefixes.get(stores) ?? "no-such-prefix:");
       prefixes.delete(stores);
     },

@@ -1,6 +1,6 @@
-import { MemoryHistoryStore, closeStores, createMemoryStores } from "@weft/store";
-import type { Stores } from "@weft/store";
-import { runStoreSuite } from "@weft/store-conformance";
+import { createMemoryStores } from "@weft/store";
+import type { StoreBundle } from "@weft/store";
+import { runStoreSuite, withMemoryRegistryAndHistory } from "@weft/store-conformance";
 import { createShardedStores } from "@weft/store-layers";
 import { createPostgresStores, migrate } from "@weft/store-postgres";
 import { createRedisStores } from "@weft/store-redis";
@@ -19,7 +19,7 @@ runStoreSuite({
   create: async ({ clock }) => {
     const shards = Array.from({ length: 3 }, () => createMemoryStores({ clock }));
     // Flow control is not sharded: one shard's flow store serves the deployment.
-    return { ...createShardedStores(shards, { flow: shards[0]?.flow }), history: new MemoryHistoryStore() };
+    return withMemoryRegistryAndHistory(createShardedStores(shards, { flow: (shards[0] as StoreBundle).flow }));
   },
 });
 
@@ -30,8 +30,8 @@ const reachable = [await redisReachable(mixed), await postgresReachable(mixed)];
 if (reachable.every(Boolean)) {
   const schemaPrefix = "weft_layers";
   const admin = new Redis(testRedisUrl);
-  /** What each case's bundle was built from, to tear down: Redis prefixes, the schema, the Postgres stores. */
-  const built = new Map<Stores, { prefixes: string[]; schema: string; postgres: Stores }>();
+  /** What each case's bundle was built from, to tear down: Redis prefixes and the schema. */
+  const built = new Map<StoreBundle, { prefixes: string[]; schema: string }>();
   beforeAll(() => withAdmin((client) => dropStaleSchemas(client, schemaPrefix)));
   afterAll(() => admin.quit());
 
@@ -43,16 +43,14 @@ if (reachable.every(Boolean)) {
       await migrate(postgresUrl, { schema });
       const postgres = createPostgresStores(postgresUrl, { clock, schema });
       const redis = prefixes.map((keyPrefix) => createRedisStores(testRedisUrl, { clock, keyPrefix }));
-      const stores = { ...createShardedStores([...redis, postgres], { flow: postgres.flow }), history: new MemoryHistoryStore() };
-      built.set(stores, { prefixes, schema, postgres });
+      const stores = withMemoryRegistryAndHistory(createShardedStores([...redis, postgres], { flow: postgres.flow }));
+      built.set(stores, { prefixes, schema });
       return stores;
     },
     destroy: async (stores) => {
       const parts = built.get(stores);
       built.delete(stores);
-      await closeStores(stores);
       if (parts === undefined) return;
-      await closeStores(parts.postgres); // its history and flow stores hold the pool too
       await Promise.all(parts.prefixes.map((prefix) => deleteKeysWithPrefix(admin, prefix)));
       await withAdmin((client) => dropSchemas(client, [parts.schema]));
     },

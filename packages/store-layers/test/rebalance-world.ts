@@ -1,7 +1,6 @@
 import { ManualClock, MemoryHistoryStore, createMemoryStores } from "@weft/store";
-import type { Pause, QueueItem, RunState } from "@weft/store";
+import type { Pause, QueueItem, RunState, StateBundle } from "@weft/store";
 import { createShardedStores, differenceBetween, shardLayout } from "@weft/store-layers";
-import type { ShardStores } from "@weft/store-layers";
 import { expect } from "vitest";
 
 /**
@@ -17,21 +16,25 @@ export function runIdsFor(count: number): string[] {
 export interface World {
   runIds: string[];
   clock: ManualClock;
-  shards: ShardStores[];
+  shards: StateBundle[];
   history: MemoryHistoryStore;
   states: Map<string, RunState>;
   pauses: Map<string, Pause[]>;
   items: Map<string, QueueItem>;
 }
 
-export function memoryShard(clock: ManualClock): ShardStores {
-  const { history: _unused, ...shard } = createMemoryStores({ clock });
-  return shard;
+export function memoryShard(clock: ManualClock): StateBundle {
+  return createMemoryStores({ clock });
+}
+
+/** The sharded stores over `shards`, with the first shard's flow store (as `--state` has it). */
+export function shardedOver(shards: readonly StateBundle[]): StateBundle {
+  return createShardedStores(shards, { flow: (shards[0] as StateBundle).flow });
 }
 
 /** `runIds` written through the sharded stores of `shards[0..2]`; `shards[3]` is the one to add. */
-export async function populate(shards: ShardStores[], clock: ManualClock, runIds: string[]): Promise<World> {
-  const stores = createShardedStores(shards.slice(0, 3));
+export async function populate(shards: StateBundle[], clock: ManualClock, runIds: string[]): Promise<World> {
+  const stores = shardedOver(shards.slice(0, 3));
   const history = new MemoryHistoryStore();
   const items = new Map<string, QueueItem>();
   const now = clock.now();
@@ -86,7 +89,7 @@ export async function populate(shards: ShardStores[], clock: ManualClock, runIds
 /** Every run, pause, key and job is where the 4-shard layout looks, and unchanged. */
 export async function expectIntact(world: World): Promise<void> {
   const { runIds } = world;
-  const after = createShardedStores(world.shards);
+  const after = shardedOver(world.shards);
   for (const runId of runIds) {
     const state = await after.state.loadRun(runId);
     expect(state, `run ${runId}`).toBeDefined();

@@ -1,7 +1,6 @@
-import { ManualClock, closeStores } from "@weft/store";
-import type { Stores } from "@weft/store";
+import { ManualClock } from "@weft/store";
+import type { StateBundle, StoreBundle } from "@weft/store";
 import { rebalance, shardLayout } from "@weft/store-layers";
-import type { ShardStores } from "@weft/store-layers";
 import { createPostgresStores, migrate } from "@weft/store-postgres";
 import { createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
@@ -28,7 +27,7 @@ if (reachable.every(Boolean)) {
     return createRedisStores(testRedisUrl, { clock, keyPrefix: prefixes.at(-1) });
   };
   const redis = [onRedis("rebalance-a"), onRedis("rebalance-b"), onRedis("rebalance-added")];
-  let postgres: Stores | undefined;
+  let postgres: StoreBundle | undefined;
 
   beforeAll(async () => {
     await withAdmin((client) => dropStaleSchemas(client, schemaPrefix));
@@ -36,9 +35,8 @@ if (reachable.every(Boolean)) {
     postgres = createPostgresStores(postgresUrl, { clock, schema });
   });
   afterAll(async () => {
-    // A Redis bundle's connection closes with the last of its state, pauses and queue.
-    await Promise.all(redis.flatMap((r) => [r.state.close(), r.pauses.close(), r.queue.close()]));
-    if (postgres !== undefined) await closeStores(postgres);
+    await Promise.all(redis.map((r) => r.close()));
+    if (postgres !== undefined) await postgres.close();
     await Promise.all(prefixes.map((prefix) => deleteKeysWithPrefix(admin, prefix)));
     await admin.quit();
     await withAdmin((client) => dropSchemas(client, [schema]));
@@ -48,8 +46,8 @@ if (reachable.every(Boolean)) {
     it("moves the runs and jobs whose shard changes, and every run reads back identical", async () => {
       const [a, b, added] = redis;
       if (a === undefined || b === undefined || added === undefined || postgres === undefined) throw new Error("stores not built");
-      const shards: ShardStores[] = [a, b, postgres, added];
-      await Promise.all(shards.flatMap((s) => [s.state.init(), s.pauses.init(), s.queue.init()]));
+      const shards: StateBundle[] = [a, b, postgres, added];
+      await Promise.all(shards.map((s) => s.init()));
       const runIds = runIdsFor(60);
       const world = await populate(shards, clock, runIds);
       const from = shardLayout(shards.slice(0, 3));

@@ -1,9 +1,9 @@
 import { ManualClock, MemoryQueue, MemoryRunStateStore } from "@weft/store";
-import type { CreateRunResult, NewRun, QueueItem, RunState, SaveStepResult } from "@weft/store";
-import { createShardedStores, planRebalance, rebalance, runIdsFromHistory, shardLayout } from "@weft/store-layers";
+import type { CreateRunResult, NewRun, QueueItem, RunState, SaveStepResult, StateBundle } from "@weft/store";
+import { planRebalance, rebalance, runIdsFromHistory, shardLayout } from "@weft/store-layers";
 import type { ShardStores } from "@weft/store-layers";
 import { describe, expect, it } from "vitest";
-import { expectIntact, memoryShard, populate, runIdsFor } from "./rebalance-world.js";
+import { expectIntact, memoryShard, populate, runIdsFor, shardedOver } from "./rebalance-world.js";
 
 const runIds = runIdsFor(300);
 
@@ -54,11 +54,11 @@ class FlakyQueue extends MemoryQueue {
   }
 }
 
-function fourShards(clock: ManualClock, replace: Partial<Record<number, Partial<ShardStores>>> = {}): ShardStores[] {
+function fourShards(clock: ManualClock, replace: Partial<Record<number, Partial<ShardStores>>> = {}): StateBundle[] {
   return [0, 1, 2, 3].map((i) => ({ ...memoryShard(clock), ...(replace[i] ?? {}) }));
 }
 
-const layouts = (shards: ShardStores[]) => ({ from: shardLayout(shards.slice(0, 3)), to: shardLayout(shards) });
+const layouts = (shards: StateBundle[]) => ({ from: shardLayout(shards.slice(0, 3)), to: shardLayout(shards) });
 
 describe("rebalance: 3 memory shards to 4", () => {
   it("moves only the runs whose shard changes (about 1/4), and every run reads back identical", async () => {
@@ -143,7 +143,7 @@ describe("rebalance: 3 memory shards to 4", () => {
     const { from, to } = layouts(world.shards);
     await expect(rebalance({ from, to, runIds })).rejects.toThrow(/connection lost in enqueue/);
     // A worker (leasing for 0 ms, so this look holds nothing) cannot reach the parked items.
-    const parked = createShardedStores(world.shards);
+    const parked = shardedOver(world.shards);
     const reachable = await parked.queue.lease({ now: clock.now() + runIds.length, leaseMs: 0, limit: 10_000 });
     expect(reachable.length).toBeLessThan(world.items.size);
     expect(await parked.queue.size()).toBe(world.items.size);

@@ -1,9 +1,9 @@
 import { InvalidInputError, isWeftError } from "@weft/core";
 import { ManualClock, MemoryRunStateStore, createMemoryStores } from "@weft/store";
-import type { CreateRunResult, NewRun } from "@weft/store";
+import type { CreateRunResult, NewRun, StateBundle } from "@weft/store";
 import { createShardedStores, shardLayout } from "@weft/store-layers";
-import type { ShardStores } from "@weft/store-layers";
 import { describe, expect, it } from "vitest";
+import { shardedOver } from "./rebalance-world.js";
 
 // What the conformance suite cannot reach through one store's eyes: a create that dies between its
 // two writes, and the routing rules' edges (pause ids, foreign tokens, fan-out).
@@ -22,7 +22,7 @@ class DroppingState extends MemoryRunStateStore {
 
 const clock = new ManualClock();
 
-function threeShards(): { shards: ShardStores[]; states: DroppingState[] } {
+function threeShards(): { shards: StateBundle[]; states: DroppingState[] } {
   const states = [0, 1, 2].map(() => new DroppingState({ clock }));
   const shards = states.map((state) => ({ ...createMemoryStores({ clock }), state }));
   return { shards, states };
@@ -46,9 +46,26 @@ function splitPair(): { runId: string; key: string; runShard: number; keyShard: 
 }
 
 describe("sharded stores", () => {
+  it("init and close reach every shard's bundle, and close tries them all even when one fails", async () => {
+    const calls: string[] = [];
+    const shards = [0, 1, 2].map((i) => ({
+      ...createMemoryStores({ clock }),
+      init: async () => void calls.push(`init ${i}`),
+      close: async () => {
+        calls.push(`close ${i}`);
+        if (i === 0) throw new Error("shard 0 would not close");
+      },
+    }));
+    const stores = createShardedStores(shards, { flow: (shards[0] as StateBundle).flow });
+    await stores.init();
+    expect(calls.sort()).toEqual(["init 0", "init 1", "init 2"]);
+    await expect(stores.close()).rejects.toThrow(/shard 0 would not close/);
+    expect(calls.filter((c) => c.startsWith("close")).sort()).toEqual(["close 0", "close 1", "close 2"]);
+  });
+
   it("a create that died after claiming its key is finished by the next create of that key", async () => {
     const { shards, states } = threeShards();
-    const stores = createShardedStores(shards);
+    const stores = shardedOver(shards);
     const { runId, key, runShard } = splitPair();
     (states[runShard] as DroppingState).failNext = 1;
     await expect(stores.state.createRun(newRun(runId, key))).rejects.toThrow(/connection lost/);
@@ -61,7 +78,7 @@ describe("sharded stores", () => {
 
   it("a run id held under another key is refused, and the refused create does not keep its key", async () => {
     const { shards } = threeShards();
-    const stores = createShardedStores(shards);
+    const stores = shardedOver(shards);
     const { runId, key } = splitPair();
     await stores.state.createRun(newRun(runId, "first-key"));
     const error = await stores.state.createRun(newRun(runId, key)).catch((e: unknown) => e);
@@ -71,7 +88,7 @@ describe("sharded stores", () => {
 
   it("deleteRun tombstones the key on its own shard, so a create with a fresh run id sees it", async () => {
     const { shards } = threeShards();
-    const stores = createShardedStores(shards);
+    const stores = shardedOver(shards);
     const { runId, key } = splitPair();
     await stores.state.createRun(newRun(runId, key));
     await stores.state.deleteRun(runId, 60_000);
@@ -80,7 +97,7 @@ describe("sharded stores", () => {
 
   it("pauses: an id naming another run is refused; ids without a run are found on any shard", async () => {
     const { shards } = threeShards();
-    const stores = createShardedStores(shards);
+    const stores = shardedOver(shards);
     const base = { stepId: "s", kind: "wait", env: "dev", eventName: "app/x", createdAt: 1, expiresAt: 2 } as const;
     await expect(stores.pauses.savePause({ ...base, id: "run-a:s", runId: "run-b" })).rejects.toThrow(/must start with its run id/);
     for (let i = 0; i < 12; i++) await stores.pauses.savePause({ ...base, id: `plain-${i}`, runId: `run-${i}` });
@@ -92,7 +109,7 @@ describe("sharded stores", () => {
 
   it("queue: tokens route back to their shard; a token naming no shard, or a bare shard token, is stale", async () => {
     const { shards } = threeShards();
-    const stores = createShardedStores(shards);
+    const stores = shardedOver(shards);
     const now = clock.now();
     for (let i = 0; i < 9; i++) {
       await stores.queue.enqueue({ id: `job-${i}`, kind: "discover", runId: `run-${i}`, tenant: "t", payload: {}, availableAt: now, attempt: 0 });

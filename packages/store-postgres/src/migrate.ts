@@ -17,10 +17,10 @@ export interface MigrateOptions {
  * migrations newer than this build.
  */
 export async function migrate(url: string, opts: MigrateOptions = {}): Promise<MigrateResult> {
-  const db = new PostgresDatabase(url, { schema: opts.schema, poolSize: 1, migrations: opts.migrations ?? migrations }).retain();
+  const db = new PostgresDatabase(url, { schema: opts.schema, poolSize: 1, migrations: opts.migrations ?? migrations });
   try {
     return await db.migrate();
   } finally {
-    await db.release();
+    await db.close();
   }
 }

@@ -33,8 +33,8 @@ const conflictRetries = 3;
 
 /**
  * One bounded `pg.Pool`, shared by the Postgres stores of one bundle, and the schema they live in.
- * Reference-counted like `SqliteDatabase`: each store `retain()`s it and `release()`s it on close;
- * the last release ends the pool. `ready()` connects and migrates once, however many stores ask.
+ * Its owner (the bundle of `createPostgresStores`, or `migrate`) calls `ready()`, which connects
+ * and migrates once, and `close()`, which ends the pool.
  *
  * Every failure to reach or use the server surfaces as `StoreUnavailableError` naming
  * `host:port/database`, never the password; other errors (a rejected statement) pass through.
@@ -47,7 +47,6 @@ export class PostgresDatabase implements SqlExecutor {
   readonly channel: string;
   private readonly pool: pg.Pool;
   private readonly migrationList: readonly Migration[];
-  private refs = 0;
   private ended = false;
   private readying: Promise<void> | undefined;
   /** Off once the server has lost a statement this pool prepared (see `statement`). */
@@ -81,15 +80,9 @@ export class PostgresDatabase implements SqlExecutor {
     return !this.ended;
   }
 
-  retain(): this {
-    this.refs += 1;
-    return this;
-  }
-
-  /** Drop one reference; the last one ends the pool (after its checked-out clients come back). */
-  async release(): Promise<void> {
-    this.refs -= 1;
-    if (this.refs > 0 || this.ended) return;
+  /** End the pool (after its checked-out clients come back); a second call does nothing. */
+  async close(): Promise<void> {
+    if (this.ended) return;
     this.ended = true;
     await this.pool.end();
   }

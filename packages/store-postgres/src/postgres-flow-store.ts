@@ -1,8 +1,6 @@
 import { gcra } from "@weft/store";
 import type { FlowStore } from "@weft/store";
 import type { PostgresDatabase } from "./postgres-database.js";
-import { PostgresStoreBase } from "./postgres-store-base.js";
-import type { PoolHold } from "./postgres-store-base.js";
 
 /**
  * `FlowStore` on Postgres. How each guarantee holds across processes:
@@ -16,13 +14,15 @@ import type { PoolHold } from "./postgres-store-base.js";
  * - deleteIf: one conditional `UPDATE`, which clears the value and keeps the row and its version.
  * - releaseSlot, slotHolders, get: single statements.
  */
-export class PostgresFlowStore extends PostgresStoreBase implements FlowStore {
-  private readonly slots = this.db.table("flow_slots");
-  private readonly buckets = this.db.table("flow_buckets");
-  private readonly registers = this.db.table("flow_registers");
+export class PostgresFlowStore implements FlowStore {
+  private readonly slots: string;
+  private readonly buckets: string;
+  private readonly registers: string;
 
-  constructor(db: PostgresDatabase, hold: PoolHold = {}) {
-    super(db, hold);
+  constructor(private readonly db: PostgresDatabase) {
+    this.slots = db.table("flow_slots");
+    this.buckets = db.table("flow_buckets");
+    this.registers = db.table("flow_registers");
   }
 
   async acquireSlot(key: string, holder: string, limit: number, expiresAt: number, now: number): Promise<boolean> {

@@ -1,8 +1,6 @@
 import type { WeftEvent } from "@weft/core";
 import { defaultPageSize } from "@weft/store";
 import type {
-  AppRecord,
-  FunctionRecord,
   HistoryStore,
   RunQuery,
   RunRecord,
@@ -11,8 +9,7 @@ import type {
   StepEntryStatus,
   StoredEvent,
 } from "@weft/store";
-import type { SqlValue } from "./postgres-database.js";
-import { PostgresStoreBase } from "./postgres-store-base.js";
+import type { PostgresDatabase, SqlValue } from "./postgres-database.js";
 
 interface EventRow {
   id: string;
@@ -52,61 +49,15 @@ const stepColumns = "run_id, step_id, attempt, name, op, status, started_at, end
  * filters given, so each variant gets a plan that uses its index rather than one generic plan
  * with `$n IS NULL OR ...`.
  */
-export class PostgresHistoryStore extends PostgresStoreBase implements HistoryStore {
-  private readonly apps = this.db.table("history_apps");
-  private readonly functions = this.db.table("history_functions");
-  private readonly events = this.db.table("history_events");
-  private readonly runs = this.db.table("history_runs");
-  private readonly steps = this.db.table("history_steps");
+export class PostgresHistoryStore implements HistoryStore {
+  private readonly events: string;
+  private readonly runs: string;
+  private readonly steps: string;
 
-  async upsertApp(app: AppRecord): Promise<void> {
-    await this.db.execute(
-      `INSERT INTO ${this.apps} (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
-      [app.id, JSON.stringify(app)],
-    );
-  }
-
-  async getApp(id: string): Promise<AppRecord | undefined> {
-    const [row] = await this.db.query<{ body: string }>(`SELECT body FROM ${this.apps} WHERE id = $1`, [id]);
-    return row === undefined ? undefined : (JSON.parse(row.body) as AppRecord);
-  }
-
-  async listApps(): Promise<AppRecord[]> {
-    const rows = await this.db.query<{ body: string }>(`SELECT body FROM ${this.apps} ORDER BY id`);
-    return rows.map((r) => JSON.parse(r.body) as AppRecord);
-  }
-
-  /**
-   * The removals and upserts commit together, under a transaction-scoped advisory lock on the app:
-   * two syncs of one app at once would otherwise each delete from their own snapshot and could
-   * leave the union of both function lists.
-   */
-  async replaceFunctions(appId: string, functions: FunctionRecord[]): Promise<void> {
-    // The last record per id wins, as in the memory store (and ON CONFLICT may touch a row once).
-    const byId = new Map(functions.map((f) => [f.id, f]));
-    const records = [...byId.values()];
-    await this.db.transaction(async (tx) => {
-      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`weft.functions:${this.db.schema}:${appId}`]);
-      await tx.execute(
-        `WITH removed AS (
-           DELETE FROM ${this.functions} WHERE app_id = $1::text AND id <> ALL($2::text[])
-         )
-         INSERT INTO ${this.functions} (id, app_id, body)
-         SELECT * FROM unnest($2::text[], $3::text[], $4::text[])
-         ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, body = excluded.body`,
-        [appId, [...byId.keys()], records.map((f) => f.appId), records.map((f) => JSON.stringify(f))],
-      );
-    });
-  }
-
-  async getFunction(id: string): Promise<FunctionRecord | undefined> {
-    const [row] = await this.db.query<{ body: string }>(`SELECT body FROM ${this.functions} WHERE id = $1`, [id]);
-    return row === undefined ? undefined : (JSON.parse(row.body) as FunctionRecord);
-  }
-
-  async listFunctions(): Promise<FunctionRecord[]> {
-    const rows = await this.db.query<{ body: string }>(`SELECT body FROM ${this.functions} ORDER BY id`);
-    return rows.map((r) => JSON.parse(r.body) as FunctionRecord);
+  constructor(private readonly db: PostgresDatabase) {
+    this.events = db.table("history_events");
+    this.runs = db.table("history_runs");
+    this.steps = db.table("history_steps");
   }
 
   /** One statement; for an id given twice the first row inserted stands, as for one saved earlier. */

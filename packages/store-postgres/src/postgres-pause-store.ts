@@ -2,15 +2,19 @@ import { canonicalJson, valueAtPath } from "@weft/core";
 import type { WeftEvent } from "@weft/core";
 import { comparePauses } from "@weft/store";
 import type { Pause, PauseStore } from "@weft/store";
-import { PostgresStoreBase } from "./postgres-store-base.js";
+import type { PostgresDatabase } from "./postgres-database.js";
 
 /**
  * `PauseStore` on Postgres: the pause as JSON text, with its lookup keys as columns indexed by
  * (env, event_name, match_path, match_value) and by run. Saving is `INSERT ... ON CONFLICT DO
  * NOTHING`, so the first save of an id stands across processes.
  */
-export class PostgresPauseStore extends PostgresStoreBase implements PauseStore {
-  private readonly pauses = this.db.table("pauses");
+export class PostgresPauseStore implements PauseStore {
+  private readonly pauses: string;
+
+  constructor(private readonly db: PostgresDatabase) {
+    this.pauses = db.table("pauses");
+  }
 
   async savePause(pause: Pause): Promise<void> {
     await this.db.execute(

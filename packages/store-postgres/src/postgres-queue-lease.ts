@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { fairOrder } from "@weft/store";
-import type { JobKind, Lease, QueueItem } from "@weft/store";
+import type { Lease, QueueItem } from "@weft/store";
 import type { PostgresDatabase } from "./postgres-database.js";
 
 export interface ItemRow {
   id: string;
   seq: number;
-  kind: JobKind;
+  kind: string;
   run_id: string | null;
   tenant: string;
   payload: string;
@@ -87,14 +87,14 @@ export async function leaseFairly(
     // Fairness bookkeeping only: the rows are leased already, and failing the call now would leave
     // them unseen until their leases expire. The next call's order is merely a little less fair.
     .catch(() => {});
-  return picked.map((row): Lease => ({ item: toItem(row), token: row.lease_token, expiresAt }));
+  return picked.map((row): Lease => ({ item: toItem(row), token: row.lease_token, deliveries: row.lease_count, expiresAt }));
 }
 
 /**
  * Lease each tenant's round-robin share of ready rows, re-sharing what short tenants leave. The
  * token is spelled as `encodeLeaseToken` spells it (`<leaseCount>-<expiresAt>-<nonce>:<itemId>`),
- * here in SQL because the rows are only known inside the statement; the conformance suite reads
- * lease counts back through `leaseCountOf`.
+ * here in SQL because the rows are only known inside the statement. `RETURNING` reads the row
+ * as updated, so `lease_count` is this lease's count: its `deliveries`.
  */
 async function leaseShares(
   db: PostgresDatabase,

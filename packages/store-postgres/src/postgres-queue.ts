@@ -3,7 +3,6 @@ import { defaultDedupeWindowMs, firstLease, leaseTokenItemId, systemClock } from
 import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
 import type { PostgresDatabase } from "./postgres-database.js";
 import { leaseFairly } from "./postgres-queue-lease.js";
-import { PostgresStoreBase } from "./postgres-store-base.js";
 import { QueueListener } from "./queue-listener.js";
 
 /** How often (on the store's clock) enqueue sweeps expired ids out of `queue_seen`. */
@@ -30,22 +29,27 @@ const pruneBatch = 1_000;
  * other instances' (other processes, other machines) through one dedicated LISTEN connection,
  * ignoring the echo of its own.
  */
-export class PostgresQueue extends PostgresStoreBase implements Queue {
+export class PostgresQueue implements Queue {
   private readonly clock: Clock;
   private readonly dedupeWindowMs: number;
-  private readonly items = this.db.table("queue_items");
-  private readonly seen = this.db.table("queue_seen");
-  private readonly tenants = this.db.table("queue_tenants");
+  private readonly items: string;
+  private readonly seen: string;
+  private readonly tenants: string;
   private readonly listeners = new Set<(availableAt: number) => void>();
   /** Tells this instance's notifications from others' on the shared channel. */
   private readonly instanceId = randomBytes(8).toString("hex");
   private readonly listener: QueueListener;
   private lastPrune = Number.NEGATIVE_INFINITY;
 
-  constructor(db: PostgresDatabase, opts: { clock?: Clock; dedupeWindowMs?: number } = {}) {
-    super(db);
+  constructor(
+    private readonly db: PostgresDatabase,
+    opts: { clock?: Clock; dedupeWindowMs?: number } = {},
+  ) {
     this.clock = opts.clock ?? systemClock;
     this.dedupeWindowMs = opts.dedupeWindowMs ?? defaultDedupeWindowMs;
+    this.items = db.table("queue_items");
+    this.seen = db.table("queue_seen");
+    this.tenants = db.table("queue_tenants");
     this.listener = new QueueListener({
       newClient: () => db.dedicatedClient(),
       channel: db.channel,
@@ -55,7 +59,8 @@ export class PostgresQueue extends PostgresStoreBase implements Queue {
     });
   }
 
-  protected override async onClose(): Promise<void> {
+  /** Forget the listeners and end the LISTEN connection: part of the bundle's `close()`. @internal */
+  async stopListening(): Promise<void> {
     this.listeners.clear();
     await this.listener.stop();
   }

@@ -13,7 +13,6 @@ import type {
   SaveStepResult,
 } from "@weft/store";
 import type { PostgresDatabase, SqlExecutor } from "./postgres-database.js";
-import { PostgresStoreBase } from "./postgres-store-base.js";
 
 interface RunRow {
   run_id: string;
@@ -52,16 +51,22 @@ const createAttempts = 5;
  *
  * Step values are `text` and compared byte for byte.
  */
-export class PostgresRunStateStore extends PostgresStoreBase implements RunStateStore {
+export class PostgresRunStateStore implements RunStateStore {
   private readonly clock: Clock;
-  private readonly runs = this.db.table("runs");
-  private readonly keys = this.db.table("idempotency_keys");
-  private readonly steps = this.db.table("steps");
-  private readonly pending = this.db.table("pending_steps");
+  private readonly runs: string;
+  private readonly keys: string;
+  private readonly steps: string;
+  private readonly pending: string;
 
-  constructor(db: PostgresDatabase, opts: { clock?: Clock } = {}) {
-    super(db);
+  constructor(
+    private readonly db: PostgresDatabase,
+    opts: { clock?: Clock } = {},
+  ) {
     this.clock = opts.clock ?? systemClock;
+    this.runs = db.table("runs");
+    this.keys = db.table("idempotency_keys");
+    this.steps = db.table("steps");
+    this.pending = db.table("pending_steps");
   }
 
   async createRun(run: NewRun): Promise<CreateRunResult> {

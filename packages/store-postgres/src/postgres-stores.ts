@@ -1,9 +1,10 @@
-import type { Clock, Stores } from "@weft/store";
+import type { Clock, StoreBundle } from "@weft/store";
 import { PostgresDatabase } from "./postgres-database.js";
 import { PostgresFlowStore } from "./postgres-flow-store.js";
 import { PostgresHistoryStore } from "./postgres-history-store.js";
 import { PostgresPauseStore } from "./postgres-pause-store.js";
 import { PostgresQueue } from "./postgres-queue.js";
+import { PostgresRegistryStore } from "./postgres-registry-store.js";
 import { PostgresRunStateStore } from "./postgres-run-state-store.js";
 
 export interface PostgresStoresOptions {
@@ -18,20 +19,25 @@ export interface PostgresStoresOptions {
 }
 
 /**
- * All the stores on one Postgres schema, sharing one bounded pool. Nothing connects until
- * `init()`, which connects and migrates once for the bundle and fails fast with
- * `StoreUnavailableError` when the server cannot be reached. The pool ends when the last of the
- * four main stores is closed (`closeStores(stores)` closes them all). `flow` borrows the pool:
- * `closeStores` does not close `flow`, so a flow store holding its own reference would keep the
- * pool open after the bundle was closed.
+ * All the stores on one Postgres schema, sharing one bounded pool that the bundle owns. Nothing
+ * connects until `init()`, which connects and migrates (under the schema's advisory lock, see
+ * `migrateSchema`) and fails fast with `StoreUnavailableError` when the server cannot be reached.
+ * `close()` ends the queue's LISTEN connection and the pool.
  */
-export function createPostgresStores(url: string, opts: PostgresStoresOptions = {}): Stores {
+export function createPostgresStores(url: string, opts: PostgresStoresOptions = {}): StoreBundle {
   const db = new PostgresDatabase(url, { schema: opts.schema, poolSize: opts.poolSize });
+  const queue = new PostgresQueue(db, { clock: opts.clock, dedupeWindowMs: opts.dedupeWindowMs });
   return {
     state: new PostgresRunStateStore(db, { clock: opts.clock }),
     pauses: new PostgresPauseStore(db),
-    queue: new PostgresQueue(db, { clock: opts.clock, dedupeWindowMs: opts.dedupeWindowMs }),
+    queue,
+    registry: new PostgresRegistryStore(db),
     history: new PostgresHistoryStore(db),
-    flow: new PostgresFlowStore(db, { borrow: true }),
+    flow: new PostgresFlowStore(db),
+    init: () => db.ready(),
+    close: async () => {
+      await queue.stopListening();
+      await db.close();
+    },
   };
 }

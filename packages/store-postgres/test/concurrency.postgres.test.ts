@@ -4,13 +4,12 @@
 // process to race.
 import { RunNotFoundError, StateConflictError, isWeftError } from "@weft/core";
 import { ManualClock, closeStores } from "@weft/store";
-import type { FunctionRecord, NewRun, QueueItem, Stores } from "@weft/store";
+import type { FunctionRecord, NewRun, QueueItem, StoreBundle } from "@weft/store";
 import { createPostgresStores } from "@weft/store-postgres";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   dropSchemas,
   dropStaleSchemas,
-  initStores,
   postgresReachable,
   postgresUrl,
   skipUnreachable,
@@ -21,18 +20,18 @@ import {
 const suite = "postgres concurrency across pools";
 const prefix = "weft_race";
 const used: string[] = [];
-const open: Stores[] = [];
+const open: StoreBundle[] = [];
 let clock: ManualClock;
 let schema: string;
 
 /** Two bundles on one fresh schema, each with its own pool. */
-async function twoProcesses(): Promise<[Stores, Stores]> {
-  const bundles: [Stores, Stores] = [
+async function twoProcesses(): Promise<[StoreBundle, StoreBundle]> {
+  const bundles: [StoreBundle, StoreBundle] = [
     createPostgresStores(postgresUrl, { clock, schema, poolSize: 5 }),
     createPostgresStores(postgresUrl, { clock, schema, poolSize: 5 }),
   ];
   open.push(...bundles);
-  await Promise.all(bundles.map(initStores));
+  await Promise.all(bundles.map((b) => b.init()));
   return bundles;
 }
 
@@ -47,7 +46,8 @@ function item(id: string, overrides: Partial<QueueItem> = {}): QueueItem {
 }
 
 /** Alternate calls between the two bundles. */
-const either = <T>(pair: [Stores, Stores], i: number, fn: (s: Stores) => Promise<T>): Promise<T> => fn(pair[i % 2] as Stores);
+const either = <T>(pair: [StoreBundle, StoreBundle], i: number, fn: (s: StoreBundle) => Promise<T>): Promise<T> =>
+  fn(pair[i % 2] as StoreBundle);
 
 async function count(sql: string, params: unknown[]): Promise<number> {
   return withAdmin(async (admin) => (await admin.query<{ n: number }>(sql, params)).rows[0]?.n ?? -1);
@@ -165,8 +165,8 @@ if (await postgresReachable(suite)) {
       });
       const lists = [["a", "b"], ["c", "d"], ["a", "e"], ["f"]].map((names) => names.map(fn));
       for (let round = 0; round < 10; round++) {
-        await Promise.all(lists.map((list, i) => either(pair, i, (s) => s.history.replaceFunctions("app", list))));
-        const ids = (await pair[0].history.listFunctions()).map((f) => f.id);
+        await Promise.all(lists.map((list, i) => either(pair, i, (s) => s.registry.replaceFunctions("app", list))));
+        const ids = (await pair[0].registry.listFunctions()).map((f) => f.id);
         expect(lists.map((list) => list.map((f) => f.id).sort())).toContainEqual(ids);
       }
     });

@@ -1,5 +1,4 @@
-import { closeStores } from "@weft/store";
-import type { Stores } from "@weft/store";
+import type { StoreBundle } from "@weft/store";
 import { runStoreSuite } from "@weft/store-conformance";
 import { createPostgresStores, migrate } from "@weft/store-postgres";
 import { afterAll, beforeAll } from "vitest";
@@ -13,7 +12,7 @@ const prefix = "weft_test";
 const ahead = 2;
 const prepared: Promise<string>[] = [];
 const background: Promise<unknown>[] = [];
-const schemas = new Map<Stores, string>();
+const schemas = new Map<StoreBundle, string>();
 
 function prepare(): void {
   const schema = testSchema(prefix);
@@ -42,7 +41,6 @@ if (await postgresReachable(suite)) {
     destroy: async (stores) => {
       const schema = schemas.get(stores) ?? "";
       schemas.delete(stores);
-      await closeStores(stores);
       background.push(withAdmin((admin) => dropSchemas(admin, [schema])));
     },
   });

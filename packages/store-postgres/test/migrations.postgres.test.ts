@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   dropSchemas,
   dropStaleSchemas,
-  initStores,
   postgresReachable,
   postgresUrl,
   skipUnreachable,
@@ -62,7 +61,7 @@ if (await postgresReachable(suite)) {
       const name = schema();
       const bundles = Array.from({ length: 4 }, () => createPostgresStores(postgresUrl, { schema: name, poolSize: 2 }));
       try {
-        await Promise.all(bundles.map(initStores));
+        await Promise.all(bundles.map((b) => b.init()));
         expect(await appliedVersions(name)).toEqual(migrations.map((m) => m.version));
         const now = Date.now();
         const accepted = await Promise.all(
@@ -99,7 +98,7 @@ if (await postgresReachable(suite)) {
 
       const stores = createPostgresStores(postgresUrl, { schema: name });
       try {
-        const fromInit = await rejection(stores.state.init());
+        const fromInit = await rejection(stores.init());
         expect(isWeftError(fromInit, StoreUnavailableError)).toBe(true);
         expect(String((fromInit as Error).message)).toContain(String(future));
       } finally {
@@ -116,8 +115,7 @@ if (await postgresReachable(suite)) {
       const started = Date.now();
       try {
         const errors = await Promise.all([
-          rejection(stores.state.init()),
-          rejection(stores.queue.init()),
+          rejection(stores.init()),
           rejection(migrate(url)),
         ]);
         expect(Date.now() - started).toBeLessThan(5_000);
@@ -140,14 +138,14 @@ if (await postgresReachable(suite)) {
 
     it("text Postgres cannot hold is InvalidInputError; a closed bundle is StoreUnavailableError; bad options fail up front", async () => {
       const stores = createPostgresStores(postgresUrl, { schema: schema() });
-      await initStores(stores);
+      await stores.init();
       const nul = await rejection(
         stores.history.saveEvents([{ internalId: "e1", receivedAt: 1, event: { id: "e1", name: "app/\u0000", data: {}, user: {}, ts: 1 } }]),
       );
       expect(isWeftError(nul, InvalidInputError), String(nul)).toBe(true);
       expect(await stores.history.getEvent("e1")).toBeUndefined();
       await closeStores(stores);
-      const error = await rejection(stores.history.listApps());
+      const error = await rejection(stores.registry.listApps());
       expect(isWeftError(error, StoreUnavailableError), String(error)).toBe(true);
       expect(() => createPostgresStores(postgresUrl, { schema: 'weft"; DROP TABLE x; --' })).toThrow(InvalidInputError);
       expect(() => createPostgresStores(postgresUrl, { poolSize: 0 })).toThrow(InvalidInputError);

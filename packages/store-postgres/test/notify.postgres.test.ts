@@ -3,13 +3,12 @@
 // connections (pg_stat_activity). The suite's stores are single, isolated instances, and the
 // memory queue's subscribe is process-local by contract.
 import { closeStores } from "@weft/store";
-import type { QueueItem, Stores } from "@weft/store";
+import type { QueueItem, StoreBundle } from "@weft/store";
 import { PostgresQueue, createPostgresStores } from "@weft/store-postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   dropSchemas,
   dropStaleSchemas,
-  initStores,
   postgresReachable,
   postgresUrl,
   skipUnreachable,
@@ -21,7 +20,7 @@ import {
 const suite = "postgres notify and pool";
 const prefix = "weft_notify";
 const used: string[] = [];
-const open: Stores[] = [];
+const open: StoreBundle[] = [];
 
 function schema(): string {
   const name = testSchema(prefix);
@@ -29,10 +28,10 @@ function schema(): string {
   return name;
 }
 
-async function openStores(url: string, opts: { schema: string; poolSize?: number }): Promise<Stores> {
+async function openStores(url: string, opts: { schema: string; poolSize?: number }): Promise<StoreBundle> {
   const stores = createPostgresStores(url, opts);
   open.push(stores);
-  await initStores(stores);
+  await stores.init();
   return stores;
 }
 
@@ -40,7 +39,7 @@ function item(id: string, availableAt: number, overrides: Partial<QueueItem> = {
   return { id, kind: "discover", runId: "run-1", tenant: "t", payload: { id }, availableAt, attempt: 0, ...overrides };
 }
 
-function postgresQueue(stores: Stores): PostgresQueue {
+function postgresQueue(stores: StoreBundle): PostgresQueue {
   if (!(stores.queue instanceof PostgresQueue)) throw new Error("expected a PostgresQueue");
   return stores.queue;
 }

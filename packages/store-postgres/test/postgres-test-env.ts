@@ -1,4 +1,3 @@
-import type { Stores } from "@weft/store";
 import pg from "pg";
 import { it } from "vitest";
 
@@ -91,8 +90,4 @@ export function withParam(url: string, name: string, value: string): string {
   const parsed = new URL(url);
   parsed.searchParams.set(name, value);
   return parsed.toString();
-}
-
-export async function initStores(stores: Stores): Promise<void> {
-  await Promise.all([stores.state.init(), stores.pauses.init(), stores.queue.init(), stores.history.init()]);
 }

@@ -10,11 +10,11 @@ const suite = "postgres prepared statements";
 if (await postgresReachable(suite)) {
   const schema = testSchema("weft_prepared");
   // One connection, so every statement below runs on the connection that prepared the last one.
-  const db = new PostgresDatabase(postgresUrl, { schema, poolSize: 1 }).retain();
+  const db = new PostgresDatabase(postgresUrl, { schema, poolSize: 1 });
   await db.ready();
 
   afterAll(async () => {
-    await db.release();
+    await db.close();
     await withAdmin((client) => dropSchemas(client, [schema]));
   });
 

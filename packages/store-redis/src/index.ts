@@ -1,5 +1,5 @@
 export { createRedisStores } from "./redis-stores.js";
-export type { RedisStores, RedisStoresOptions } from "./redis-stores.js";
+export type { RedisStoresOptions } from "./redis-stores.js";
 export { RedisConnection } from "./redis-connection.js";
 export type { RedisArg, RedisConnectionOptions, RedisPersistence, RedisSubscription } from "./redis-connection.js";
 export { watchDurability } from "./redis-durability.js";
@@ -10,7 +10,6 @@ export { RedisPauseStore } from "./redis-pause-store.js";
 export { RedisQueue } from "./redis-queue.js";
 export { RedisFlowStore } from "./redis-flow-store.js";
 export type { RedisFlowStoreOptions } from "./redis-flow-store.js";
-export type { ConnectionHold } from "./redis-store-base.js";
 export { KeyLayout } from "./keys.js";
 export type { RunKeys, PauseIndexKeys, QueueKeys, FlowKeys } from "./keys.js";
 export { parseRedisUrl, redactRedisUrl } from "./redis-url.js";

@@ -38,8 +38,7 @@ type ScriptCall = (numberOfKeys: number, ...keysAndArgs: RedisArg[]) => Promise<
  * `init()` connects once, fails fast (one attempt, a short deadline) and names the URL. After that,
  * a dropped connection is retried with backoff for as long as the stores are open, and a call that
  * gets no reply within a few reconnect attempts or `commandTimeoutMs` fails as
- * `StoreUnavailableError`. Reference-counted like the
- * SQLite connection: each store retains it and releases it on close; the last release disconnects.
+ * `StoreUnavailableError`. Owned by the bundle of `createRedisStores`: its `close()` disconnects.
  */
 export class RedisConnection {
   /** The URL with any password redacted: what every error message names. */
@@ -49,7 +48,6 @@ export class RedisConnection {
   private readonly commandTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly subscriptions = new Set<Redis | Cluster>();
-  private refs = 0;
   private opening: Promise<void> | undefined;
   /** Set once init has connected: only then may a lost connection be retried. */
   private ready = false;
@@ -128,15 +126,9 @@ export class RedisConnection {
     }
   }
 
-  retain(): this {
-    this.refs += 1;
-    return this;
-  }
-
-  /** Drop one reference; the last one disconnects the client and every subscription. */
-  async release(): Promise<void> {
-    this.refs -= 1;
-    if (this.refs > 0 || this.closed) return;
+  /** Disconnect the client and every subscription; a second call does nothing. */
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => quit(s)));
     this.subscriptions.clear();
@@ -242,9 +234,10 @@ export class RedisConnection {
   /**
    * Subscribe to a channel on a dedicated connection (a subscribed connection can run nothing else).
    * Best effort: wakeups only shorten a wait that polling bounds anyway, so its connection errors
-   * are swallowed, and ioredis resubscribes after a reconnect.
+   * are swallowed, and ioredis resubscribes after a reconnect. A closed connection opens nothing new.
    */
   subscribe(channel: string, onMessage: (message: string) => void): RedisSubscription {
+    if (this.closed) return { close: async () => {} };
     const sub = this.client.duplicate();
     this.subscriptions.add(sub);
     sub.on("error", () => {});

@@ -3,8 +3,7 @@ import type { Clock, FlowStore } from "@weft/store";
 import { KeyLayout } from "./keys.js";
 import * as lua from "./lua/flow-scripts.js";
 import type { RedisConnection } from "./redis-connection.js";
-import { RedisStoreBase, replyArray, replyNumber, replyString, replyStrings } from "./redis-store-base.js";
-import type { ConnectionHold } from "./redis-store-base.js";
+import { replyArray, replyNumber, replyString, replyStrings } from "./redis-replies.js";
 
 /**
  * How long a flow key outlives the last time it matters (a slot's or register's expiry, a bucket's
@@ -14,7 +13,7 @@ import type { ConnectionHold } from "./redis-store-base.js";
  */
 const flowGcSlackMs = 24 * 60 * 60 * 1000;
 
-export interface RedisFlowStoreOptions extends ConnectionHold {
+export interface RedisFlowStoreOptions {
   /** Only for how long a register's key lives (`put` is given no time); default the system clock. */
   clock?: Clock;
   keyPrefix?: string;
@@ -26,14 +25,15 @@ export interface RedisFlowStoreOptions extends ConnectionHold {
  * bucket is its TAT (GCRA exactly as `gcra()` computes it, in Lua), a register is a hash. Every time
  * the contract is about comes from the caller, never from Redis.
  */
-export class RedisFlowStore extends RedisStoreBase implements FlowStore {
+export class RedisFlowStore implements FlowStore {
   private readonly keys: KeyLayout;
   private readonly clock: Clock;
 
-  constructor(conn: RedisConnection, opts: RedisFlowStoreOptions = {}) {
-    const keys = new KeyLayout(opts.keyPrefix); // before super(): a bad prefix must not retain the connection
-    super(conn, opts);
-    this.keys = keys;
+  constructor(
+    private readonly conn: RedisConnection,
+    opts: RedisFlowStoreOptions = {},
+  ) {
+    this.keys = new KeyLayout(opts.keyPrefix);
     this.clock = opts.clock ?? systemClock;
   }
 

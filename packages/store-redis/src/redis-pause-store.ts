@@ -5,7 +5,7 @@ import type { Pause, PauseStore } from "@weft/store";
 import { KeyLayout } from "./keys.js";
 import * as lua from "./lua/pause-scripts.js";
 import type { RedisConnection } from "./redis-connection.js";
-import { RedisStoreBase, replyArray, replyString, replyStrings } from "./redis-store-base.js";
+import { replyArray, replyString, replyStrings } from "./redis-replies.js";
 
 /**
  * `PauseStore` on Redis. A pause lives under three tags, because each lookup knows a different one:
@@ -23,13 +23,14 @@ import { RedisStoreBase, replyArray, replyString, replyStrings } from "./redis-s
  * skip ids whose pause is gone or no longer matches, so even a save racing a delete of the same id
  * cannot make a deleted pause come back from a lookup.
  */
-export class RedisPauseStore extends RedisStoreBase implements PauseStore {
+export class RedisPauseStore implements PauseStore {
   private readonly keys: KeyLayout;
 
-  constructor(conn: RedisConnection, opts: { keyPrefix?: string } = {}) {
-    const keys = new KeyLayout(opts.keyPrefix); // before super(): a bad prefix must not retain the connection
-    super(conn);
-    this.keys = keys;
+  constructor(
+    private readonly conn: RedisConnection,
+    opts: { keyPrefix?: string } = {},
+  ) {
+    this.keys = new KeyLayout(opts.keyPrefix);
   }
 
   async savePause(pause: Pause): Promise<void> {

@@ -5,7 +5,7 @@ import { KeyLayout } from "./keys.js";
 import type { QueueKeys } from "./keys.js";
 import * as lua from "./lua/queue-scripts.js";
 import type { RedisConnection, RedisSubscription } from "./redis-connection.js";
-import { RedisStoreBase, replyArray, replyNumber, replyString } from "./redis-store-base.js";
+import { replyArray, replyNumber, replyString } from "./redis-replies.js";
 
 /**
  * `Queue` on Redis: the whole queue sits under one hash tag, `{<prefix>q}`, so every operation
@@ -20,7 +20,7 @@ import { RedisStoreBase, replyArray, replyNumber, replyString } from "./redis-st
  * this process's own enqueues synchronously, as with the other queues, and other processes' through
  * a subscription on a dedicated connection, opened with the first `subscribe`.
  */
-export class RedisQueue extends RedisStoreBase implements Queue {
+export class RedisQueue implements Queue {
   private readonly clock: Clock;
   private readonly dedupeWindowMs: number;
   private readonly keys: QueueKeys;
@@ -29,18 +29,13 @@ export class RedisQueue extends RedisStoreBase implements Queue {
   private readonly listeners = new Set<(availableAt: number) => void>();
   private subscription: RedisSubscription | undefined;
 
-  constructor(conn: RedisConnection, opts: { clock?: Clock; dedupeWindowMs?: number; keyPrefix?: string } = {}) {
-    const keys = new KeyLayout(opts.keyPrefix).queue(); // before super(): a bad prefix must not retain the connection
-    super(conn);
-    this.keys = keys;
+  constructor(
+    private readonly conn: RedisConnection,
+    opts: { clock?: Clock; dedupeWindowMs?: number; keyPrefix?: string } = {},
+  ) {
+    this.keys = new KeyLayout(opts.keyPrefix).queue();
     this.clock = opts.clock ?? systemClock;
     this.dedupeWindowMs = opts.dedupeWindowMs ?? defaultDedupeWindowMs;
-  }
-
-  protected override async onClose(): Promise<void> {
-    this.listeners.clear();
-    await this.subscription?.close();
-    this.subscription = undefined;
   }
 
   async enqueue(item: QueueItem): Promise<boolean> {
@@ -80,13 +75,13 @@ export class RedisQueue extends RedisStoreBase implements Queue {
     const reply = replyArray(await this.conn.script(lua.lease, [this.keys.base], [now, leaseMs, limit, seed]), "lease");
     const expiresAt = now + leaseMs;
     return reply.map((row): Lease => {
-      const [body, availableAt, attempt, token] = replyArray(row, "lease");
+      const [body, availableAt, attempt, token, deliveries] = replyArray(row, "lease");
       const item: QueueItem = {
         ...(JSON.parse(replyString(body, "lease")) as Omit<QueueItem, "availableAt" | "attempt">),
         availableAt: replyNumber(availableAt, "lease"),
         attempt: replyNumber(attempt, "lease"),
       };
-      return { item, token: replyString(token, "lease"), expiresAt };
+      return { item, token: replyString(token, "lease"), deliveries: replyNumber(deliveries, "lease"), expiresAt };
     });
   }
 
@@ -134,7 +129,8 @@ export class RedisQueue extends RedisStoreBase implements Queue {
 
   subscribe(listener: (availableAt: number) => void): () => void {
     this.listeners.add(listener);
-    if (!this.closed) this.subscription ??= this.conn.subscribe(this.keys.channel, (message) => this.onWakeup(message));
+    // The connection ends this subscription when the bundle closes (and opens none after that).
+    this.subscription ??= this.conn.subscribe(this.keys.channel, (message) => this.onWakeup(message));
     return () => {
       this.listeners.delete(listener);
     };

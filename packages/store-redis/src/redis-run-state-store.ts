@@ -16,7 +16,7 @@ import { KeyLayout } from "./keys.js";
 import type { RunKeys } from "./keys.js";
 import * as lua from "./lua/run-state-scripts.js";
 import type { RedisConnection } from "./redis-connection.js";
-import { RedisStoreBase, replyArray, replyNumber, replyString, replyStrings } from "./redis-store-base.js";
+import { replyArray, replyNumber, replyString, replyStrings } from "./redis-replies.js";
 
 /**
  * Tombstones follow the store's clock (the value holds their end); the key's Redis expiry is only
@@ -35,14 +35,15 @@ const tombstoneGcSlackMs = 24 * 60 * 60 * 1000;
  * - delete: tombstone first, then the state. A crash in between leaves a run whose key already
  *   answers `tombstone`; repeating `deleteRun` (it reads the key from the state) finishes the job.
  */
-export class RedisRunStateStore extends RedisStoreBase implements RunStateStore {
+export class RedisRunStateStore implements RunStateStore {
   private readonly clock: Clock;
   private readonly keys: KeyLayout;
 
-  constructor(conn: RedisConnection, opts: { clock?: Clock; keyPrefix?: string } = {}) {
-    const keys = new KeyLayout(opts.keyPrefix); // before super(): a bad prefix must not retain the connection
-    super(conn);
-    this.keys = keys;
+  constructor(
+    private readonly conn: RedisConnection,
+    opts: { clock?: Clock; keyPrefix?: string } = {},
+  ) {
+    this.keys = new KeyLayout(opts.keyPrefix);
     this.clock = opts.clock ?? systemClock;
   }
 

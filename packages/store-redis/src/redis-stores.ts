@@ -1,4 +1,4 @@
-import type { Clock } from "@weft/store";
+import type { Clock, StateBundle } from "@weft/store";
 import { KeyLayout } from "./keys.js";
 import { RedisConnection } from "./redis-connection.js";
 import type { RedisConnectionOptions } from "./redis-connection.js";
@@ -8,18 +8,6 @@ import { RedisPauseStore } from "./redis-pause-store.js";
 import { RedisQueue } from "./redis-queue.js";
 import { RedisRunStateStore } from "./redis-run-state-store.js";
 import { parseRedisUrl } from "./redis-url.js";
-
-/** Run state, pauses, queue and flow control on Redis; history stays in the SQL database. */
-export interface RedisStores {
-  state: RedisRunStateStore;
-  pauses: RedisPauseStore;
-  queue: RedisQueue;
-  /**
-   * Borrows the connection of the other three: `closeStores` does not close `flow`, so a flow store
-   * holding its own reference would keep the connection open after the bundle was closed.
-   */
-  flow: RedisFlowStore;
-}
 
 export interface RedisStoresOptions extends RedisConnectionOptions, RedisDurabilityOptions {
   clock?: Clock;
@@ -33,13 +21,14 @@ export interface RedisStoresOptions extends RedisConnectionOptions, RedisDurabil
 }
 
 /**
- * The stores on one Redis connection: `redis://host:port[/db]` for one node,
- * `redis-cluster://host:port,host:port,…` for a Redis Cluster (either may end in `?keyPrefix=…`). Nothing connects until `init()`,
- * which fails fast, naming the URL, when Redis cannot be reached, and checks that Redis keeps its
- * data across a restart (`opts.persistence`, `redis-durability.ts`). The connection closes with the
- * last of `state`, `pauses` and `queue`.
+ * Run state, pauses, queue and flow control on one Redis connection, which the bundle owns (the
+ * registry and history stay in the SQL database): `redis://host:port[/db]` for one node,
+ * `redis-cluster://host:port,host:port,…` for a Redis Cluster (either may end in `?keyPrefix=…`).
+ * Nothing connects until `init()`, which fails fast, naming the URL, when Redis cannot be reached,
+ * and checks that Redis keeps its data across a restart (`opts.persistence`, `redis-durability.ts`).
+ * `close()` disconnects it and the queue's subscription.
  */
-export function createRedisStores(url: string, opts: RedisStoresOptions = {}): RedisStores {
+export function createRedisStores(url: string, opts: RedisStoresOptions = {}): StateBundle {
   const layout = new KeyLayout(opts.keyPrefix ?? parseRedisUrl(url).keyPrefix); // a bad prefix fails before connecting
   const keyPrefix = layout.prefix;
   const conn = new RedisConnection(url, { connectTimeoutMs: opts.connectTimeoutMs, commandTimeoutMs: opts.commandTimeoutMs });
@@ -48,6 +37,8 @@ export function createRedisStores(url: string, opts: RedisStoresOptions = {}): R
     state: new RedisRunStateStore(conn, { clock: opts.clock, keyPrefix }),
     pauses: new RedisPauseStore(conn, { keyPrefix }),
     queue: new RedisQueue(conn, { clock: opts.clock, dedupeWindowMs: opts.dedupeWindowMs, keyPrefix }),
-    flow: new RedisFlowStore(conn, { clock: opts.clock, keyPrefix, borrow: true }),
+    flow: new RedisFlowStore(conn, { clock: opts.clock, keyPrefix }),
+    init: () => conn.init(),
+    close: () => conn.close(),
   };
 }

@@ -1,7 +1,7 @@
 import { StoreUnavailableError, isWeftError } from "@weft/core";
-import { ManualClock, MemoryHistoryStore, closeStores } from "@weft/store";
-import type { Stores } from "@weft/store";
-import { runStoreSuite } from "@weft/store-conformance";
+import { ManualClock } from "@weft/store";
+import type { StoreBundle } from "@weft/store";
+import { runStoreSuite, withMemoryRegistryAndHistory } from "@weft/store-conformance";
 import { createRedisStores } from "@weft/store-redis";
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +18,7 @@ const suite = "store conformance: redis-cluster";
 if (redisBinariesPresent(suite)) {
   let cluster: TestRedis | undefined;
   let admin: Cluster | undefined;
-  const prefixes = new Map<Stores, string>();
+  const prefixes = new Map<StoreBundle, string>();
 
   beforeAll(async () => {
     cluster = await startRedisCluster();
@@ -35,12 +35,11 @@ if (redisBinariesPresent(suite)) {
     create: async ({ clock }) => {
       if (cluster === undefined) throw new Error("the test cluster did not start");
       const keyPrefix = uniquePrefix("cluster");
-      const stores = { ...createRedisStores(cluster.url, { clock, keyPrefix }), history: new MemoryHistoryStore() };
+      const stores = withMemoryRegistryAndHistory(createRedisStores(cluster.url, { clock, keyPrefix }));
       prefixes.set(stores, keyPrefix);
       return stores;
     },
     destroy: async (stores) => {
-      await closeStores(stores);
       if (admin !== undefined) await deleteKeysWithPrefix(admin, prefixes.get(stores) ?? "no-such-prefix:");
       prefixes.delete(stores);
     },
@@ -57,7 +56,7 @@ if (redisBinariesPresent(suite)) {
       try {
         await expectCrossProcessWakeups(a.queue, b.queue, clock.now());
       } finally {
-        await Promise.all([a, b].flatMap((s) => [s.state.close(), s.pauses.close(), s.queue.close()]));
+        await Promise.all([a.close(), b.close()]);
         await deleteKeysWithPrefix(admin, keyPrefix);
       }
     });
@@ -67,7 +66,7 @@ if (redisBinariesPresent(suite)) {
       if (cluster === undefined) throw new Error("the test cluster did not start");
       const stores = createRedisStores(cluster.url, { commandTimeoutMs: 1_000 });
       try {
-        await stores.state.init();
+        await stores.init();
         await stores.queue.size();
         await cluster.stop();
         const started = Date.now();
@@ -81,7 +80,7 @@ if (redisBinariesPresent(suite)) {
         }
         expect(Date.now() - started).toBeLessThan(5_000);
       } finally {
-        await Promise.all([stores.state.close(), stores.pauses.close(), stores.queue.close()]);
+        await stores.close();
       }
     });
   });

@@ -1,6 +1,5 @@
-import { MemoryHistoryStore, closeStores } from "@weft/store";
-import type { Stores } from "@weft/store";
-import { runStoreSuite } from "@weft/store-conformance";
+import type { StoreBundle } from "@weft/store";
+import { runStoreSuite, withMemoryRegistryAndHistory } from "@weft/store-conformance";
 import { createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, describe, it } from "vitest";
@@ -8,24 +7,23 @@ import { deleteKeysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
 import { redisReachable, testRedisUrl } from "./redis-gate.js";
 
 // The shared suite on one Redis node. Each case gets its own key prefix, deleted afterwards; history
-// stays in memory, as it stays in the SQL database in production.
+// and the registry stay in memory, as it stays in the SQL database in production.
 const suite = "store conformance: redis";
 
 if (await redisReachable(suite)) {
   const admin = new Redis(testRedisUrl);
-  const prefixes = new Map<Stores, string>();
+  const prefixes = new Map<StoreBundle, string>();
   afterAll(() => admin.quit());
 
   runStoreSuite({
     name: "redis",
     create: async ({ clock }) => {
       const keyPrefix = uniquePrefix("conformance");
-      const stores = { ...createRedisStores(testRedisUrl, { clock, keyPrefix }), history: new MemoryHistoryStore() };
+      const stores = withMemoryRegistryAndHistory(createRedisStores(testRedisUrl, { clock, keyPrefix }));
       prefixes.set(stores, keyPrefix);
       return stores;
     },
     destroy: async (stores) => {
-      await closeStores(stores);
       await deleteKeysWithPrefix(admin, prefixes.get(stores) ?? "no-such-prefix:");
       prefixes.delete(stores);
     },

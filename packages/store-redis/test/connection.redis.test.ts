@@ -10,14 +10,14 @@ const suite = "redis connection";
 
 if (await redisReachable(suite)) {
   const prefix = uniquePrefix("connection");
-  const conn = new RedisConnection(testRedisUrl).retain();
+  const conn = new RedisConnection(testRedisUrl);
   await conn.init();
 
   afterAll(async () => {
     const admin = new Redis(testRedisUrl);
     await deleteKeysWithPrefix(admin, prefix);
     await admin.quit();
-    await conn.release();
+    await conn.close();
   });
 
   describe(suite, () => {

@@ -53,8 +53,8 @@ async function openWith(url: string, opts: RedisStoresOptions) {
   const warnings: string[] = [];
   const keyPrefix = uniquePrefix("durability");
   const stores = createRedisStores(url, { keyPrefix, warn: (line) => warnings.push(line), ...opts });
-  cleanups.push(() => Promise.all([stores.state.close(), stores.pauses.close(), stores.queue.close()]));
-  const error = await stores.state.init().then(
+  cleanups.push(() => stores.close());
+  const error = await stores.init().then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -109,9 +109,9 @@ if ((await redisReachable(suite)) && redisBinariesPresent(suite)) {
       const redis = await ownRedis(["--save", "", "--appendonly", "no"]);
       const layout = new KeyLayout(uniquePrefix("epoch"));
       const warnings: string[] = [];
-      const conn = new RedisConnection(redis.url).retain();
+      const conn = new RedisConnection(redis.url);
       watchDurability(conn, layout.epoch(), { persistence: "ignore", warn: (line) => warnings.push(line) });
-      cleanups.push(() => conn.release());
+      cleanups.push(() => conn.close());
       await conn.init();
       const marker = await conn.command("GET", [layout.epoch()]);
       expect(marker).toEqual(expect.any(String));
@@ -131,9 +131,9 @@ if ((await redisReachable(suite)) && redisBinariesPresent(suite)) {
       cleanups.push(() => redis.stop());
       const layout = new KeyLayout(uniquePrefix("epoch"));
       const warnings: string[] = [];
-      const conn = new RedisConnection(redis.url).retain();
+      const conn = new RedisConnection(redis.url);
       watchDurability(conn, layout.epoch(), { warn: (line) => warnings.push(line) });
-      cleanups.push(() => conn.release());
+      cleanups.push(() => conn.close());
       await conn.init();
       await redis.kill();
       await redis.restart();

@@ -3,8 +3,8 @@
 // bursts, stored TATs anywhere around now). Only Redis re-implements the arithmetic; the SQL stores
 // call `gcra()`.
 import { ManualClock, gcra } from "@weft/store";
+import type { StateBundle } from "@weft/store";
 import { KeyLayout, createRedisStores } from "@weft/store-redis";
-import type { RedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteKeysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
@@ -52,14 +52,14 @@ if (await redisReachable(suite)) {
   const admin = new Redis(testRedisUrl);
   const prefix = uniquePrefix("flow-gcra");
   const layout = new KeyLayout(prefix);
-  let stores: RedisStores;
+  let stores: StateBundle;
 
   beforeAll(async () => {
     stores = createRedisStores(testRedisUrl, { clock: new ManualClock(), keyPrefix: prefix });
-    await stores.flow.init();
+    await stores.init();
   });
   afterAll(async () => {
-    await Promise.all([stores.state.close(), stores.pauses.close(), stores.queue.close(), stores.flow.close()]);
+    await stores.close();
     await deleteKeysWithPrefix(admin, prefix);
     await admin.quit();
   });

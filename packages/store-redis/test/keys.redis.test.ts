@@ -4,10 +4,9 @@
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { InvalidInputError, StoreUnavailableError, isWeftError } from "@weft/core";
-import { ManualClock } from "@weft/store";
-import type { NewRun, Pause } from "@weft/store";
+import { ManualClock, closeStores } from "@weft/store";
+import type { NewRun, Pause, StateBundle } from "@weft/store";
 import { KeyLayout, createRedisStores, parseRedisUrl } from "@weft/store-redis";
-import type { RedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { deleteKeysWithPrefix, keysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
@@ -45,10 +44,6 @@ function pause(id: string, runId: string, env: string, eventName: string, matchK
   const p: Pause = { id, runId, stepId: `s-${id}`, kind: "wait", env, eventName, createdAt: 1, expiresAt: 2 };
   if (matchKey !== undefined) p.matchKey = matchKey;
   return p;
-}
-
-async function closeAll(stores: RedisStores): Promise<void> {
-  await Promise.all([stores.state.close(), stores.pauses.close(), stores.queue.close()]);
 }
 
 /** Rejects with a `StoreUnavailableError` whose message names `url`; answers that message. */
@@ -114,11 +109,11 @@ const suite = "redis keys";
 
 if (await redisReachable(suite)) {
   const admin = new Redis(testRedisUrl);
-  const opened: { stores: RedisStores; prefix: string }[] = [];
+  const opened: { stores: StateBundle; prefix: string }[] = [];
   const clock = new ManualClock();
 
   /** Stores whose prefix comes from the URL (`?keyPrefix=`), as a server given only a URL would have. */
-  function open(): { stores: RedisStores; prefix: string } {
+  function open(): { stores: StateBundle; prefix: string } {
     const prefix = uniquePrefix("keys");
     const url = `${testRedisUrl}${testRedisUrl.includes("?") ? "&" : "?"}keyPrefix=${encodeURIComponent(prefix)}`;
     const entry = { stores: createRedisStores(url, { clock }), prefix };
@@ -128,7 +123,7 @@ if (await redisReachable(suite)) {
 
   afterEach(async () => {
     for (const { stores, prefix } of opened.splice(0)) {
-      await closeAll(stores);
+      await closeStores(stores);
       await deleteKeysWithPrefix(admin, prefix);
     }
   });
@@ -199,15 +194,15 @@ describe("connection failures", () => {
     const url = `redis://127.0.0.1:${port}/2`;
     const started = Date.now();
     const stores = createRedisStores(url);
-    const message = await unavailable(stores.state.init(), url);
+    const message = await unavailable(stores.init(), url);
     expect(message).toMatch(/ECONNREFUSED/);
-    await unavailable(stores.queue.init(), url); // the one failed connect, shared
+    await unavailable(stores.init(), url); // the one failed connect, remembered
     await unavailable(stores.state.loadRun("run-1"), url);
-    await closeAll(stores);
+    await closeStores(stores);
 
     const secret = createRedisStores(`redis://weft:s3cret@127.0.0.1:${port}`);
-    expect(await unavailable(secret.pauses.init(), `redis://weft:***@127.0.0.1:${port}`)).not.toContain("s3cret");
-    await closeAll(secret);
+    expect(await unavailable(secret.init(), `redis://weft:***@127.0.0.1:${port}`)).not.toContain("s3cret");
+    await closeStores(secret);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
@@ -219,9 +214,9 @@ describe("connection failures", () => {
       for (const url of [`redis://127.0.0.1:${port}`, `redis-cluster://127.0.0.1:${port}`]) {
         const stores = createRedisStores(url, { connectTimeoutMs: 300 });
         const started = Date.now();
-        await unavailable(stores.state.init(), url);
+        await unavailable(stores.init(), url);
         expect(Date.now() - started).toBeLessThan(1_000);
-        await closeAll(stores);
+        await closeStores(stores);
       }
     } finally {
       silent.close();
@@ -232,8 +227,8 @@ describe("connection failures", () => {
     const ports = await freePorts(2);
     const url = `redis-cluster://${ports.map((p) => `127.0.0.1:${p}`).join(",")}`;
     const stores = createRedisStores(url);
-    await unavailable(stores.pauses.init(), url);
-    await closeAll(stores);
+    await unavailable(stores.init(), url);
+    await closeStores(stores);
   });
 
   if (redisBinariesPresent("redis connection failures")) {
@@ -241,7 +236,7 @@ describe("connection failures", () => {
       const server = await startRedisNode();
       const stores = createRedisStores(server.url, { clock: new ManualClock() });
       try {
-        await Promise.all([stores.state.init(), stores.pauses.init(), stores.queue.init()]);
+        await stores.init();
         await stores.state.createRun(newRun(new ManualClock(), "run-1"));
         await server.stop();
         const started = Date.now();
@@ -252,7 +247,7 @@ describe("connection failures", () => {
         ]);
         expect(Date.now() - started).toBeLessThan(5_000);
       } finally {
-        await closeAll(stores);
+        await closeStores(stores);
         await server.stop();
       }
     });

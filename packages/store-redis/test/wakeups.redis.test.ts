@@ -1,11 +1,11 @@
 // Why these cannot be shared conformance cases: they need two store bundles on one Redis, as two
 // engine processes on two machines would have. The suite hands each case one isolated bundle, and the
-// memory queue has no other process to hear from or contend with.
-import { StateConflictError, isWeftError } from "@weft/core";
+// memory queue has no other process to hear from or contend with. The lifecycle case looks at the
+// server's view of the bundle's connections, beneath the contracts.
+import { StateConflictError, StoreUnavailableError, isWeftError } from "@weft/core";
 import { ManualClock } from "@weft/store";
-import type { NewRun, QueueItem } from "@weft/store";
-import { createRedisStores } from "@weft/store-redis";
-import type { RedisStores } from "@weft/store-redis";
+import type { NewRun, QueueItem, StateBundle } from "@weft/store";
+import { KeyLayout, createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { deleteKeysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
@@ -16,12 +16,12 @@ const suite = "redis wakeups and contention";
 
 if (await redisReachable(suite)) {
   const admin = new Redis(testRedisUrl);
-  const opened: RedisStores[] = [];
+  const opened: StateBundle[] = [];
   const prefixes: string[] = [];
   let clock = new ManualClock();
 
   /** Two bundles on one prefix: two processes sharing one Redis. */
-  function pair(): [RedisStores, RedisStores] {
+  function pair(): [StateBundle, StateBundle] {
     const keyPrefix = uniquePrefix("wakeups");
     prefixes.push(keyPrefix);
     const [a, b] = [createRedisStores(testRedisUrl, { clock, keyPrefix }), createRedisStores(testRedisUrl, { clock, keyPrefix })];
@@ -34,11 +34,21 @@ if (await redisReachable(suite)) {
   }
 
   afterEach(async () => {
-    await Promise.all(opened.splice(0).flatMap((s) => [s.state.close(), s.pauses.close(), s.queue.close()]));
+    await Promise.all(opened.splice(0).map((s) => s.close()));
     for (const prefix of prefixes.splice(0)) await deleteKeysWithPrefix(admin, prefix);
     clock = new ManualClock();
   });
   afterAll(() => admin.quit());
+
+  /** How many connections are subscribed to `channel`, polled until `expected` or `ms` have passed. */
+  async function subscribersReach(channel: string, expected: number, ms = 1_000): Promise<number> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const [, count] = (await admin.pubsub("NUMSUB", channel)) as [string, number];
+      if (count === expected || Date.now() > deadline) return count;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 
   describe(suite, () => {
     it("an enqueue or requeue in one process wakes another process's listener", async () => {
@@ -83,6 +93,24 @@ if (await redisReachable(suite)) {
       );
       expect(saves.filter((s) => s.status === "fulfilled")).toHaveLength(1);
       for (const s of saves) if (s.status === "rejected") expect(isWeftError(s.reason, StateConflictError)).toBe(true);
+    });
+
+    it("the bundle's close ends the queue's subscription too; closing again does nothing, and a closed bundle opens nothing", async () => {
+      const [a, b] = pair();
+      const channel = new KeyLayout(prefixes.at(-1)).queue().channel;
+      await Promise.all([a.init(), b.init()]);
+      a.queue.subscribe(() => {});
+      expect(await subscribersReach(channel, 1)).toBe(1);
+      await a.close();
+      expect(await subscribersReach(channel, 0)).toBe(0);
+      await a.close();
+      const onUse = await a.state.loadRun("run-1").catch((e: unknown) => e);
+      expect(isWeftError(onUse, StoreUnavailableError), String(onUse)).toBe(true);
+
+      // A queue first subscribed after its bundle closed: no subscribed connection appears.
+      await b.close();
+      b.queue.subscribe(() => {});
+      expect(await subscribersReach(channel, 1, 300)).toBe(0);
     });
   });
 }

@@ -1,5 +1,5 @@
 import type { ServerHttp2Stream } from "node:http2";
-import type { Stores } from "@weft/store";
+import type { StateStores } from "@weft/store";
 import type { CallStats } from "./call-stats.js";
 import type { ConcurrencyLimiter } from "./concurrency-limiter.js";
 import type { LeaseCoalescer } from "./lease-coalescer.js";
@@ -11,7 +11,7 @@ import type { WireError } from "./wire-errors.js";
 
 /** What a coordinator's calls share. */
 export interface CallContext {
-  stores: Omit<Stores, "history">;
+  stores: StateStores;
   limiter: ConcurrencyLimiter;
   hub: WakeupHub;
   /** Present when the hosted queue's `lease` calls may share backend calls. */

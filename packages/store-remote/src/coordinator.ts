@@ -2,7 +2,7 @@ import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import http2 from "node:http2";
 import type { IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from "node:http2";
 import type { AddressInfo } from "node:net";
-import type { Stores } from "@weft/store";
+import type { StateStores } from "@weft/store";
 import { handleCall, respond, respondError } from "./call-handler.js";
 import type { CallContext } from "./call-handler.js";
 import { CallStats } from "./call-stats.js";
@@ -16,11 +16,11 @@ import type { HealthReport } from "./wire.js";
 
 export interface CoordinatorOptions {
   /**
-   * The backing stores, already initialised; the coordinator never inits or closes them (the
-   * caller does, after `drain()` or `close()`). A `flow` store is hosted when present; `history`
-   * never is (it stays with the server's `--db`).
+   * The backing stores, already initialised; the coordinator never inits or closes them (their
+   * bundle's owner does, after `drain()` or `close()`). History and the registry are never hosted
+   * (they stay with the server's `--db`).
    */
-  stores: Omit<Stores, "history">;
+  stores: StateStores;
   /** Where to listen; port 0 picks a free port (read it back from `url`). */
   listen: { host: string; port: number };
   /** When set, every call and subscription must carry `authorization: Bearer <token>`. */

@@ -1,6 +1,6 @@
 export { startCoordinator } from "./coordinator.js";
 export type { Coordinator, CoordinatorOptions } from "./coordinator.js";
-export { createRemoteStores, openRemoteStores, RemoteRunStateStore, RemotePauseStore, RemoteQueue, RemoteFlowStore } from "./remote-stores.js";
+export { createRemoteStores, RemoteRunStateStore, RemotePauseStore, RemoteQueue, RemoteFlowStore } from "./remote-stores.js";
 export type { RemoteStores, RemoteStoresOptions } from "./remote-stores.js";
 export { parseRemoteUrl, remoteScheme } from "./remote-url.js";
 export type { RemoteEndpoint, RemoteTarget } from "./remote-url.js";

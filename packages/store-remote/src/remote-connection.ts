@@ -75,7 +75,6 @@ export class RemoteConnection {
   private readonly deadlines: Deadlines;
   private readonly retryWindowMs: number;
   private preferred: number;
-  private holders = 0;
   private closed = false;
   private readying: Promise<HealthReport> | undefined;
 
@@ -93,15 +92,9 @@ export class RemoteConnection {
     return this.closed;
   }
 
-  retain(): this {
-    this.holders += 1;
-    return this;
-  }
-
-  /** Drop one holder; the last closes every session (calls in flight fail as unavailable). */
-  release(): void {
-    this.holders -= 1;
-    if (this.holders > 0 || this.closed) return;
+  /** Close every session (calls in flight fail as unavailable); a second call is a no-op. */
+  close(): void {
+    if (this.closed) return;
     this.closed = true;
     for (const endpoint of this.endpoints) {
       endpoint.live?.session.destroy();

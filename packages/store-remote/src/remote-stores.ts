@@ -13,7 +13,7 @@ import type {
   RunState,
   RunStateStore,
   SaveStepResult,
-  Stores,
+  StateBundle,
 } from "@weft/store";
 import type { WeftEvent } from "@weft/core";
 import { RemoteConnection } from "./remote-connection.js";
@@ -21,36 +21,16 @@ import type { RemoteConnectionOptions } from "./remote-connection.js";
 import { parseRemoteUrl } from "./remote-url.js";
 import { RemoteWakeups } from "./remote-wakeups.js";
 import { decodeResult } from "./wire.js";
-import type { FlowMethod, HealthReport, PauseMethod, QueueMethod, StateMethod, StoreName } from "./wire.js";
+import type { FlowMethod, PauseMethod, QueueMethod, StateMethod, StoreName } from "./wire.js";
 
-export interface RemoteStoresOptions extends RemoteConnectionOptions {
-  /**
-   * Also answer a remote `flow` store (flow control shared by every engine on the coordinator).
-   * Only for a coordinator whose backend has one: its `init()` fails otherwise. Default false.
-   */
-  flow?: boolean;
-}
+export type RemoteStoresOptions = RemoteConnectionOptions;
 
-/** What the three remote stores share: the connection, and closing it with the last of them. */
+/** What the four remote stores share: the connection, which their bundle owns. */
 abstract class RemoteStore<M extends string> {
-  private closed = false;
-
   constructor(
     protected readonly conn: RemoteConnection,
     private readonly store: StoreName,
-  ) {
-    conn.retain();
-  }
-
-  async init(): Promise<void> {
-    await this.conn.ready();
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.conn.release();
-  }
+  ) {}
 
   protected async call<T>(method: M, ...args: unknown[]): Promise<T> {
     return decodeResult(this.store, method, await this.conn.call(this.store, method, args)) as T;
@@ -109,15 +89,11 @@ export class RemotePauseStore extends RemoteStore<PauseMethod> implements PauseS
 }
 
 export class RemoteQueue extends RemoteStore<QueueMethod> implements Queue {
-  private readonly wakeups: RemoteWakeups;
-
-  constructor(conn: RemoteConnection) {
+  constructor(
+    conn: RemoteConnection,
+    private readonly wakeups: RemoteWakeups,
+  ) {
     super(conn, "queue");
-    this.wakeups = new RemoteWakeups(conn);
-  }
-  override async close(): Promise<void> {
-    this.wakeups.close();
-    await super.close();
   }
   enqueue(item: QueueItem): Promise<boolean> {
     return this.call("enqueue", item);
@@ -155,13 +131,6 @@ export class RemoteFlowStore extends RemoteStore<FlowMethod> implements FlowStor
   constructor(conn: RemoteConnection) {
     super(conn, "flow");
   }
-  override async init(): Promise<void> {
-    const health = await this.conn.ready();
-    // Fail at start rather than on the first flow-controlled run.
-    if (!health.stores.includes("flow")) {
-      throw new StoreUnavailableError(`the coordinator at ${this.conn.display} hosts no flow store (its backend has none)`);
-    }
-  }
   acquireSlot(key: string, holder: string, limit: number, expiresAt: number, now: number): Promise<boolean> {
     return this.call("acquireSlot", key, holder, limit, expiresAt, now);
   }
@@ -188,45 +157,40 @@ export class RemoteFlowStore extends RemoteStore<FlowMethod> implements FlowStor
   }
 }
 
-/** The remote stores, as `createRemoteStores` answers them: an `Omit<Stores, "history">`. */
-export interface RemoteStores extends Omit<Stores, "history" | "flow"> {
+/** The remote stores, as `createRemoteStores` answers them: a `StateBundle`. */
+export interface RemoteStores extends StateBundle {
   state: RemoteRunStateStore;
   pauses: RemotePauseStore;
   queue: RemoteQueue;
-  /** Present when asked for with `{ flow: true }`. */
-  flow?: RemoteFlowStore;
+  flow: RemoteFlowStore;
 }
 
 /**
- * Run state, pauses and queue (and, with `{ flow: true }`, flow control) through one or more
- * coordinators: `weft://host:port[,host:port…]`. They share one HTTP/2 session per coordinator,
- * closed with the last of them. Nothing
- * connects until the first call; `init()` checks `/health` (and the token) once, failing fast
- * with `StoreUnavailableError` naming the URL. History is not remote: pair with a `--db` store.
+ * Run state, pauses, queue and flow control through one or more coordinators:
+ * `weft://host:port[,host:port…]`. They share one HTTP/2 session per coordinator, which the
+ * bundle's `close()` ends. Nothing connects until the first call; `init()` checks `/health` (and
+ * the token) once, failing fast with `StoreUnavailableError` naming the URL. History and the
+ * registry are not remote: pair with a `--db` store.
  */
 export function createRemoteStores(url: string, opts: RemoteStoresOptions = {}): RemoteStores {
-  return storesOn(new RemoteConnection(parseRemoteUrl(url), opts), opts.flow === true);
-}
-
-/**
- * `createRemoteStores`, initialised, with `flow` exactly when the coordinator hosts one (asked by
- * `/health`): for callers that cannot know what the coordinator's backend has. Fails like `init()`.
- */
-export async function openRemoteStores(url: string, opts: Omit<RemoteStoresOptions, "flow"> = {}): Promise<RemoteStores> {
   const conn = new RemoteConnection(parseRemoteUrl(url), opts);
-  let health: HealthReport;
-  try {
-    health = await conn.ready();
-  } catch (e) {
-    // Close the session the check may have opened.
-    conn.retain().release();
-    throw e;
-  }
-  return storesOn(conn, health.stores.includes("flow"));
-}
-
-function storesOn(conn: RemoteConnection, flow: boolean): RemoteStores {
-  const stores: RemoteStores = { state: new RemoteRunStateStore(conn), pauses: new RemotePauseStore(conn), queue: new RemoteQueue(conn) };
-  if (flow) stores.flow = new RemoteFlowStore(conn);
-  return stores;
+  const wakeups = new RemoteWakeups(conn);
+  return {
+    state: new RemoteRunStateStore(conn),
+    pauses: new RemotePauseStore(conn),
+    queue: new RemoteQueue(conn, wakeups),
+    flow: new RemoteFlowStore(conn),
+    async init() {
+      const health = await conn.ready();
+      // Fail at start rather than on the first flow-controlled run (a coordinator built before
+      // every backend had a flow store hosts none).
+      if (!health.stores.includes("flow")) {
+        throw new StoreUnavailableError(`the coordinator at ${conn.display} hosts no flow store (its backend has none)`);
+      }
+    },
+    async close() {
+      wakeups.close();
+      conn.close();
+    },
+  };
 }

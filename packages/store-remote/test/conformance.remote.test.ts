@@ -1,4 +1,5 @@
 import { createMemoryStores } from "@weft/store";
+import type { StoreBundle } from "@weft/store";
 import { runStoreSuite } from "@weft/store-conformance";
 import { createPostgresStores, migrate } from "@weft/store-postgres";
 import { createRedisStores } from "@weft/store-redis";
@@ -8,7 +9,7 @@ import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnre
 import { deleteKeysWithPrefix, uniquePrefix } from "../../store-redis/test/redis-cleanup.js";
 import { redisReachable, testRedisUrl } from "../../store-redis/test/redis-gate.js";
 import { createShardedStores } from "../../store-layers/src/index.js";
-import { closeBacking, remoteSuite } from "./remote-harness.js";
+import { remoteSuite } from "./remote-harness.js";
 
 // The shared suite, unchanged, through a coordinator on loopback: every case talks HTTP/2 to its
 // own coordinator, which hosts fresh backing stores on the case's clock. Memory always runs; Redis
@@ -16,9 +17,7 @@ import { closeBacking, remoteSuite } from "./remote-harness.js";
 
 runStoreSuite(
   remoteSuite("remote over memory", async (clock) => {
-    const { history, ...stores } = createMemoryStores({ clock });
-    await history.close();
-    return { stores, cleanup: () => closeBacking(stores) };
+    return { stores: createMemoryStores({ clock }) };
   }),
 );
 
@@ -33,7 +32,6 @@ if (await redisReachable(redisSuite)) {
       return {
         stores,
         cleanup: async () => {
-          await closeBacking(stores);
           await deleteKeysWithPrefix(admin, keyPrefix);
         },
       };
@@ -69,12 +67,9 @@ if (await postgresReachable(postgresSuite)) {
       prepare();
       const schema = await (prepared.shift() ?? Promise.reject(new Error("no schema prepared")));
       used.push(schema);
-      const { history, ...stores } = createPostgresStores(postgresUrl, { clock, schema, poolSize: 4 });
-      await history.close();
       return {
-        stores,
+        stores: createPostgresStores(postgresUrl, { clock, schema, poolSize: 4 }),
         cleanup: async () => {
-          await closeBacking(stores);
           background.push(withAdmin((admin) => dropSchemas(admin, [schema])));
         },
       };
@@ -89,13 +84,8 @@ if (await postgresReachable(postgresSuite)) {
 // layer is new and not yet linked into node_modules by `npm install`.
 runStoreSuite(
   remoteSuite("remote over sharded (3 memory shards)", async (clock) => {
-    const shards = Array.from({ length: 3 }, () => {
-      const { history, flow, ...rest } = createMemoryStores({ clock });
-      void history.close();
-      void flow?.close();
-      return rest;
-    });
-    const stores = createShardedStores(shards);
-    return { stores, cleanup: () => closeBacking(stores) };
+    const shards = Array.from({ length: 3 }, () => createMemoryStores({ clock }));
+    // Flow control is not sharded: the first shard's flow store serves the deployment.
+    return { stores: createShardedStores(shards, { flow: (shards[0] as StoreBundle).flow }) };
   }),
 );

@@ -22,10 +22,13 @@ function prng(s: number): () => number {
 }
 
 const hosted = openStateLayout("memory:");
-await Promise.all([hosted.state.init(), hosted.pauses.init(), hosted.queue.init(), hosted.flow?.init()]);
+await hosted.init();
 const coordinator = await startCoordinator({ stores: hosted, listen: { host: "127.0.0.1", port: 0 }, maxInFlight: 2 });
 const origin = `http://${coordinator.url.slice("weft://".length)}`;
-afterAll(() => coordinator.close());
+afterAll(async () => {
+  await coordinator.close();
+  await hosted.close();
+});
 
 describe(`the coordinator under a fuzzer (seed ${seed})`, () => {
   it("answers 3,000 malformed calls and 300 reset ones without stopping", { timeout: 30_000 }, async () => {

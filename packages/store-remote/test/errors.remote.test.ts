@@ -11,12 +11,12 @@ import {
 } from "@weft/core";
 import type { ErrorCode } from "@weft/core";
 import { createMemoryStores } from "@weft/store";
-import type { QueueItem, Stores } from "@weft/store";
+import type { QueueItem, StateStores } from "@weft/store";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createRemoteStores } from "../src/index.js";
 import type { Coordinator, RemoteStores } from "../src/index.js";
 import { rawRequest } from "./raw-http2.js";
-import { closeBacking, closeRemote, coordinate, initBacking } from "./remote-harness.js";
+import { coordinate } from "./remote-harness.js";
 
 // What the shared suite cannot show: errors of every code crossing the wire as their own class,
 // the token, a coordinator dying or draining mid-call, failover, and wakeups between clients.
@@ -34,15 +34,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function memoryBacking(): Promise<Omit<Stores, "history">> {
-  const { history, ...stores } = createMemoryStores();
-  await history.close();
-  await initBacking(stores);
-  cleanups.push(() => closeBacking(stores));
+async function memoryBacking(): Promise<StateStores> {
+  const stores = createMemoryStores();
+  await stores.init();
+  cleanups.push(() => stores.close());
   return stores;
 }
 
-async function host(backing: Omit<Stores, "history">, opts: { token?: string; port?: number } = {}): Promise<Coordinator> {
+async function host(backing: StateStores, opts: { token?: string; port?: number } = {}): Promise<Coordinator> {
   const coordinator = await coordinate(backing, opts);
   cleanups.push(() => coordinator.close());
   return coordinator;
@@ -50,7 +49,7 @@ async function host(backing: Omit<Stores, "history">, opts: { token?: string; po
 
 function client(url: string, opts: Parameters<typeof createRemoteStores>[1] = {}): RemoteStores {
   const remote = createRemoteStores(url, opts);
-  cleanups.push(() => closeRemote(remote));
+  cleanups.push(() => remote.close());
   return remote;
 }
 
@@ -161,7 +160,7 @@ describe("the token", () => {
     });
 
     const anonymous = client(url);
-    const atInit = await rejection(anonymous.queue.init());
+    const atInit = await rejection(anonymous.init());
     expect(isWeftError(atInit, StoreUnavailableError)).toBe(true);
     expect((atInit as Error).message).toMatch(/needs a token/);
     const atCall = await rejection(anonymous.queue.size());
@@ -169,11 +168,11 @@ describe("the token", () => {
     expect((atCall as Error).message).toMatch(/HTTP 401/);
 
     const wrong = client(url, { token: "guess" });
-    expect((await rejection(wrong.state.init())) as Error).toHaveProperty("message", expect.stringMatching(/refused the token/));
+    expect((await rejection(wrong.init())) as Error).toHaveProperty("message", expect.stringMatching(/refused the token/));
     expect(((await rejection(wrong.queue.size())) as Error).message).toMatch(/wrong token/);
 
     const right = client(url, { token: "s3cret" });
-    await right.queue.init();
+    await right.init();
     expect(await right.queue.size()).toBe(0);
     // The token may also ride in the URL's password.
     const inUrl = client(url.replace("weft://", "weft://weft:s3cret@"));
@@ -229,7 +228,7 @@ describe("a coordinator that dies or drains", () => {
     const gone = await startAt(await memoryBacking());
     await gone.close();
     const remote = client(gone.url, { retryWindowMs: 200 });
-    const atInit = await rejection(remote.state.init());
+    const atInit = await rejection(remote.init());
     expect(isWeftError(atInit, StoreUnavailableError)).toBe(true);
     expect((atInit as Error).message).toContain(gone.url);
     const atCall = await rejection(remote.queue.size());
@@ -251,7 +250,7 @@ describe("a coordinator that dies or drains", () => {
     const a = await startAt(backing);
     const b = await startAt(backing);
     const remote = client(`weft://${a.url.slice(7)},${b.url.slice(7)}`);
-    await remote.state.init();
+    await remote.init();
     await remote.state.createRun(run("r1"));
     const serving = a.health().calls > 0 ? a : b;
     const other = serving === a ? b : a;
@@ -295,6 +294,6 @@ describe("queue wakeups across clients", () => {
 });
 
 /** A coordinator over `backing` on `port` (default: a free one), closed after the test. */
-async function startAt(backing: Omit<Stores, "history">, port?: number): Promise<Coordinator> {
+async function startAt(backing: StateStores, port?: number): Promise<Coordinator> {
   return host(backing, { port });
 }

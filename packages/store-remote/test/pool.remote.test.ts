@@ -1,9 +1,9 @@
 import { createMemoryStores } from "@weft/store";
-import type { Stores } from "@weft/store";
+import type { StateStores } from "@weft/store";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRemoteStores } from "../src/index.js";
 import type { RemoteStores } from "../src/index.js";
-import { closeBacking, closeRemote, coordinate, initBacking } from "./remote-harness.js";
+import { coordinate } from "./remote-harness.js";
 
 // The coordinator's promise to a backend: however many calls and clients arrive, no more than
 // `maxInFlight` operations run on it at once. Counted at the backing stores themselves.
@@ -25,7 +25,7 @@ class Gauge {
   }
 }
 
-const lifecycle = new Set<PropertyKey>(["init", "close", "subscribe"]);
+const lifecycle = new Set<PropertyKey>(["subscribe"]);
 
 /** `target` with every store method counted by `gauge` and slowed by `delayMs`. */
 function counted<T extends object>(target: T, gauge: Gauge, delayMs: number): T {
@@ -53,20 +53,20 @@ afterEach(async () => {
 
 async function setup(maxInFlight: number, clients: number, coalesceLeases = true) {
   const gauge = new Gauge();
-  const { history, ...memory } = createMemoryStores();
-  await history.close();
-  await initBacking(memory);
-  const backing: Omit<Stores, "history"> = {
+  const memory = createMemoryStores();
+  await memory.init();
+  const backing: StateStores = {
     state: counted(memory.state, gauge, 3),
     pauses: counted(memory.pauses, gauge, 3),
     queue: counted(memory.queue, gauge, 3),
+    flow: memory.flow,
   };
   const coordinator = await coordinate(backing, { maxInFlight, coalesceLeases });
   const remotes: RemoteStores[] = Array.from({ length: clients }, () => createRemoteStores(coordinator.url));
   cleanups.push(async () => {
-    await Promise.all(remotes.map(closeRemote));
+    await Promise.all(remotes.map((r) => r.close()));
     await coordinator.close();
-    await closeBacking(memory);
+    await memory.close();
   });
   return { gauge, coordinator, remotes };
 }

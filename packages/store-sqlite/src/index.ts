@@ -6,6 +6,6 @@ export type { Migration } from "./migrations.js";
 export { SqliteRunStateStore } from "./sqlite-run-state-store.js";
 export { SqlitePauseStore } from "./sqlite-pause-store.js";
 export { SqliteQueue } from "./sqlite-queue.js";
+export { SqliteRegistryStore } from "./sqlite-registry-store.js";
 export { SqliteHistoryStore } from "./sqlite-history-store.js";
 export { SqliteFlowStore } from "./sqlite-flow-store.js";
-export type { ConnectionHold } from "./sqlite-store-base.js";

@@ -11,10 +11,10 @@ export type SqlValue = string | number | bigint | Buffer | null;
 export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
 
 /**
- * One better-sqlite3 connection, shared by the SQLite stores of one bundle: WAL, `synchronous =
+ * One better-sqlite3 connection, shared by the SQLite stores of a bundle: WAL, `synchronous =
  * NORMAL`, a 5 s busy timeout, versioned migrations, and a prepared-statement cache keyed by SQL
- * text. Reference-counted: each store `retain()`s it and `release()`s it on close; the last release
- * closes the connection.
+ * text. Reference-counted, since bundles share it (`shared`): each bundle `retain()`s it once and
+ * `release()`s it on close; the last release closes the connection.
  *
  * Every call is synchronous; the stores never hold a transaction across an `await`.
  *

@@ -1,8 +1,6 @@
 import { gcra } from "@weft/store";
 import type { FlowStore } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
-import { SqliteStoreBase } from "./sqlite-store-base.js";
-import type { ConnectionHold } from "./sqlite-store-base.js";
 
 /**
  * `FlowStore` on SQLite. Every write is one `BEGIN IMMEDIATE` transaction, which takes the file's
@@ -11,10 +9,8 @@ import type { ConnectionHold } from "./sqlite-store-base.js";
  * bucket runs the shared `gcra()` on the stored TAT. Rows are kept per key (a register's for its
  * version count), like the memory store's maps.
  */
-export class SqliteFlowStore extends SqliteStoreBase implements FlowStore {
-  constructor(db: SqliteDatabase, hold: ConnectionHold = {}) {
-    super(db, hold);
-  }
+export class SqliteFlowStore implements FlowStore {
+  constructor(private readonly db: SqliteDatabase) {}
 
   async acquireSlot(key: string, holder: string, limit: number, expiresAt: number, now: number): Promise<boolean> {
     return this.db.transaction(() => {

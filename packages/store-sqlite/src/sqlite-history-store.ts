@@ -1,8 +1,7 @@
 import type { WeftEvent } from "@weft/core";
 import { defaultPageSize } from "@weft/store";
-import type { AppRecord, FunctionRecord, HistoryStore, RunQuery, RunRecord, RunStatus, StepEntry, StepEntryStatus, StoredEvent } from "@weft/store";
+import type { HistoryStore, RunQuery, RunRecord, RunStatus, StepEntry, StepEntryStatus, StoredEvent } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
-import { SqliteStoreBase } from "./sqlite-store-base.js";
 
 interface EventRow {
   id: string;
@@ -38,47 +37,8 @@ interface StepRow {
  * `id < before`), never a full scan; the SQL for each combination of filters is built from fixed
  * fragments, so the statement cache holds at most a few variants.
  */
-export class SqliteHistoryStore extends SqliteStoreBase implements HistoryStore {
-  async upsertApp(app: AppRecord): Promise<void> {
-    this.db.run("INSERT INTO history_apps (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body", [
-      app.id,
-      JSON.stringify(app),
-    ]);
-  }
-
-  async getApp(id: string): Promise<AppRecord | undefined> {
-    return parseBody<AppRecord>(this.db.get("SELECT body FROM history_apps WHERE id = ?", [id]));
-  }
-
-  async listApps(): Promise<AppRecord[]> {
-    return this.db.all<{ body: string }>("SELECT body FROM history_apps ORDER BY id").map((r) => JSON.parse(r.body) as AppRecord);
-  }
-
-  async replaceFunctions(appId: string, functions: FunctionRecord[]): Promise<void> {
-    this.db.transaction(() => {
-      const keep = new Set(functions.map((f) => f.id));
-      for (const { id } of this.db.all<{ id: string }>("SELECT id FROM history_functions WHERE app_id = ?", [appId])) {
-        if (!keep.has(id)) this.db.run("DELETE FROM history_functions WHERE id = ?", [id]);
-      }
-      for (const fn of functions) {
-        this.db.run(
-          `INSERT INTO history_functions (id, app_id, body) VALUES (?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET app_id = excluded.app_id, body = excluded.body`,
-          [fn.id, fn.appId, JSON.stringify(fn)],
-        );
-      }
-    });
-  }
-
-  async getFunction(id: string): Promise<FunctionRecord | undefined> {
-    return parseBody<FunctionRecord>(this.db.get("SELECT body FROM history_functions WHERE id = ?", [id]));
-  }
-
-  async listFunctions(): Promise<FunctionRecord[]> {
-    return this.db
-      .all<{ body: string }>("SELECT body FROM history_functions ORDER BY id")
-      .map((r) => JSON.parse(r.body) as FunctionRecord);
-  }
+export class SqliteHistoryStore implements HistoryStore {
+  constructor(private readonly db: SqliteDatabase) {}
 
   async saveEvents(events: StoredEvent[]): Promise<void> {
     this.db.transaction(() => {
@@ -186,10 +146,6 @@ export class SqliteHistoryStore extends SqliteStoreBase implements HistoryStore 
 function whereClause(conditions: string[]): string {
   const used = conditions.filter((c) => c !== "");
   return used.length === 0 ? "" : `WHERE ${used.join(" AND ")}`;
-}
-
-function parseBody<T>(row: unknown): T | undefined {
-  return row === undefined ? undefined : (JSON.parse((row as { body: string }).body) as T);
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

@@ -3,7 +3,6 @@ import type { WeftEvent } from "@weft/core";
 import { comparePauses } from "@weft/store";
 import type { Pause, PauseStore } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
-import { SqliteStoreBase } from "./sqlite-store-base.js";
 
 /**
  * Distinct match paths of one (env, event name), read as a skip scan over `pauses_by_event`: one
@@ -19,7 +18,9 @@ const distinctPathsSql = `
   SELECT path FROM paths WHERE path IS NOT NULL`;
 
 /** `PauseStore` on SQLite: the pause as JSON, with its lookup keys as indexed columns. */
-export class SqlitePauseStore extends SqliteStoreBase implements PauseStore {
+export class SqlitePauseStore implements PauseStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
   async savePause(pause: Pause): Promise<void> {
     this.db.run(
       `INSERT INTO pauses (id, run_id, env, event_name, match_path, match_value, created_at, body)

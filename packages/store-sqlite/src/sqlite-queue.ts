@@ -1,11 +1,10 @@
 import { defaultDedupeWindowMs, encodeLeaseToken, fairOrder, firstLease, leaseTokenItemId, systemClock } from "@weft/store";
-import type { Clock, JobKind, Lease, Queue, QueueItem } from "@weft/store";
+import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
-import { SqliteStoreBase } from "./sqlite-store-base.js";
 
 interface ItemRow {
   id: string;
-  kind: JobKind;
+  kind: string;
   run_id: string | null;
   tenant: string;
   payload: string;
@@ -23,19 +22,17 @@ const itemColumns = "id, kind, run_id, tenant, payload, available_at, attempt, l
  * comparing the whole stored token. Lease, dequeue, enqueue and drop each run in one
  * `BEGIN IMMEDIATE` transaction. `subscribe` is process-local; other processes poll.
  */
-export class SqliteQueue extends SqliteStoreBase implements Queue {
+export class SqliteQueue implements Queue {
   private readonly clock: Clock;
   private readonly dedupeWindowMs: number;
   private readonly listeners = new Set<(availableAt: number) => void>();
 
-  constructor(db: SqliteDatabase, opts: { clock?: Clock; dedupeWindowMs?: number } = {}) {
-    super(db);
+  constructor(
+    private readonly db: SqliteDatabase,
+    opts: { clock?: Clock; dedupeWindowMs?: number } = {},
+  ) {
     this.clock = opts.clock ?? systemClock;
     this.dedupeWindowMs = opts.dedupeWindowMs ?? defaultDedupeWindowMs;
-  }
-
-  protected override onClose(): void {
-    this.listeners.clear();
   }
 
   async enqueue(item: QueueItem): Promise<boolean> {
@@ -119,7 +116,7 @@ export class SqliteQueue extends SqliteStoreBase implements Queue {
           [token, expiresAt, expiresAt, leaseCount, row.id],
         );
         this.serve(row.tenant);
-        return { item: toItem(row), token, expiresAt };
+        return { item: toItem(row), token, deliveries: leaseCount, expiresAt };
       });
     });
   }

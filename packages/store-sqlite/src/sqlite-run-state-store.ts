@@ -13,7 +13,6 @@ import type {
   SaveStepResult,
 } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
-import { SqliteStoreBase } from "./sqlite-store-base.js";
 
 interface RunRow {
   run_id: string;
@@ -38,11 +37,13 @@ const metadataColumns = `run_id, idempotency_key, function_id, app_id, env, crea
  * `RunStateStore` on SQLite. Step values are stored as TEXT and compared as stored; every
  * check-then-write runs in one `BEGIN IMMEDIATE` transaction, so processes sharing the file agree.
  */
-export class SqliteRunStateStore extends SqliteStoreBase implements RunStateStore {
+export class SqliteRunStateStore implements RunStateStore {
   private readonly clock: Clock;
 
-  constructor(db: SqliteDatabase, opts: { clock?: Clock } = {}) {
-    super(db);
+  constructor(
+    private readonly db: SqliteDatabase,
+    opts: { clock?: Clock } = {},
+  ) {
     this.clock = opts.clock ?? systemClock;
   }
 

@@ -1,27 +1,37 @@
-import type { Clock, Stores } from "@weft/store";
+import type { Clock, StoreBundle } from "@weft/store";
 import { SqliteDatabase } from "./sqlite-database.js";
 import { SqliteFlowStore } from "./sqlite-flow-store.js";
 import { SqliteHistoryStore } from "./sqlite-history-store.js";
 import { SqlitePauseStore } from "./sqlite-pause-store.js";
 import { SqliteQueue } from "./sqlite-queue.js";
+import { SqliteRegistryStore } from "./sqlite-registry-store.js";
 import { SqliteRunStateStore } from "./sqlite-run-state-store.js";
 
 /**
  * All the stores on one SQLite file (or `:memory:`), sharing one connection, with group commit
- * unless `groupCommit: false` (see `SqliteDatabase`). The connection
- * closes when the last of the four main stores is closed (`closeStores(stores)` closes them all).
- * `flow` borrows it: `closeStores` does not close `flow`, so a flow store holding its own
- * reference would keep the file open after the bundle was closed.
+ * unless `groupCommit: false` (see `SqliteDatabase`). The file is opened and migrated here, so a
+ * bad path fails at once; `init()` has nothing left to do. With group commit the connection is the
+ * process's one connection to the file, which every bundle on it shares: the bundle holds one
+ * reference, and `close()` drops it (once: a second close is a no-op), so the connection closes
+ * when the last bundle on the file does.
  */
-export function createSqliteStores(path: string, opts: { clock?: Clock; dedupeWindowMs?: number; groupCommit?: boolean } = {}): Stores {
+export function createSqliteStores(path: string, opts: { clock?: Clock; dedupeWindowMs?: number; groupCommit?: boolean } = {}): StoreBundle {
   // Without group commit: a connection of its own, one transaction per call.
-  const db = opts.groupCommit === false ? SqliteDatabase.open(path) : SqliteDatabase.shared(path);
+  const db = (opts.groupCommit === false ? SqliteDatabase.open(path) : SqliteDatabase.shared(path)).retain();
+  let closed = false;
   return {
     state: settled(db, new SqliteRunStateStore(db, { clock: opts.clock })),
     pauses: settled(db, new SqlitePauseStore(db)),
     queue: settled(db, new SqliteQueue(db, opts)),
+    registry: settled(db, new SqliteRegistryStore(db)),
     history: settled(db, new SqliteHistoryStore(db)),
-    flow: settled(db, new SqliteFlowStore(db, { borrow: true })),
+    flow: settled(db, new SqliteFlowStore(db)),
+    init: async () => {},
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      db.release();
+    },
   };
 }
 

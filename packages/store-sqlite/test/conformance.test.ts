@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeStores } from "@weft/store";
-import type { Stores } from "@weft/store";
+import type { StoreBundle } from "@weft/store";
 import { runStoreSuite } from "@weft/store-conformance";
 import { createSqliteStores } from "@weft/store-sqlite";
 
-// Each case gets a fresh database file in its own temp directory, removed afterwards.
-const dirs = new Map<Stores, string>();
+// Each case gets a fresh database file in its own temp directory, removed once the suite has
+// closed the bundle.
+const dirs = new Map<StoreBundle, string>();
 
 runStoreSuite({
   name: "sqlite",
@@ -18,7 +18,6 @@ runStoreSuite({
     return stores;
   },
   destroy: async (stores) => {
-    await closeStores(stores);
     rmSync(dirs.get(stores) ?? "", { recursive: true, force: true });
     dirs.delete(stores);
   },

@@ -1,6 +1,6 @@
-import type { Stores } from "./stores.js";
+import type { Lifecycle } from "./stores.js";
 
-/** Close every store of a bundle (each backend makes a second close of one store a no-op). */
-export async function closeStores(stores: Stores): Promise<void> {
-  await Promise.all([stores.state.close(), stores.pauses.close(), stores.queue.close(), stores.history.close(), stores.flow?.close()]);
+/** Close a bundle (kept for callers that close what they opened; a second close is a no-op). */
+export async function closeStores(bundle: Lifecycle): Promise<void> {
+  await bundle.close();
 }

@@ -8,9 +8,6 @@
  * the queue for other keys.
  */
 export interface FlowStore {
-  init(): Promise<void>;
-  close(): Promise<void>;
-
   /**
    * Take one of `limit` slots of `key` for `holder` until `expiresAt`. **Atomic**: of any number of
    * racing holders, at most `limit` hold the key at once (expired holders do not count). Taking a

@@ -1,25 +1,5 @@
-import type { FunctionConfig, WeftEvent } from "@weft/core";
+import type { WeftEvent } from "@weft/core";
 import type { RunStatus } from "./run-state-store.js";
-
-export interface AppRecord {
-  id: string;
-  url: string;
-  sdk?: string;
-  framework?: string;
-  /** Last sync error, or undefined when the last sync worked. */
-  error?: string;
-  syncedAt?: number;
-  /** Hash of the last register body, so identical syncs are no-ops. */
-  checksum?: string;
-}
-
-export interface FunctionRecord {
-  /** The composite slug `<appId>-<fnId>`. */
-  id: string;
-  appId: string;
-  name: string;
-  config: FunctionConfig;
-}
 
 /** An ingested event as received: the internal id is what the API returns and indexes by. */
 export interface StoredEvent {
@@ -71,22 +51,10 @@ export interface RunQuery {
 }
 
 /**
- * What the API, CLI and dashboard read: apps, functions, events, runs and their timelines.
- * Writes here never decide anything the engine relies on; run state does.
+ * The read model the API, CLI and dashboard read: events, runs and their timelines. Writes here
+ * never decide anything the engine relies on; run state and the registry do.
  */
 export interface HistoryStore {
-  init(): Promise<void>;
-  close(): Promise<void>;
-
-  upsertApp(app: AppRecord): Promise<void>;
-  getApp(id: string): Promise<AppRecord | undefined>;
-  listApps(): Promise<AppRecord[]>;
-
-  /** Replace an app's functions: ones missing from `functions` are removed. */
-  replaceFunctions(appId: string, functions: FunctionRecord[]): Promise<void>;
-  getFunction(id: string): Promise<FunctionRecord | undefined>;
-  listFunctions(): Promise<FunctionRecord[]>;
-
   /** Save ingested events durably, keyed by internal id. Saving an id again keeps the first. */
   saveEvents(events: StoredEvent[]): Promise<void>;
   getEvent(internalId: string): Promise<StoredEvent | undefined>;

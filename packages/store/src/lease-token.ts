@@ -3,6 +3,7 @@ import type { Lease, QueueItem } from "./queue.js";
 
 /**
  * Lease tokens, spelled alike by every queue backend: `<leaseCount>-<expiresAt>-<nonce>:<itemId>`.
+ * The lease count in it is the lease's `deliveries`; nobody reads it back from the token.
  * The store keeps the token it handed out and compares the whole string, so a token is stale as soon
  * as its item is leased again, requeued, dequeued or dropped. The expiry in it is informational
  * (an extended lease keeps its token); the nonce keeps tokens of a re-enqueued id apart.
@@ -20,20 +21,10 @@ export function leaseTokenItemId(token: string): string | undefined {
 }
 
 /**
- * How many times the item of a lease has been leased, this lease included (1 for a first
- * delivery). Above 1, the job ran before: its holder died, or it was requeued. Reads through the
- * sharded queue's `<shard>/` prefix; 1 when the token is not spelled as above.
- */
-export function leaseCountOf(token: string): number {
-  const match = /^(?:\d{1,4}\/)*(\d+)-\d+-/.exec(token);
-  return match ? Number(match[1]) : 1;
-}
-
-/**
  * The lease of an item enqueued already leased (`Queue.enqueueLeased`): its first, live until
  * `now + leaseMs`. The backends store its token with the item. @internal
  */
 export function firstLease(item: QueueItem, opts: { now: number; leaseMs: number }): Lease {
   const expiresAt = opts.now + opts.leaseMs;
-  return { item: structuredClone(item), token: encodeLeaseToken(item.id, 1, expiresAt), expiresAt };
+  return { item: structuredClone(item), token: encodeLeaseToken(item.id, 1, expiresAt), deliveries: 1, expiresAt };
 }

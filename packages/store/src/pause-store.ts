@@ -37,9 +37,6 @@ export interface Pause {
  * deletes the pause.
  */
 export interface PauseStore {
-  init(): Promise<void>;
-  close(): Promise<void>;
-
   /** Save a pause. Idempotent on `id`: saving the same id again keeps the first. */
   savePause(pause: Pause): Promise<void>;
 

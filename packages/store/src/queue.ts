@@ -1,30 +1,8 @@
-/** What the engine asks a worker to do. */
-export type JobKind =
-  /** Process an ingested event: resume pauses, start runs. */
-  | "event"
-  /** Call the function from the top (`stepId=step`). */
-  | "discover"
-  /** Run one planned step (`stepId=<hash>`). */
-  | "step"
-  /** A sleep is over: save `null` for its step and rediscover. */
-  | "wake"
-  /** A pause expired: save its timeout value and rediscover. */
-  | "pause-timeout"
-  /** A cron tick is due: start the function and queue the next tick. */
-  | "cron"
-  /** Make an HTTP call for a function (`step.fetch`, `step.ai.infer`) and save its result. */
-  | "gateway"
-  /** A debounce period is over: start the function with the key's latest event. */
-  | "debounce"
-  /** `timeouts.finish` is reached: cancel the run if it is still going. */
-  | "run-timeout"
-  /** An event batch is full or its timeout is reached: start one run with its events. */
-  | "batch";
-
 export interface QueueItem {
   /** Deterministic job id: enqueuing a seen id is refused, so duplicates collapse. */
   id: string;
-  kind: JobKind;
+  /** What the job does: the engine's job protocol names the kinds; a store only carries it. */
+  kind: string;
   /** The run this job belongs to (absent for `event` jobs). */
   runId?: string;
   /** Fairness key: jobs are leased round-robin across tenants. */
@@ -44,6 +22,11 @@ export interface Lease {
   item: QueueItem;
   /** Proves ownership; a stale token cannot extend, requeue or dequeue. */
   token: string;
+  /**
+   * How many times the item has been leased, this lease included: 1 for a first delivery. Above 1
+   * the job ran before (its holder died, or it was requeued).
+   */
+  deliveries: number;
   expiresAt: number;
 }
 
@@ -55,9 +38,6 @@ export interface Lease {
  * item whose lease expired is leased again; every enqueued item is delivered at least once.
  */
 export interface Queue {
-  init(): Promise<void>;
-  close(): Promise<void>;
-
   /** Add a job. Answers false (and changes nothing) when the id was seen. */
   enqueue(item: QueueItem): Promise<boolean>;
 

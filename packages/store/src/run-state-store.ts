@@ -65,13 +65,10 @@ export interface FinalOutcome {
  * The durable state of runs: metadata, trigger events, step results and their order.
  *
  * Deliberately not in this contract: history for the API (that is `HistoryStore`), queueing, and
- * any client, connection or transaction type. Each implementation owns its connections through
- * `init()` and `close()`.
+ * any client, connection or transaction type, or a lifecycle: the connection belongs to the
+ * backend's bundle (`StoreBundle.init` / `close`).
  */
 export interface RunStateStore {
-  init(): Promise<void>;
-  close(): Promise<void>;
-
   /**
    * Create a run. **Idempotent on `idempotencyKey`**: of N concurrent creates with one key, exactly
    * one answers `created`; the others answer `exists` with that run's id. After `deleteRun`, the key

@@ -2,6 +2,7 @@ import type { FlowStore } from "./flow-store.js";
 import type { HistoryStore } from "./history-store.js";
 import type { PauseStore } from "./pause-store.js";
 import type { Queue } from "./queue.js";
+import type { RegistryStore } from "./registry-store.js";
 import type { RunStateStore } from "./run-state-store.js";
 
 /** Everything the engine and server read and write, as configured (memory, SQLite, ...). */
@@ -9,10 +10,27 @@ export interface Stores {
   state: RunStateStore;
   pauses: PauseStore;
   queue: Queue;
+  /** Apps and functions: what the engine triggers and calls. */
+  registry: RegistryStore;
+  /** The read model of the API, CLI and dashboard: events, runs, timelines. */
   history: HistoryStore;
-  /**
-   * Flow control shared across engine processes. Optional while not every backend has one: without
-   * it the engine enforces flow control per process only, and says so in its log.
-   */
-  flow?: FlowStore;
+  /** Flow control shared across engine processes. */
+  flow: FlowStore;
 }
+
+/** The lifecycle of the connection(s) a bundle's stores share. */
+export interface Lifecycle {
+  /** Connect, migrate. Called once before any store is used. */
+  init(): Promise<void>;
+  /** Release the connection(s); a second call is a no-op. */
+  close(): Promise<void>;
+}
+
+/** The stores that hold runs in flight, as a state backend (`--state`) provides them. */
+export type StateStores = Pick<Stores, "state" | "pauses" | "queue" | "flow">;
+
+/** A backend's state stores with their shared lifecycle: what `createRedisStores` and the layers return. */
+export type StateBundle = StateStores & Lifecycle;
+
+/** A backend's stores with their shared lifecycle: what `createSqliteStores` & co. return. */
+export type StoreBundle = Stores & Lifecycle;

@@ -81,8 +81,8 @@ return 1`,
 /**
  * ARGV: now, leaseMs, limit, nonce seed. Picks up to `limit` ready items: the least recently served
  * tenants with a ready item (at most `limit` of them), then round-robin across them, oldest first
- * within each (as `fairOrder` does). Answers {body, availableAt, attempt, token} per lease. The
- * token is spelled as `encodeLeaseToken` spells it: "<leaseCount>-<expiresAt>-<nonce>:<id>".
+ * within each (as `fairOrder` does). Answers {body, availableAt, attempt, token, lease count} per
+ * lease. The token is spelled as `encodeLeaseToken` spells it: "<leaseCount>-<expiresAt>-<nonce>:<id>".
  */
 export const lease: LuaScript = {
   name: "weftLease",
@@ -148,7 +148,7 @@ for i, pick in ipairs(picked) do
   redis.call('ZADD', base .. ':leased', expires, id)
   redis.call('ZADD', tenantsKey, redis.call('INCR', base .. ':served'), tenant)
   local f = redis.call('HMGET', job, 'body', 'availableAt', 'attempt')
-  out[#out + 1] = {f[1], f[2], f[3], token}
+  out[#out + 1] = {f[1], f[2], f[3], token, count}
 end
 return out`,
 };

@@ -7,9 +7,6 @@ export class MemoryFlowStore implements FlowStore {
   private readonly registers = new Map<string, { value: string; version: number; expiresAt: number }>();
   private readonly versions = new Map<string, number>();
 
-  async init(): Promise<void> {}
-  async close(): Promise<void> {}
-
   async acquireSlot(key: string, holder: string, limit: number, expiresAt: number, now: number): Promise<boolean> {
     const holders = this.slots.get(key) ?? new Map<string, number>();
     for (const [h, until] of holders) if (until <= now) holders.delete(h);

@@ -1,44 +1,13 @@
 import { defaultPageSize } from "../history-store.js";
-import type { AppRecord, FunctionRecord, HistoryStore, RunQuery, RunRecord, StepEntry, StoredEvent } from "../history-store.js";
+import type { HistoryStore, RunQuery, RunRecord, StepEntry, StoredEvent } from "../history-store.js";
+import { byKey, cloneOrUndefined } from "./records.js";
 
 /** The reference `HistoryStore`: maps, scanned and sorted per query (fine for tests and dev). */
 export class MemoryHistoryStore implements HistoryStore {
-  private readonly apps = new Map<string, AppRecord>();
-  private readonly functions = new Map<string, FunctionRecord>();
   private readonly events = new Map<string, StoredEvent>();
   private readonly runs = new Map<string, RunRecord>();
   /** Run id → `<stepId>\u0000<attempt>` → entry, in first-recorded order. */
   private readonly steps = new Map<string, Map<string, StepEntry>>();
-
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {}
-
-  async upsertApp(app: AppRecord): Promise<void> {
-    this.apps.set(app.id, structuredClone(app));
-  }
-
-  async getApp(id: string): Promise<AppRecord | undefined> {
-    return cloneOrUndefined(this.apps.get(id));
-  }
-
-  async listApps(): Promise<AppRecord[]> {
-    return byKey([...this.apps.values()], (a) => a.id).map((a) => structuredClone(a));
-  }
-
-  async replaceFunctions(appId: string, functions: FunctionRecord[]): Promise<void> {
-    const keep = new Set(functions.map((f) => f.id));
-    for (const [id, fn] of this.functions) if (fn.appId === appId && !keep.has(id)) this.functions.delete(id);
-    for (const fn of functions) this.functions.set(fn.id, structuredClone(fn));
-  }
-
-  async getFunction(id: string): Promise<FunctionRecord | undefined> {
-    return cloneOrUndefined(this.functions.get(id));
-  }
-
-  async listFunctions(): Promise<FunctionRecord[]> {
-    return byKey([...this.functions.values()], (f) => f.id).map((f) => structuredClone(f));
-  }
 
   async saveEvents(events: StoredEvent[]): Promise<void> {
     for (const e of events) if (!this.events.has(e.internalId)) this.events.set(e.internalId, structuredClone(e));
@@ -105,17 +74,4 @@ export class MemoryHistoryStore implements HistoryStore {
     // Array.prototype.sort is stable: ties keep first-recorded order.
     return entries.sort((a, b) => a.startedAt - b.startedAt).map((e) => structuredClone(e));
   }
-}
-
-function cloneOrUndefined<T>(value: T | undefined): T | undefined {
-  return value === undefined ? undefined : structuredClone(value);
-}
-
-/** Sort ascending by a string key, comparing code units (as SQLite's BINARY collation does for ASCII). */
-function byKey<T>(values: T[], key: (value: T) => string): T[] {
-  return values.sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
 }

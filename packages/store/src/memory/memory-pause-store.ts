@@ -18,10 +18,6 @@ export class MemoryPauseStore implements PauseStore {
   private readonly byEvent = new Map<string, EventBucket>();
   private readonly byRun = new Map<string, Set<string>>();
 
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {}
-
   async savePause(pause: Pause): Promise<void> {
     if (this.byId.has(pause.id)) return;
     const stored = structuredClone(pause);

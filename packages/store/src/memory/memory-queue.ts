@@ -39,12 +39,6 @@ export class MemoryQueue implements Queue {
     this.dedupeWindowMs = opts.dedupeWindowMs ?? defaultDedupeWindowMs;
   }
 
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {
-    this.listeners.clear();
-  }
-
   async enqueue(item: QueueItem): Promise<boolean> {
     const entry = this.insert(item);
     if (entry === undefined) return false;
@@ -97,7 +91,7 @@ export class MemoryQueue implements Queue {
     const expiresAt = now + leaseMs;
     entry.token = encodeLeaseToken(entry.item.id, entry.leaseCount, expiresAt);
     entry.readyAt = expiresAt;
-    return { item: structuredClone(entry.item), token: entry.token, expiresAt };
+    return { item: structuredClone(entry.item), token: entry.token, deliveries: entry.leaseCount, expiresAt };
   }
 
   async extend(token: string, now: number, leaseMs: number): Promise<boolean> {

@@ -36,10 +36,6 @@ export class MemoryRunStateStore implements RunStateStore {
     this.clock = opts.clock ?? systemClock;
   }
 
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {}
-
   async createRun(run: NewRun): Promise<CreateRunResult> {
     const key = this.keys.get(run.idempotencyKey);
     if (key !== undefined) {
