@@ -23,13 +23,12 @@ export async function coordinator(argv: string[]): Promise<void> {
   if (!Number.isInteger(pool) || pool < 1) throw new UsageError(`--pool takes a positive integer, not "${values.pool}"`);
   const token = values.token ?? process.env.WEFT_COORDINATOR_TOKEN;
   const stores = openStateLayout(values.state);
-  const all = [stores.state, stores.pauses, stores.queue, ...(stores.flow ? [stores.flow] : [])];
-  await Promise.all(all.map((s) => s.init()));
+  await stores.init();
   const running = await startCoordinator({ stores, listen: { host, port }, token, maxInFlight: pool });
   console.log(`Weft coordinator on ${running.url} for ${redactUrl(values.state)} (at most ${pool} calls at once${token ? ", token required" : ""})`);
   const stop = async () => {
     await running.drain({ timeoutMs: 30_000 });
-    await Promise.all(all.map((s) => s.close()));
+    await stores.close();
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop());

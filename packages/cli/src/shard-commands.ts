@@ -1,5 +1,4 @@
 import { openStateUrl, openStores, redactUrl, splitStateUrls } from "@weft/server";
-import { closeStores } from "@weft/store";
 import { planRebalance, rebalance, runIdsFromHistory, shardLayout } from "@weft/store-layers";
 import { parse, UsageError } from "./args.js";
 
@@ -18,12 +17,13 @@ export async function shards(argv: string[]): Promise<void> {
   if (positionals[0] !== "rebalance" || !values.db || !values.from || !values.to) {
     throw new UsageError("usage: weft shards rebalance --db URL --from STATE_URLS --to STATE_URLS [--dry-run]");
   }
-  const history = (await openStores({ db: values.db })).history;
+  const db = await openStores({ db: values.db });
+  const history = db.history;
   const from = splitStateUrls(values.from).map(openStateUrl);
   const to = splitStateUrls(values.to).map(openStateUrl);
-  const all = [...from, ...to].flatMap((s) => [s.state, s.pauses, s.queue]);
+  const bundles = [...from, ...to];
   try {
-    await Promise.all(all.map((s) => s.init()));
+    await Promise.all(bundles.map((b) => b.init()));
     const layouts = { from: shardLayout(from), to: shardLayout(to) };
     if (values["dry-run"]) {
       const runIds: string[] = [];
@@ -35,7 +35,7 @@ export async function shards(argv: string[]): Promise<void> {
     const report = await rebalance({ ...layouts, runIds: runIdsFromHistory(history) });
     console.log(`rebalanced: ${JSON.stringify(report)}`);
   } finally {
-    await Promise.all(all.map((s) => s.close()));
-    await closeStores({ state: from[0]!.state, pauses: from[0]!.pauses, queue: from[0]!.queue, history });
+    await Promise.all(bundles.map((b) => b.close()));
+    await db.close();
   }
 }

@@ -17,11 +17,12 @@ const redis = await testBackend("redis");
 const tag = `layers_${process.pid}_${Date.now()}`;
 // A coordinator in this process hosting two SQLite shards: engines reach it as weft://.
 const hosted = openStateLayout(`sqlite:${join(dir, "c1.db")},sqlite:${join(dir, "c2.db")}`);
-await Promise.all([hosted.state.init(), hosted.pauses.init(), hosted.queue.init(), hosted.flow?.init()]);
+await hosted.init();
 const coordinator = await startCoordinator({ stores: hosted, listen: { host: "127.0.0.1", port: 0 }, token: "t0ken", maxInFlight: 4 });
 
 afterAll(async () => {
   await coordinator.close();
+  await hosted.close();
   rmSync(dir, { recursive: true, force: true });
   await dropTestData({ postgres, schemas: [tag], redis, prefixes: [`${tag}:`] });
 });

@@ -1,15 +1,18 @@
 import { headers } from "@weft/core";
 import { Engine, InProcessDriver, registerBodyFromInBand, silentLogger, type Backoff, type Logger } from "@weft/engine";
 import { createServeHandler, routeClient, type ServeOptions } from "@weft/sdk";
-import { closeStores, createMemoryStores, type RunRecord, type Stores } from "@weft/store";
+import { createMemoryStores, type RunRecord, type StoreBundle } from "@weft/store";
 import { inProcessRoute } from "./transport.js";
 
 export interface EmbeddedOptions {
   /** The SDK client the functions were created with. */
   client: ServeOptions["client"];
   functions: ServeOptions["functions"];
-  /** Where runs are kept; memory by default (pass `createSqliteStores(path)` to survive restarts). */
-  stores?: Stores;
+  /**
+   * Where runs are kept; memory by default (pass `createSqliteStores(path)` to survive restarts).
+   * Initialised here; closed by `stop()` only when the engine opened them itself.
+   */
+  stores?: StoreBundle;
   /** Retry delay; Inngest's 15 s … 2 h table by default. */
   backoff?: Backoff;
   concurrency?: number;
@@ -18,7 +21,7 @@ export interface EmbeddedOptions {
 
 export interface EmbeddedEngine {
   engine: Engine;
-  stores: Stores;
+  stores: StoreBundle;
   /** Send events; resolves with their ids once they are durable. */
   send(events: unknown): Promise<string[]>;
   /** A run, from the run history. */
@@ -40,7 +43,7 @@ const embeddedUrl = "http://embedded/api/inngest";
 export async function createEngine(opts: EmbeddedOptions): Promise<EmbeddedEngine> {
   const ownStores = opts.stores === undefined;
   const stores = opts.stores ?? createMemoryStores();
-  await Promise.all([stores.state.init(), stores.pauses.init(), stores.queue.init(), stores.history.init(), stores.flow?.init()]);
+  await stores.init();
   const handler = createServeHandler({ client: opts.client, functions: opts.functions, serveHost: "http://embedded" }, "embedded");
   const engine = new Engine({
     stores,
@@ -80,7 +83,7 @@ export async function createEngine(opts: EmbeddedOptions): Promise<EmbeddedEngin
     },
     async stop() {
       await engine.stop();
-      if (ownStores) await closeStores(stores);
+      if (ownStores) await stores.close();
     },
   };
 }

@@ -4,7 +4,7 @@
 // back to the queue exactly as an expired lease does.
 import { fixedBackoff } from "@weft/engine";
 import { Weft } from "@weft/sdk";
-import { createMemoryStores, type QueueItem, type Stores } from "@weft/store";
+import { createMemoryStores, type QueueItem, type StoreBundle } from "@weft/store";
 import { afterEach, expect, it } from "vitest";
 import { createEngine, type EmbeddedEngine } from "../src/index.js";
 
@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 /** Memory stores whose first scheduling write of each kind (planned step, wake, wait) fails. */
-function storesThatDieWhileScheduling(): { stores: Stores; died: string[] } {
+function storesThatDieWhileScheduling(): { stores: StoreBundle; died: string[] } {
   const stores = createMemoryStores();
   const died: string[] = [];
   const once = (what: string) => {

@@ -1,13 +1,14 @@
 import type { OutgoingOp, WeftEvent } from "@weft/core";
 import { CheckpointedRuns, checkpointSteps, type CheckpointResult } from "./checkpoint.js";
-import { MemoryFlowStore, systemClock, type Clock, type FunctionRecord, type Stores } from "@weft/store";
+import { systemClock, type Clock, type FunctionRecord, type Stores } from "@weft/store";
 import { defaultBackoff, type Backoff } from "./backoff.js";
 import type { EngineContext } from "./context.js";
 import type { Driver } from "./driver.js";
 import { scheduleCrons } from "./cron.js";
 import { Executor } from "./executor.js";
 import { FlowController } from "./flow/flow-controller.js";
-import { handleJob } from "./job-handlers.js";
+import { jobHandlers } from "./job-handlers.js";
+import { dispatchJob, type JobHandlers } from "./jobs.js";
 import { replayRun } from "./replay.js";
 import { finalizeRun } from "./finalize.js";
 import { FunctionRegistry } from "./function-registry.js";
@@ -59,6 +60,7 @@ export class Engine {
   readonly registry: FunctionRegistry;
   private readonly ctx: EngineContext;
   private readonly executor: Executor;
+  private readonly jobs: JobHandlers;
   private readonly worker: Worker;
   private refreshTimer: NodeJS.Timeout | undefined;
   /** The limits in force (defaults filled in). */
@@ -67,10 +69,8 @@ export class Engine {
   constructor(opts: EngineOptions) {
     const clock = opts.clock ?? systemClock;
     const log = opts.log ?? consoleLogger;
-    this.registry = new FunctionRegistry(opts.stores.history);
-    if (!opts.stores.flow) log.warn("this state store has no FlowStore: flow control is enforced per engine process only");
-    const flowStore = opts.stores.flow ?? new MemoryFlowStore();
-    const worker = new Worker(opts.stores.queue, (lease) => handleJob(this.ctx, this.executor, lease), {
+    this.registry = new FunctionRegistry(opts.stores.registry);
+    const worker = new Worker(opts.stores.queue, (lease) => dispatchJob(this.jobs, lease), {
       concurrency: opts.concurrency ?? 32,
       maxCallsPerApp: opts.maxCallsPerApp,
       leaseMs: opts.leaseMs ?? 10_000,
@@ -88,7 +88,7 @@ export class Engine {
       backoff: opts.backoff ?? defaultBackoff,
       log,
       env: opts.env ?? "dev",
-      flow: new FlowController(flowStore, clock, opts.env ?? "dev"),
+      flow: new FlowController(opts.stores.flow, clock, opts.env ?? "dev"),
       limits: resolveLimits(opts.limits),
       allowFetchUrl: opts.allowFetchUrl,
       fetchDispatcher: opts.denyPrivateFetch ? privateAddressGuard() : undefined,
@@ -97,6 +97,7 @@ export class Engine {
     };
     this.limits = this.ctx.limits;
     this.executor = new Executor(this.ctx, (fn, event, correlationId, runId) => this.startInvoked(fn, event, correlationId, runId));
+    this.jobs = jobHandlers(this.ctx, this.executor);
   }
 
   /** Load the synced functions and start working the queue. Stores must already be initialised. */

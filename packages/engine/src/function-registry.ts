@@ -1,5 +1,5 @@
 import type { WeftEvent } from "@weft/core";
-import type { FunctionRecord, HistoryStore } from "@weft/store";
+import type { FunctionRecord, RegistryStore } from "@weft/store";
 import { deliversInternal, isInternalEvent, sourceFunctionOf, wildcardSeesInternal } from "./internal-triggers.js";
 
 interface EventTrigger {
@@ -12,7 +12,7 @@ const missReloadMs = 500;
 
 /**
  * The synced functions, indexed for trigger matching: exact names in a map, wildcard triggers
- * (`app/*`, `app/user.*`) as prefixes. Rebuilt from the history store after a sync here, every
+ * (`app/*`, `app/user.*`) as prefixes. Rebuilt from the registry store after a sync here, every
  * few seconds (syncs handled by other processes), and on a lookup miss.
  */
 export class FunctionRegistry {
@@ -23,7 +23,7 @@ export class FunctionRegistry {
   private loadedAt = 0;
   private reading: Promise<boolean> | undefined;
 
-  constructor(private readonly history: HistoryStore) {}
+  constructor(private readonly store: RegistryStore) {}
 
   /** Re-read the functions; answers whether they changed. Concurrent calls share one read. */
   reload(): Promise<boolean> {
@@ -35,7 +35,7 @@ export class FunctionRegistry {
 
   private async read(): Promise<boolean> {
     const startedAt = Date.now();
-    const functions = await this.history.listFunctions();
+    const functions = await this.store.listFunctions();
     // When the read started: every sync acknowledged before then is in it.
     this.loadedAt = startedAt;
     const signature = JSON.stringify(functions.map((f) => [f.id, f.config]));

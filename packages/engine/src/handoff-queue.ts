@@ -16,12 +16,6 @@ export class HandoffQueue implements Queue {
     return this.worker.enqueue(item);
   }
 
-  init(): Promise<void> {
-    return this.queue.init();
-  }
-  close(): Promise<void> {
-    return this.queue.close();
-  }
   enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
     return this.queue.enqueueLeased(item, opts);
   }

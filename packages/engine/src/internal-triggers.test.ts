@@ -1,7 +1,7 @@
 // Internal events and triggers: `*` never sees them, an `inngest/` wildcard sees its own app's only,
 // an exact name sees every app's, and no function is started by the end of its own runs.
 import type { FunctionConfig, WeftEvent } from "@weft/core";
-import { MemoryHistoryStore, type FunctionRecord } from "@weft/store";
+import { createMemoryStores, type FunctionRecord } from "@weft/store";
 import { describe, expect, it } from "vitest";
 import { FunctionRegistry } from "./function-registry.js";
 import { emitsLifecycleEvents } from "./internal-triggers.js";
@@ -16,9 +16,9 @@ function fn(appId: string, id: string, ...events: string[]): FunctionRecord {
 }
 
 async function registry(...fns: FunctionRecord[]): Promise<FunctionRegistry> {
-  const history = new MemoryHistoryStore();
-  for (const appId of new Set(fns.map((f) => f.appId))) await history.replaceFunctions(appId, fns.filter((f) => f.appId === appId));
-  const reg = new FunctionRegistry(history);
+  const store = createMemoryStores().registry;
+  for (const appId of new Set(fns.map((f) => f.appId))) await store.replaceFunctions(appId, fns.filter((f) => f.appId === appId));
+  const reg = new FunctionRegistry(store);
   await reg.reload();
   return reg;
 }

@@ -97,11 +97,11 @@ export async function registerApp(ctx: EngineContext, body: unknown): Promise<{ 
   const req = validateRegister(body);
   checkBatchLimit(req, ctx.limits);
   const checksum = createHash("sha256").update(JSON.stringify(req)).digest("hex");
-  const existing = await ctx.stores.history.getApp(req.appName);
+  const existing = await ctx.stores.registry.getApp(req.appName);
   const now = ctx.clock.now();
   const app = { id: req.appName, url: req.url, sdk: req.sdk, framework: req.framework, syncedAt: now, checksum };
   if (existing?.checksum === checksum && !existing.error) {
-    await ctx.stores.history.upsertApp(app);
+    await ctx.stores.registry.upsertApp(app);
     return { appId: req.appName, modified: false };
   }
   const functions: FunctionRecord[] = req.functions.map((config) => ({
@@ -110,8 +110,8 @@ export async function registerApp(ctx: EngineContext, body: unknown): Promise<{ 
     name: config.name ?? config.id,
     config,
   }));
-  await ctx.stores.history.replaceFunctions(req.appName, functions);
-  await ctx.stores.history.upsertApp(app);
+  await ctx.stores.registry.replaceFunctions(req.appName, functions);
+  await ctx.stores.registry.upsertApp(app);
   ctx.log.info(`app synced`, { app: req.appName, functions: functions.map((f) => f.id) });
   return { appId: req.appName, modified: true };
 }

@@ -1,5 +1,5 @@
 import type { Engine, UrlPolicy } from "@weft/engine";
-import { terminalStatuses, type HistoryStore, type RunStatus } from "@weft/store";
+import { terminalStatuses, type HistoryStore, type RegistryStore, type RunStatus } from "@weft/store";
 import { eventJson, runJson, stepJson } from "./api-shapes.js";
 import type { AppSyncer } from "./app-syncer.js";
 import { parseJson, readBody, sendJson } from "./http-util.js";
@@ -23,13 +23,14 @@ function limitOf(query: URLSearchParams): number | string {
 export function apiRoutes(
   router: Router,
   engine: Engine,
+  registry: RegistryStore,
   history: HistoryStore,
   syncer: AppSyncer,
   opts: { maxBodyBytes: number; allowAppUrl?: UrlPolicy },
 ): void {
   // Dashboard: rerun, one function's config and recent counts, sending events by API token.
   runActionRoutes(router, engine, history);
-  functionRoutes(router, engine, history);
+  functionRoutes(router, engine, registry, history);
   sendEventRoute(router, engine, opts.maxBodyBytes);
   router.on("GET", "/v1/runs", async ({ res, query }) => {
     const status = query.get("status") ?? undefined;
@@ -112,7 +113,7 @@ export function apiRoutes(
   });
 
   router.on("GET", "/v1/apps", async ({ res }) => {
-    sendJson(res, 200, { data: { synced: await history.listApps(), urls: syncer.status() } });
+    sendJson(res, 200, { data: { synced: await registry.listApps(), urls: syncer.status() } });
   });
 
   router.on("POST", "/v1/apps", async ({ req, res }) => {
@@ -136,7 +137,7 @@ export function apiRoutes(
   });
 
   router.on("GET", "/v1/functions", async ({ res }) => {
-    const fns = await history.listFunctions();
+    const fns = await registry.listFunctions();
     sendJson(res, 200, { data: fns.map((f) => ({ id: f.id, app_id: f.appId, name: f.name, triggers: f.config.triggers })) });
   });
 }

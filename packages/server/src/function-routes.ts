@@ -1,5 +1,5 @@
 import type { Engine } from "@weft/engine";
-import type { HistoryStore, RunStatus } from "@weft/store";
+import type { HistoryStore, RegistryStore, RunStatus } from "@weft/store";
 import { sendJson } from "./http-util.js";
 import type { Router } from "./router.js";
 
@@ -13,25 +13,25 @@ const recentSample = 500;
  * come from one indexed page of the function's newest runs, so they are cheap at any store size;
  * `capped` says the hour held more runs than the page, and the counts are a floor.
  */
-export function functionRoutes(router: Router, engine: Engine, history: HistoryStore, now: () => number = Date.now): void {
+export function functionRoutes(router: Router, engine: Engine, registry: RegistryStore, history: HistoryStore, now: () => number = Date.now): void {
   // Pause / resume: no new runs start while paused (events are not replayed on resume); running
   // runs go on. Cancel: every running run of the function, in bulk.
   for (const [action, paused] of [["pause", true], ["resume", false]] as const) {
     router.on("POST", `/v1/functions/:functionId/${action}`, async ({ res, params }) => {
-      const fn = await history.getFunction(params.functionId ?? "");
+      const fn = await registry.getFunction(params.functionId ?? "");
       if (!fn) return sendJson(res, 404, { error: `function ${params.functionId} not found` });
       await engine.pauseFunction(fn.id, paused);
       sendJson(res, 200, { data: { id: fn.id, paused } });
     });
   }
   router.on("POST", "/v1/functions/:functionId/cancel", async ({ res, params }) => {
-    const fn = await history.getFunction(params.functionId ?? "");
+    const fn = await registry.getFunction(params.functionId ?? "");
     if (!fn) return sendJson(res, 404, { error: `function ${params.functionId} not found` });
     sendJson(res, 200, { data: { id: fn.id, cancelled: await engine.cancelFunctionRuns(fn.id) } });
   });
 
   router.on("GET", "/v1/functions/:functionId", async ({ res, params }) => {
-    const fn = await history.getFunction(params.functionId ?? "");
+    const fn = await registry.getFunction(params.functionId ?? "");
     if (!fn) {
       sendJson(res, 404, { error: `function ${params.functionId} not found` });
       return;

@@ -7,7 +7,8 @@ export type HistoryChange = "runs" | "events";
  * A `HistoryStore` that tells `onChange` after each write a dashboard shows (runs, steps, events).
  * Wrapping the store the server hands the engine gives live updates without the engine knowing
  * about them; reads and the other writes pass straight through. The notification follows the
- * write, so a watcher that refetches on it sees the change.
+ * write, so a watcher that refetches on it sees the change. (Syncs write the registry, not
+ * history: apps and functions were never among the notified writes.)
  */
 export function notifyingHistory(inner: HistoryStore, onChange: (change: HistoryChange) => void): HistoryStore {
   const after = async (change: HistoryChange, write: Promise<void>) => {
@@ -15,14 +16,6 @@ export function notifyingHistory(inner: HistoryStore, onChange: (change: History
     onChange(change);
   };
   return {
-    init: () => inner.init(),
-    close: () => inner.close(),
-    upsertApp: (app) => inner.upsertApp(app),
-    getApp: (id) => inner.getApp(id),
-    listApps: () => inner.listApps(),
-    replaceFunctions: (appId, functions) => inner.replaceFunctions(appId, functions),
-    getFunction: (id) => inner.getFunction(id),
-    listFunctions: () => inner.listFunctions(),
     saveEvents: (events) => after("events", inner.saveEvents(events)),
     getEvent: (id) => inner.getEvent(id),
     listEvents: (opts) => inner.listEvents(opts),

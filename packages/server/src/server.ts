@@ -133,7 +133,7 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
   eventRoutes(router, engine, { eventKeys: opts.eventKeys ?? [], maxBodyBytes });
   const sdkAuth = { signingKey: opts.signingKey, log, maxBodyBytes: 8 * 1024 * 1024 };
   registerRoutes(router, engine, { ...sdkAuth, serverKind: "dev", allowAppUrl });
-  apiRoutes(router, engine, history, syncer, { maxBodyBytes, allowAppUrl });
+  apiRoutes(router, engine, opts.stores.registry, history, syncer, { maxBodyBytes, allowAppUrl });
   live.routes(router);
   router.on("GET", "/v1/stats/cache", async ({ res }) =>
     opts.cacheStats ? sendJson(res, 200, { data: opts.cacheStats() }) : sendJson(res, 404, { error: "no state cache: start with --state-cache MB" }),

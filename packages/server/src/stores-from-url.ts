@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InvalidInputError, isWeftError, StoreUnavailableError } from "@weft/core";
-import { closeStores, createMemoryStores, type Stores } from "@weft/store";
+import { closeStores, createMemoryStores, type StateBundle, type StoreBundle } from "@weft/store";
 import { createPostgresStores } from "@weft/store-postgres";
 import { createCachedStores, createShardedStores, type CacheStats } from "@weft/store-layers";
 import { createRedisStores } from "@weft/store-redis";
@@ -9,7 +9,7 @@ import { createRemoteStores } from "@weft/store-remote";
 import { createSqliteStores } from "@weft/store-sqlite";
 
 export interface StoreConfig {
-  /** Apps, functions, events and run history; and, unless `state` is given, everything else. */
+  /** The registry (apps, functions) and history (events, runs); and, unless `state` is given, everything else. */
   db: string;
   /**
    * Run state, pauses and queue, when they live elsewhere (redis://, redis-cluster://, postgres://,
@@ -23,7 +23,7 @@ export interface StoreConfig {
 }
 
 /** The opened stores, with cache statistics when a cache wraps them. */
-export type OpenedStores = Stores & { cacheStats?: () => CacheStats };
+export type OpenedStores = StoreBundle & { cacheStats?: () => CacheStats };
 
 /** Split a `--state` list: a comma starts a new URL only before a scheme (cluster URLs hold commas too). */
 export function splitStateUrls(state: string): string[] {
@@ -58,45 +58,62 @@ function takeParam(url: string, name: string): { url: string; value: string | un
   return { url: url.slice(0, at) + (rest ? `?${rest}` : ""), value };
 }
 
-function postgresStores(url: string): Stores {
+function postgresStores(url: string): StoreBundle {
   const { url: plain, value: schema } = takeParam(url, "schema");
   return createPostgresStores(plain, { schema });
 }
 
-/** All four stores on one backend: the `--db` URL. */
-function fromDb(url: string): Stores {
+/** Every store on one backend: the `--db` URL. */
+function fromDb(url: string): StoreBundle {
   if (url === "memory:" || url === "memory") return createMemoryStores();
   if (url.startsWith("sqlite:")) return createSqliteStores(sqlitePath(url));
   if (isPostgres(url)) return postgresStores(url);
   throw new InvalidInputError(`unsupported --db "${redactUrl(url)}": use sqlite:PATH, postgres://… or memory:`);
 }
 
-/** Run state, pauses and queue (and flow) of one `--state` URL, not yet initialised. */
-export function openStateUrl(url: string): Omit<Stores, "history"> {
+/** Run state, pauses, queue and flow of one `--state` URL, not yet initialised. */
+export function openStateUrl(url: string): StateBundle {
   return fromState(url);
 }
 
-/** Run state, pauses and queue: the `--state` URL. */
-function fromState(url: string, redisPersistence?: "require" | "warn"): Omit<Stores, "history"> {
+/** Run state, pauses, queue and flow: the `--state` URL. */
+function fromState(url: string, redisPersistence?: "require" | "warn"): StateBundle {
   // `?keyPrefix=` is read by the Redis store itself.
   if (/^redis(-cluster)?:\/\//.test(url)) return createRedisStores(url, { persistence: redisPersistence });
   // A state coordinator (`weft coordinator`); the token may ride in the URL as weft://weft:TOKEN@host:port.
-  // Every backend Weft hosts has a flow store, so the coordinator does too.
-  if (url.startsWith("weft://")) return createRemoteStores(url, { flow: true });
-  if (url === "memory:" || url === "memory" || url.startsWith("sqlite:") || isPostgres(url)) {
-    const { history, ...rest } = fromDb(url);
-    void history.close();
-    return rest;
-  }
+  if (url.startsWith("weft://")) return createRemoteStores(url);
+  // A whole backend's bundle: its registry and history go unused (they share its one connection).
+  if (url === "memory:" || url === "memory" || url.startsWith("sqlite:") || isPostgres(url)) return fromDb(url);
   throw new InvalidInputError(`unsupported --state "${redactUrl(url)}": use redis://, redis-cluster://, postgres://, weft://, sqlite:PATH or memory:`);
 }
 
 /** One `--state` URL or a sharded list of them (the flow store stays unsharded, on the first). */
-export function openStateLayout(state: string, redisPersistence?: "require" | "warn"): Omit<Stores, "history"> {
+export function openStateLayout(state: string, redisPersistence?: "require" | "warn"): StateBundle {
   const urls = splitStateUrls(state);
   if (urls.length === 1) return fromState(urls[0] ?? state, redisPersistence);
   const shards = urls.map((url) => fromState(url, redisPersistence));
-  return createShardedStores(shards, { flow: shards[0]?.flow });
+  return createShardedStores(shards, { flow: (shards[0] as StateBundle).flow });
+}
+
+/**
+ * The `--db` bundle's registry and history with `live`'s state, pauses, queue and flow. `owners`
+ * are the bundles whose connections these are: `init()` and `close()` reach each of them once.
+ */
+function combine(db: StoreBundle, live: StateBundle, owners: StateBundle[]): StoreBundle {
+  return {
+    registry: db.registry,
+    history: db.history,
+    state: live.state,
+    pauses: live.pauses,
+    queue: live.queue,
+    flow: live.flow,
+    init: async () => {
+      await Promise.all(owners.map((o) => o.init()));
+    },
+    close: async () => {
+      await Promise.all(owners.map((o) => o.close()));
+    },
+  };
 }
 
 /**
@@ -106,17 +123,14 @@ export function openStateLayout(state: string, redisPersistence?: "require" | "w
 export async function openStores(config: StoreConfig | string): Promise<OpenedStores> {
   const { db, state, cacheMb, redisPersistence } = typeof config === "string" ? { db: config } as StoreConfig : config;
   const base = fromDb(db);
-  let stores: OpenedStores = base;
-  if (state !== undefined && state !== db) {
-    await Promise.all([base.state.close(), base.pauses.close(), base.queue.close(), base.flow?.close()]);
-    stores = { ...openStateLayout(state, redisPersistence), history: base.history };
-  }
-  if (cacheMb !== undefined && cacheMb > 0) {
-    const { history, ...inner } = stores;
-    stores = { ...createCachedStores(inner, { maxBytes: Math.floor(cacheMb * 1024 * 1024) }), history };
-  }
+  const own = state !== undefined && state !== db ? openStateLayout(state, redisPersistence) : undefined;
+  const cached = cacheMb !== undefined && cacheMb > 0 ? createCachedStores(own ?? base, { maxBytes: Math.floor(cacheMb * 1024 * 1024) }) : undefined;
+  // The cache's lifecycle is that of the bundle it wraps: it stands in for it as an owner.
+  const live = cached ?? own;
+  const stores: OpenedStores = live === undefined ? base : combine(base, live, own === undefined ? [live] : [base, live]);
+  if (cached !== undefined) stores.cacheStats = cached.cacheStats;
   try {
-    await Promise.all([stores.state.init(), stores.pauses.init(), stores.queue.init(), stores.history.init(), stores.flow?.init()]);
+    await stores.init();
   } catch (e) {
     await closeStores(stores).catch(() => {});
     // Backends name their own URL in StoreUnavailableError; anything else gets it added.
