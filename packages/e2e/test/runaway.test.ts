@@ -149,11 +149,11 @@ describe("a function that invokes or triggers itself stops at the run chain dept
     expect(runs).toHaveLength(4); // depths 0, 1, 2 and 3
     expect(runs.every((r) => r.status === "Failed")).toBe(true);
     expect(runs.every((r) => depthError.test(JSON.stringify(r.output)))).toBe(true);
-    // The deepest run's invoke failed at once; each ancestor's invoke then got its child's error.
+    // The deepest run's invoke failed at once; each ancestor's invoke then failed with its child's
+    // error (a failed child fails the invoke line too, issue 14).
     const invokes = await Promise.all(runs.map(async (r) => (await stepsOf(weft, r.run_id)).find((s) => s.name === "deeper")));
-    const failed = invokes.filter((s) => s?.status === "Failed");
-    expect(failed).toHaveLength(1);
-    expect(failed[0]?.error?.message).toMatch(/^step.invoke of rec-app-recurse would start a run 4 deep/);
+    expect(invokes.map((s) => s?.status)).toEqual(["Failed", "Failed", "Failed", "Failed"]);
+    for (const s of invokes) expect(s?.error?.message).toMatch(/^step.invoke of rec-app-recurse would start a run 4 deep/);
   });
 
   it("self-sending: the step.sendEvent 4 deep fails once, not retried, naming the limit", async () => {

@@ -365,8 +365,16 @@ export class Executor {
           // to it) before the child can possibly finish and close the line.
           const childRunId = ulid(now);
           const invoked = (runId: string) => waitLine({ invoke: (op.opts as { function_id?: string } | undefined)?.function_id, run_id: runId });
-          await invoked(childRunId);
-          const started = await invokeFunction(ctx, state, op, now, (fn, event, correlationId) => this.startChild(fn, event, correlationId, childRunId));
+          // The Waiting line is written only once there is a child to start (`announce`), so an
+          // invoke of a missing function never names a run that does not exist.
+          const started = await invokeFunction(
+            ctx,
+            state,
+            op,
+            now,
+            (fn, event, correlationId) => this.startChild(fn, event, correlationId, childRunId),
+            () => invoked(childRunId),
+          );
           // A repeated schedule finds the child its first schedule started (one run per correlation id).
           if (started !== undefined && started !== childRunId) await invoked(started);
         }

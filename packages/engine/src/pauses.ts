@@ -12,8 +12,8 @@ import type { FunctionRecord, Pause, RunState } from "@weft/store";
 import type { EngineContext } from "./context.js";
 import { saveAndContinue } from "./continue-run.js";
 import { enqueueJob, jobId, type JobPayloads } from "./jobs.js";
-import { chainDepthError, runChainDepth } from "./limits.js";
-import { completeTimeline } from "./timeline.js";
+import { chainDepthError, runChainDepth, stepName } from "./limits.js";
+import { completeTimeline, recordTimeline } from "./timeline.js";
 
 const oneYearMs = 366 * 24 * 3600_000;
 
@@ -95,6 +95,9 @@ const invokeTimeoutError = JSON.stringify({
 /**
  * `step.invoke` (§9): wait for the child's `function.finished` by correlation id, then start the
  * child directly (no trigger matching). The pause is saved first, so the child cannot finish unseen.
+ * `announce` (the Waiting line naming the child) is called once there is a child to start, before
+ * the pause, so the line exists before anything can close it; an invoke that cannot start one (no
+ * such function, the chain too deep) fails its step and writes its own Failed line instead.
  */
 export async function invokeFunction(
   ctx: EngineContext,
@@ -102,6 +105,7 @@ export async function invokeFunction(
   op: OutgoingOp,
   now: number,
   start: (fn: FunctionRecord, event: WeftEvent, correlationId: string) => Promise<string | undefined>,
+  announce: () => Promise<void>,
 ): Promise<string | undefined> {
   const { runId, appId, functionId } = state.metadata;
   const opts = (op.opts ?? {}) as { function_id?: string; payload?: { data?: Record<string, unknown> }; timeout?: string };
@@ -113,6 +117,7 @@ export async function invokeFunction(
     const error = chainDepthError(depth, ctx.limits);
     return failInvoke(ctx, runId, appId, op, { ...error, message: `step.invoke of ${target.id} ${error.message}` });
   }
+  await announce();
   const correlationId = `${runId}.${op.id}`;
   const expiresAt = opts.timeout ? resolveTime(opts.timeout, now) : now + oneYearMs;
   await savePauseWithTimeout(
@@ -145,11 +150,15 @@ export async function invokeFunction(
   return start(target, event, correlationId);
 }
 
-/** An invoke that starts no child: its step fails at once (thrown into the function, not retried). */
+/**
+ * An invoke that starts no child: its step fails at once (thrown into the function, not retried).
+ * Its line is written here, whole: no Waiting line was written (see `announce`).
+ */
 async function failInvoke(ctx: EngineContext, runId: string, appId: string, op: OutgoingOp, error: SerializedError): Promise<undefined> {
   const value = JSON.stringify({ error });
+  const now = ctx.clock.now();
   const saved = await saveAndContinue(ctx, runId, appId, op.id, value);
-  if (saved) await completeTimeline(ctx, runId, op.id, "Failed", value);
+  if (saved) await recordTimeline(ctx, { runId, stepId: op.id, attempt: 0, name: stepName(op), op: op.op, status: "Failed", startedAt: now, endedAt: now, output: value });
   return undefined;
 }
 
@@ -160,12 +169,23 @@ function resumeValue(pause: Pause, event: WeftEvent): string {
   return JSON.stringify(data.error !== undefined ? { error: data.error } : { data: data.result ?? null });
 }
 
+/**
+ * How the line of a step that waited ends: `Failed` when its value is an error (a child run that
+ * failed, was cancelled or timed out, which the function gets thrown), else `Completed` (a wait's
+ * event or its `null`, a child's result). Waits never get an error value, so the value decides.
+ */
+function endStatus(value: string): "Completed" | "Failed" {
+  const parsed = JSON.parse(value) as unknown;
+  return parsed !== null && typeof parsed === "object" && "error" in parsed ? "Failed" : "Completed";
+}
+
 /** An event matched a wait or invoke pause: save it as the step's result (first writer wins). */
 export async function resumePause(ctx: EngineContext, pause: Pause, event: WeftEvent): Promise<void> {
   const value = resumeValue(pause, event);
   const tenant = (await ctx.stores.state.loadMetadata(pause.runId))?.appId ?? ctx.env;
   const saved = await saveAndContinue(ctx, pause.runId, tenant, pause.stepId, value);
-  await Promise.all([saved && completeTimeline(ctx, pause.runId, pause.stepId, "Completed", value), ctx.stores.pauses.deletePause(pause.id)]);
+  const status = pause.kind === "invoke" ? endStatus(value) : "Completed";
+  await Promise.all([saved && completeTimeline(ctx, pause.runId, pause.stepId, status, value), ctx.stores.pauses.deletePause(pause.id)]);
 }
 
 /** A wait or invoke ran out of time: save the timeout value, unless an event got there first. */
@@ -176,5 +196,6 @@ export async function expirePause(
   payload: JobPayloads["pause-timeout"],
 ): Promise<void> {
   const saved = await saveAndContinue(ctx, runId, tenant, payload.stepId, payload.value);
-  await Promise.all([saved && completeTimeline(ctx, runId, payload.stepId, "Completed", payload.value), ctx.stores.pauses.deletePause(payload.pauseId)]);
+  // A wait's timeout value is `null` (Completed); an invoke's is the timeout error (Failed).
+  await Promise.all([saved && completeTimeline(ctx, runId, payload.stepId, endStatus(payload.value), payload.value), ctx.stores.pauses.deletePause(payload.pauseId)]);
 }
