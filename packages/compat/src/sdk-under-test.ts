@@ -129,4 +129,6 @@ export interface SdkUnderTest {
   expressHandler(client: CompatClient, functions: CompatFunction[]): ExpressHandler;
   /** `serve` from `inngest/hono`. */
   honoHandler(client: CompatClient, functions: CompatFunction[]): HonoHandler;
+  /** The options every adapter's `serve` takes (client, functions, and v3's signing key and fetch). */
+  serveOptions(client: CompatClient, functions: CompatFunction[]): unknown;
 }

@@ -65,4 +65,5 @@ export const inngestV3: SdkUnderTest = {
   StepError,
   expressHandler: (client, fns) => serveExpress(serveOptions(client, fns)),
   honoHandler: (client, fns) => serveHono(serveOptions(client, fns)),
+  serveOptions,
 };

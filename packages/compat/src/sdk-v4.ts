@@ -58,4 +58,5 @@ export const inngestV4: SdkUnderTest = {
   StepError,
   expressHandler: (client, fns) => serveExpress({ client: v4(client).inngest, functions: functions(fns) }),
   honoHandler: (client, fns) => serveHono({ client: v4(client).inngest, functions: functions(fns) }),
+  serveOptions: (client, fns) => ({ client: v4(client).inngest, functions: functions(fns) }),
 };
