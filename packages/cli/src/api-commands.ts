@@ -1,30 +1,9 @@
+import type { ApiRun, ApiRunPage, ApiStep } from "@weft/core";
 import { api } from "./api-client.js";
 import { parse, UsageError } from "./args.js";
 import { duration, short, table } from "./format.js";
 
 const defaultUrl = process.env.WEFT_URL ?? "http://127.0.0.1:8288";
-
-interface Run {
-  run_id: string;
-  function_id: string;
-  status: string;
-  event_id: string;
-  run_started_at: string | null;
-  ended_at: string | null;
-  output: unknown;
-}
-
-interface Step {
-  id: string;
-  name: string;
-  op: string;
-  status: string;
-  attempt: number;
-  started_at: string | null;
-  ended_at: string | null;
-  output?: unknown;
-  error?: unknown;
-}
 
 /** `weft send NAME [--data JSON] [--user JSON] [--id ID]`. */
 export async function send(argv: string[]): Promise<void> {
@@ -64,12 +43,12 @@ export async function runs(argv: string[]): Promise<void> {
   const query = new URLSearchParams({ limit: values.limit ?? "20" });
   if (values.status) query.set("status", values.status);
   if (values.function) query.set("function_id", values.function);
-  const res = await api<{ data: Run[] }>(values.url ?? defaultUrl, "GET", `/v1/runs?${query}`);
+  const res = await api<ApiRunPage>(values.url ?? defaultUrl, "GET", `/v1/runs?${query}`);
   if (res.data.length === 0) {
     console.log("no runs yet");
     return;
   }
-  const rows = res.data.map((r) => [r.run_id, r.status, r.function_id, r.run_started_at ?? "", duration(r.run_started_at, r.ended_at)]);
+  const rows = res.data.map((r) => [r.run_id, r.status, r.function_id, r.run_started_at, duration(r.run_started_at, r.ended_at)]);
   console.log(table([["RUN", "STATUS", "FUNCTION", "STARTED", "DURATION"], ...rows]));
 }
 
@@ -79,15 +58,15 @@ export async function run(argv: string[]): Promise<void> {
   const runId = positionals[0];
   if (!runId) throw new UsageError("weft run needs a run id (see `weft runs`)");
   const base = values.url ?? defaultUrl;
-  const { data: r } = await api<{ data: Run }>(base, "GET", `/v1/runs/${encodeURIComponent(runId)}`);
-  const { data: steps } = await api<{ data: Step[] }>(base, "GET", `/v1/runs/${encodeURIComponent(runId)}/steps`);
+  const { data: r } = await api<{ data: ApiRun }>(base, "GET", `/v1/runs/${encodeURIComponent(runId)}`);
+  const { data: steps } = await api<{ data: ApiStep[] }>(base, "GET", `/v1/runs/${encodeURIComponent(runId)}/steps`);
   console.log(`${r.run_id}  ${r.function_id}  ${r.status}  ${duration(r.run_started_at, r.ended_at)}`);
   console.log(`event ${r.event_id}`);
   if (r.status !== "Running") console.log(`output ${short(r.output, 200)}`);
   if (steps.length === 0) return;
-  const start = Date.parse(steps[0]?.started_at ?? r.run_started_at ?? "");
+  const start = Date.parse(steps[0]?.started_at ?? r.run_started_at);
   const rows = steps.map((s) => [
-    `+${Date.parse(s.started_at ?? "") - start}ms`,
+    `+${Date.parse(s.started_at) - start}ms`,
     s.name,
     s.op,
     s.status,

@@ -15,6 +15,7 @@ export type { ErrorCode, SerializedError } from "./errors.js";
 export { ulid, ulidTime, seededUlids } from "./ulid.js";
 export { parseDuration, resolveTime, formatDuration } from "./time.js";
 export { internalEvents, internalEventPrefix, eventChainDepth, runChainDepthLimitName, headers, discoveryStepId } from "./wire.js";
+export type { ApiEvent, ApiRerun, ApiRun, ApiRunPage, ApiRunStatus, ApiStep, ApiStepError, ApiStepStatus } from "./api-shapes.js";
 export type { WeftEvent, Opcode, OutgoingOp, Trigger, FunctionConfig, RegisterRequest, CallRequest } from "./wire.js";
 export { hashStepId } from "./step-id.js";
 export { valueAtPath } from "./json-path.js";

@@ -1,6 +1,6 @@
 /**
  * The Inngest wire protocol as types: what the server and an SDK exchange. Field names follow the
- * wire exactly (see ../shared/docs/inngest-protocol.md), including snake_case where it is used.
+ * wire exactly (see docs/inngest-protocol.md, cited as "protocol §N"), including snake_case where it is used.
  */
 import type { SerializedError } from "./errors.js";
 

@@ -1,30 +1,12 @@
 // The REST API as the dashboard sees it: typed fetches, the API token, and the shapes it answers.
+// The run, step and event shapes are declared once in @weft/core (types only: nothing of core is bundled).
+import type { ApiEvent, ApiRerun, ApiRun, ApiRunStatus, ApiStep } from "@weft/core";
 
-export type RunStatus = "Running" | "Completed" | "Failed" | "Cancelled";
+export type RunStatus = ApiRunStatus;
 export const runStatuses: RunStatus[] = ["Running", "Completed", "Failed", "Cancelled"];
 
-export interface Run {
-  run_id: string;
-  function_id: string;
-  event_id: string;
-  status: RunStatus;
-  run_started_at: string;
-  ended_at: string | null;
-  output: unknown;
-  parent_run_id?: string;
-}
-
-export interface Step {
-  id: string;
-  name: string;
-  op: string;
-  status: "Running" | "Completed" | "Failed" | "Waiting" | "Errored";
-  attempt: number;
-  started_at: string;
-  ended_at: string | null;
-  output?: unknown;
-  error?: unknown;
-}
+export type Run = ApiRun;
+export type Step = ApiStep;
 
 /**
  * The child run an invoke line (`op: "InvokeFunction"`) names: its output is
@@ -53,21 +35,9 @@ export function isReplayable(step: Step): boolean {
 }
 
 /** What `POST /v1/runs/:id/replay` and `/rerun` answer. */
-export interface RerunAnswer {
-  run_id: string;
-  rerun_of: string;
-  from_step?: string;
-}
+export type RerunAnswer = ApiRerun;
 
-export interface StoredEvent {
-  internal_id: string;
-  received_at: string;
-  id: string;
-  name: string;
-  data: Record<string, unknown>;
-  user?: Record<string, unknown>;
-  ts: number;
-}
+export type StoredEvent = ApiEvent;
 
 export interface AppRecord {
   id: string;

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { api, runWithStatus, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
-import { startRedisCluster } from "../../store-redis/test/redis-servers.js";
+import { startRedisCluster } from "@weft/testing";
 import { dropTestData, testBackend } from "../src/backends.js";
 import { countingAppSteps, freePort, kill9, processLog, requireBuiltCli, startCountingApp, startWeftProcess } from "../src/processes.js";
 

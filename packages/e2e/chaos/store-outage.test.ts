@@ -15,7 +15,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
-import { startRestartableRedis, type RestartableRedis } from "../../store-redis/test/redis-servers.js";
+import { startRestartableRedis, type RestartableRedis } from "@weft/testing";
 import { dropTestData, testBackend } from "../src/backends.js";
 import { api, waitFor, type ApiRun, type ApiStep } from "../src/index.js";
 

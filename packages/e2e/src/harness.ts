@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ApiRun, ApiStep } from "@weft/core";
 import { silentLogger } from "@weft/engine";
 import { serve, type ServeOptions } from "@weft/sdk";
 import type { Clock } from "@weft/store";
@@ -95,23 +96,8 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, what: stri
   }
 }
 
-export interface ApiRun {
-  run_id: string;
-  status: string;
-  output: unknown;
-  function_id: string;
-  event_id: string;
-}
-
-export interface ApiStep {
-  id: string;
-  name: string;
-  op: string;
-  status: string;
-  attempt: number;
-  output?: unknown;
-  error?: { name?: string; message?: string };
-}
+/** The REST API's run and step shapes, declared once in @weft/core. */
+export type { ApiRun, ApiStep };
 
 /** The runs an event started, once there are `count` of them. */
 export function runsOf(weft: TestWeft, eventId: string, count = 1): Promise<ApiRun[]> {

@@ -1,7 +1,15 @@
+// Builds the REST API's answers from the history's records. The shapes themselves are declared once, in
+// @weft/core (api-shapes.ts), which the CLI, the dashboard and the tests read too.
+import type { ApiEvent, ApiRun, ApiStep, ApiStepError } from "@weft/core";
 import type { RunRecord, StepEntry, StoredEvent } from "@weft/store";
 
-function iso(ms: number | undefined): string | null {
-  return ms === undefined ? null : new Date(ms).toISOString();
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** An end time: null while the run or attempt is still going. */
+function isoOrNull(ms: number | undefined): string | null {
+  return ms === undefined ? null : iso(ms);
 }
 
 /** A stored value (`{"data":…}`, `{"error":…}`, `null`, an event) as output and error. */
@@ -22,12 +30,12 @@ function parse(text: string | undefined): { data?: unknown; error?: unknown } {
 }
 
 /** An event as received: the sender's event plus the server's id and receive time. */
-export function eventJson(e: StoredEvent) {
+export function eventJson(e: StoredEvent): ApiEvent {
   return { internal_id: e.internalId, received_at: iso(e.receivedAt), ...e.event };
 }
 
 /** A run as Inngest's REST API shows it (`GET /v1/runs/:runId`). */
-export function runJson(run: RunRecord) {
+export function runJson(run: RunRecord): ApiRun {
   const out = parse(run.output);
   return {
     run_id: run.runId,
@@ -35,14 +43,14 @@ export function runJson(run: RunRecord) {
     event_id: run.eventId,
     status: run.status,
     run_started_at: iso(run.startedAt),
-    ended_at: iso(run.endedAt),
+    ended_at: isoOrNull(run.endedAt),
     output: run.status === "Completed" ? (out.data ?? null) : (out.error ?? null),
     ...(run.parentRunId ? { parent_run_id: run.parentRunId } : {}),
   };
 }
 
 /** One line of a run's timeline (`GET /v1/runs/:runId/steps`). */
-export function stepJson(step: StepEntry) {
+export function stepJson(step: StepEntry): ApiStep {
   const out = parse(step.output);
   return {
     id: step.stepId,
@@ -51,8 +59,8 @@ export function stepJson(step: StepEntry) {
     status: step.status,
     attempt: step.attempt,
     started_at: iso(step.startedAt),
-    ended_at: iso(step.endedAt),
-    ...(out.error !== undefined ? { error: out.error } : {}),
+    ended_at: isoOrNull(step.endedAt),
+    ...(out.error !== undefined ? { error: out.error as ApiStepError } : {}),
     ...("data" in out ? { output: out.data } : {}),
   };
 }

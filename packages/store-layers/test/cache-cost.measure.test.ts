@@ -5,9 +5,7 @@ import { createPostgresStores, migrate } from "@weft/store-postgres";
 import { createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { describe, it } from "vitest";
-import { dropSchemas, postgresUrl, testSchema, withAdmin } from "../../store-postgres/test/postgres-test-env.js";
-import { deleteKeysWithPrefix, uniquePrefix } from "../../store-redis/test/redis-cleanup.js";
-import { testRedisUrl } from "../../store-redis/test/redis-gate.js";
+import { deleteKeysWithPrefix, dropSchemas, postgresUrl, testRedisUrl, testSchema, uniquePrefix, withAdmin } from "@weft/testing";
 
 // Not a check: the measurement behind `probeMinBytes`'s default (README, "What the cache costs").
 // It prints, for runs of growing size, a whole `loadRun` against a cache hit (`loadMetadata` plus

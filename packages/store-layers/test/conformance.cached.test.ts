@@ -5,8 +5,7 @@ import { createCachedStores } from "@weft/store-layers";
 import { createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, describe, it } from "vitest";
-import { deleteKeysWithPrefix, uniquePrefix } from "../../store-redis/test/redis-cleanup.js";
-import { redisReachable, testRedisUrl } from "../../store-redis/test/redis-gate.js";
+import { deleteKeysWithPrefix, redisReachable, testRedisUrl, uniquePrefix } from "@weft/testing";
 
 // The shared suite through the run-state cache, unchanged. `probeMinBytes: 0` makes every load of a
 // cached run take the checked path, so the suite's reads after writes test that path, not the bypass.

@@ -6,9 +6,19 @@ import { createPostgresStores, migrate } from "@weft/store-postgres";
 import { createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
-import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin } from "../../store-postgres/test/postgres-test-env.js";
-import { deleteKeysWithPrefix, uniquePrefix } from "../../store-redis/test/redis-cleanup.js";
-import { redisReachable, testRedisUrl } from "../../store-redis/test/redis-gate.js";
+import {
+  deleteKeysWithPrefix,
+  dropSchemas,
+  dropStaleSchemas,
+  postgresReachable,
+  postgresUrl,
+  redisReachable,
+  skipUnreachable,
+  testRedisUrl,
+  testSchema,
+  uniquePrefix,
+  withAdmin,
+} from "@weft/testing";
 
 // The shared suite through the sharded stores, unchanged. Three memory shards exercise every routing
 // rule (run id, key claim, pause id, token prefix, fan-out) with no I/O; two Redis shards and one

@@ -5,9 +5,19 @@ import { createPostgresStores, migrate } from "@weft/store-postgres";
 import { createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin } from "../../store-postgres/test/postgres-test-env.js";
-import { deleteKeysWithPrefix, uniquePrefix } from "../../store-redis/test/redis-cleanup.js";
-import { redisReachable, testRedisUrl } from "../../store-redis/test/redis-gate.js";
+import {
+  deleteKeysWithPrefix,
+  dropSchemas,
+  dropStaleSchemas,
+  postgresReachable,
+  postgresUrl,
+  redisReachable,
+  skipUnreachable,
+  testRedisUrl,
+  testSchema,
+  uniquePrefix,
+  withAdmin,
+} from "@weft/testing";
 import { expectIntact, populate, runIdsFor } from "./rebalance-world.js";
 
 // The memory rebalance test on real backends: copies between Redis and Postgres, and the queue pass,

@@ -15,7 +15,7 @@ import {
   skipUnreachable,
   testSchema,
   withAdmin,
-} from "./postgres-test-env.js";
+} from "@weft/testing";
 
 const suite = "postgres concurrency across pools";
 const prefix = "weft_race";

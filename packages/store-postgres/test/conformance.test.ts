@@ -2,7 +2,7 @@ import type { StoreBundle } from "@weft/store";
 import { runStoreSuite } from "@weft/store-conformance";
 import { createPostgresStores, migrate } from "@weft/store-postgres";
 import { afterAll, beforeAll } from "vitest";
-import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin } from "./postgres-test-env.js";
+import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin } from "@weft/testing";
 
 // Each case gets its own fresh schema, dropped when the case ends. Migrating a schema (~80 ms of
 // DDL) and dropping one (~25 ms) dominate the suite, so the next schemas are migrated ahead while

@@ -13,7 +13,7 @@ import {
   skipUnreachable,
   testSchema,
   withAdmin,
-} from "./postgres-test-env.js";
+} from "@weft/testing";
 
 const suite = "postgres migrations";
 const prefix = "weft_mig";

@@ -15,7 +15,7 @@ import {
   testSchema,
   withAdmin,
   withParam,
-} from "./postgres-test-env.js";
+} from "@weft/testing";
 
 const suite = "postgres notify and pool";
 const prefix = "weft_notify";

@@ -3,7 +3,7 @@
 // in transaction mode (PgBouncer before 1.21) would.
 import { PostgresDatabase } from "@weft/store-postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { dropSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin } from "./postgres-test-env.js";
+import { dropSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin } from "@weft/testing";
 
 const suite = "postgres prepared statements";
 

@@ -5,10 +5,7 @@ import { runStoreSuite, withMemoryRegistryAndHistory } from "@weft/store-conform
 import { createRedisStores } from "@weft/store-redis";
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deleteKeysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
-import { startRedisCluster } from "./redis-servers.js";
-import type { TestRedis } from "./redis-servers.js";
-import { redisBinariesPresent } from "./redis-gate.js";
+import { deleteKeysWithPrefix, redisBinariesPresent, startRedisCluster, type TestRedis, uniquePrefix } from "@weft/testing";
 import { expectCrossProcessWakeups } from "./wakeup-check.js";
 
 // The shared suite on a real 3-master Redis Cluster this file starts on free loopback ports: any

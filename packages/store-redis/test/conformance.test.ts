@@ -3,8 +3,7 @@ import { runStoreSuite, withMemoryRegistryAndHistory } from "@weft/store-conform
 import { createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, describe, it } from "vitest";
-import { deleteKeysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
-import { redisReachable, testRedisUrl } from "./redis-gate.js";
+import { deleteKeysWithPrefix, redisReachable, testRedisUrl, uniquePrefix } from "@weft/testing";
 
 // The shared suite on one Redis node. Each case gets its own key prefix, deleted afterwards; history
 // and the registry stay in memory, as it stays in the SQL database in production.

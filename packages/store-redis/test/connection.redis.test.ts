@@ -3,8 +3,7 @@
 import { RedisConnection } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { deleteKeysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
-import { redisReachable, testRedisUrl } from "./redis-gate.js";
+import { deleteKeysWithPrefix, redisReachable, testRedisUrl, uniquePrefix } from "@weft/testing";
 
 const suite = "redis connection";
 

@@ -11,9 +11,7 @@ import { createRedisStores, KeyLayout, RedisConnection, watchDurability } from "
 import type { RedisStoresOptions } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { deleteKeysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
-import { redisBinariesPresent, redisReachable, testRedisUrl } from "./redis-gate.js";
-import { freePorts, startRestartableRedis } from "./redis-servers.js";
+import { deleteKeysWithPrefix, freePorts, redisBinariesPresent, redisReachable, startRestartableRedis, testRedisUrl, uniquePrefix } from "@weft/testing";
 
 const suite = "redis durability checks";
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -7,8 +7,7 @@ import type { StateBundle } from "@weft/store";
 import { KeyLayout, createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deleteKeysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
-import { redisReachable, testRedisUrl } from "./redis-gate.js";
+import { deleteKeysWithPrefix, redisReachable, testRedisUrl, uniquePrefix } from "@weft/testing";
 
 type Rate = { limit: number; periodMs: number; burst: number };
 

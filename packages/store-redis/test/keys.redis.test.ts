@@ -9,9 +9,16 @@ import type { NewRun, Pause, StateBundle } from "@weft/store";
 import { KeyLayout, createRedisStores, parseRedisUrl } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { deleteKeysWithPrefix, keysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
-import { redisBinariesPresent, redisReachable, testRedisUrl } from "./redis-gate.js";
-import { freePorts, startRedisNode } from "./redis-servers.js";
+import {
+  deleteKeysWithPrefix,
+  freePorts,
+  keysWithPrefix,
+  redisBinariesPresent,
+  redisReachable,
+  startRedisNode,
+  testRedisUrl,
+  uniquePrefix,
+} from "@weft/testing";
 
 /** CRC16-CCITT (XMODEM), the hash of Redis Cluster's key slots. */
 function crc16(bytes: Uint8Array): number {

@@ -8,8 +8,7 @@ import type { NewRun, QueueItem, StateBundle } from "@weft/store";
 import { KeyLayout, createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { deleteKeysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
-import { redisReachable, testRedisUrl } from "./redis-gate.js";
+import { deleteKeysWithPrefix, redisReachable, testRedisUrl, uniquePrefix } from "@weft/testing";
 import { expectCrossProcessWakeups } from "./wakeup-check.js";
 
 const suite = "redis wakeups and contention";

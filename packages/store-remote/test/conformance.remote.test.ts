@@ -5,10 +5,20 @@ import { createPostgresStores, migrate } from "@weft/store-postgres";
 import { createRedisStores } from "@weft/store-redis";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin } from "../../store-postgres/test/postgres-test-env.js";
-import { deleteKeysWithPrefix, uniquePrefix } from "../../store-redis/test/redis-cleanup.js";
-import { redisReachable, testRedisUrl } from "../../store-redis/test/redis-gate.js";
-import { createShardedStores } from "../../store-layers/src/index.js";
+import {
+  deleteKeysWithPrefix,
+  dropSchemas,
+  dropStaleSchemas,
+  postgresReachable,
+  postgresUrl,
+  redisReachable,
+  skipUnreachable,
+  testRedisUrl,
+  testSchema,
+  uniquePrefix,
+  withAdmin,
+} from "@weft/testing";
+import { createShardedStores } from "@weft/store-layers";
 import { remoteSuite } from "./remote-harness.js";
 
 // The shared suite, unchanged, through a coordinator on loopback: every case talks HTTP/2 to its

@@ -62,10 +62,7 @@ export async function dropSchemas(client: pg.Client, schemas: readonly string[])
  * Schemas of live processes are left alone: another test run may be using them right now.
  */
 export async function dropStaleSchemas(client: pg.Client, prefix: string): Promise<void> {
-  const { rows } = await client.query<{ nspname: string }>(
-    "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)",
-    [`${prefix}_`],
-  );
+  const { rows } = await client.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)", [`${prefix}_`]);
   const stale = rows
     .map((r) => r.nspname)
     .filter((name) => {

@@ -73,11 +73,7 @@ function stopProcess(child: ChildProcess): Promise<void> {
  * then `setup` (e.g. joining them into a cluster). A port taken between probing and binding makes a
  * server exit; then everything is stopped and started again on new ports.
  */
-async function startServers(
-  count: number,
-  clusterEnabled: boolean,
-  setup: (ports: number[], children: ChildProcess[]) => Promise<string>,
-): Promise<TestRedis> {
+async function startServers(count: number, clusterEnabled: boolean, setup: (ports: number[], children: ChildProcess[]) => Promise<string>): Promise<TestRedis> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), "weft-redis-"));

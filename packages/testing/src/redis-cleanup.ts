@@ -1,4 +1,4 @@
-import { Cluster, Redis } from "ioredis";
+import { Cluster, type Redis } from "ioredis";
 
 /** A unique key prefix per test case: pid and a counter, so parallel files and cases never meet. */
 let counter = 0;
