@@ -5,9 +5,7 @@ import { defineConfig } from "vitest/config";
 // Tests run against the TypeScript sources: `@weft/<pkg>` resolves to packages/<pkg>/src, so no
 // build is needed before `npm test`.
 const packagesDir = fileURLToPath(new URL("./packages", import.meta.url));
-const alias = Object.fromEntries(
-  readdirSync(packagesDir).map((name) => [`@weft/${name}`, `${packagesDir}/${name}/src/index.ts`]),
-);
+const alias = Object.fromEntries(readdirSync(packagesDir).map((name) => [`@weft/${name}`, `${packagesDir}/${name}/src/index.ts`]));
 
 export default defineConfig({
   resolve: { alias },

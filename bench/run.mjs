@@ -40,7 +40,11 @@ const { values } = parseArgs({
     out: { type: "string", default: join(benchDir, "results", "latest.json") },
   },
 });
-const list = (s) => s.split(",").map((x) => x.trim()).filter((x) => x && x !== "none");
+const list = (s) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x && x !== "none");
 const repeat = Math.max(1, Number(values.repeat));
 const big = values.big;
 const stores = list(values.store);
@@ -64,26 +68,96 @@ const counts = {
   memory: { k: big ? 100_000 : 10_000 },
 };
 const workloadInfo = {
-  seq: { title: "sequential steps (a run of 200 steps after a first run of 200: the steady state; the first run in its own column)", metric: "ms_per_step", unit: "ms/step", better: "lower", also: ["first_run_ms_per_step"], peers: true },
-  throughput: { title: `throughput (500 runs × 10 steps, ≤50 in flight${big ? "" : `; no new run after ${counts.throughput.capS} s, the rate is over the runs that ran`})`, metric: "steps_per_s", unit: "steps/s", better: "higher", also: ["runs"], peers: true },
+  seq: {
+    title: "sequential steps (a run of 200 steps after a first run of 200: the steady state; the first run in its own column)",
+    metric: "ms_per_step",
+    unit: "ms/step",
+    better: "lower",
+    also: ["first_run_ms_per_step"],
+    peers: true,
+  },
+  throughput: {
+    title: `throughput (500 runs × 10 steps, ≤50 in flight${big ? "" : `; no new run after ${counts.throughput.capS} s, the rate is over the runs that ran`})`,
+    metric: "steps_per_s",
+    unit: "steps/s",
+    better: "higher",
+    also: ["runs"],
+    peers: true,
+  },
   fanout10: { title: "fan-out 10 parallel steps (1 run)", metric: "total_ms", unit: "ms/run", better: "lower" },
   fanout100: { title: "fan-out 100 parallel steps (1 run)", metric: "total_ms", unit: "ms/run", better: "lower" },
   fanout1000: { title: "fan-out 1,000 parallel steps (1 run)", metric: "total_ms", unit: "ms/run", better: "lower" },
-  wait: { title: `waitForEvent: ${counts.wait.k.toLocaleString("en")} parked waits, burst of matching events`, metric: "p99_ms", unit: "ms p99 resume", better: "lower", also: ["p50_ms", "park_ms"] },
+  wait: {
+    title: `waitForEvent: ${counts.wait.k.toLocaleString("en")} parked waits, burst of matching events`,
+    metric: "p99_ms",
+    unit: "ms p99 resume",
+    better: "lower",
+    also: ["p50_ms", "park_ms"],
+  },
   first: { title: "event → first step, idle (200 sends one at a time)", metric: "p99_ms", unit: "ms p99", better: "lower", also: ["p50_ms"] },
-  timers: { title: `timers: ${counts.timers.k.toLocaleString("en")} sleeping runs all due at one moment`, metric: "p99_ms", unit: "ms p99 late", better: "lower", also: ["p50_ms", "park_ms"] },
-  "timers-spread": { title: `timers: ${counts["timers-spread"].k.toLocaleString("en")} sleeping runs due spread over ${counts["timers-spread"].spreadMs / 1000} s`, metric: "p99_ms", unit: "ms p99 late", better: "lower", also: ["p50_ms", "park_ms"] },
-  burst: { title: `${counts.burst.n.toLocaleString("en")}-event burst (1 step each)`, metric: "runs_per_s", unit: "runs/s end to end", better: "higher", also: ["ingest_events_per_s"] },
-  fairness: { title: `queue fairness (${counts.fairness.noisy.toLocaleString("en")} noisy items ahead, quiet tenant 1 per 10 ms)`, metric: "p99_ms", unit: "ms p99 quiet wait", better: "lower", also: ["p50_ms", "dequeues_per_s"] },
-  memory: { title: `memory: engine RSS growth with ${counts.memory.k.toLocaleString("en")} runs parked on waits (after GC)`, metric: "growth_mb", unit: "MB RSS growth", better: "lower", also: ["heap_growth_mb", "bytes_per_run", "park_ms"] },
-  crash: { title: "crash recovery (kill -9 the server mid-run, restart; 50 runs × 20 steps, lease 2 s)", metric: "recovery_s", unit: "s kill → all done", better: "lower", also: ["restart_ms", "steps_run_twice", "lost_runs"] },
+  timers: {
+    title: `timers: ${counts.timers.k.toLocaleString("en")} sleeping runs all due at one moment`,
+    metric: "p99_ms",
+    unit: "ms p99 late",
+    better: "lower",
+    also: ["p50_ms", "park_ms"],
+  },
+  "timers-spread": {
+    title: `timers: ${counts["timers-spread"].k.toLocaleString("en")} sleeping runs due spread over ${counts["timers-spread"].spreadMs / 1000} s`,
+    metric: "p99_ms",
+    unit: "ms p99 late",
+    better: "lower",
+    also: ["p50_ms", "park_ms"],
+  },
+  burst: {
+    title: `${counts.burst.n.toLocaleString("en")}-event burst (1 step each)`,
+    metric: "runs_per_s",
+    unit: "runs/s end to end",
+    better: "higher",
+    also: ["ingest_events_per_s"],
+  },
+  fairness: {
+    title: `queue fairness (${counts.fairness.noisy.toLocaleString("en")} noisy items ahead, quiet tenant 1 per 10 ms)`,
+    metric: "p99_ms",
+    unit: "ms p99 quiet wait",
+    better: "lower",
+    also: ["p50_ms", "dequeues_per_s"],
+  },
+  memory: {
+    title: `memory: engine RSS growth with ${counts.memory.k.toLocaleString("en")} runs parked on waits (after GC)`,
+    metric: "growth_mb",
+    unit: "MB RSS growth",
+    better: "lower",
+    also: ["heap_growth_mb", "bytes_per_run", "park_ms"],
+  },
+  crash: {
+    title: "crash recovery (kill -9 the server mid-run, restart; 50 runs × 20 steps, lease 2 s)",
+    metric: "recovery_s",
+    unit: "s kill → all done",
+    better: "lower",
+    also: ["restart_ms", "steps_run_twice", "lost_runs"],
+  },
 };
 const aliases = { fanout: ["fanout10", "fanout100", "fanout1000"], all: Object.keys(workloadInfo) };
 /**
  * Repeats per workload when --repeat is not given: 3 for the light ones, 1 for the heavy ones, so
  * a default run stays near ten minutes on two cores. An explicit --repeat applies to all.
  */
-const defaultRepeat = { seq: 3, throughput: 3, fanout10: 3, fanout100: 3, first: 3, fanout1000: 1, wait: 1, timers: 1, "timers-spread": 1, burst: 1, fairness: 1, crash: 1, memory: 1 };
+const defaultRepeat = {
+  seq: 3,
+  throughput: 3,
+  fanout10: 3,
+  fanout100: 3,
+  first: 3,
+  fanout1000: 1,
+  wait: 1,
+  timers: 1,
+  "timers-spread": 1,
+  burst: 1,
+  fairness: 1,
+  crash: 1,
+  memory: 1,
+};
 const given = (flag) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
 const repeatOf = (w) => (given("--repeat") ? repeat : (defaultRepeat[w] ?? repeat));
 /** Fan-out 1,000 and memory are long cells: SQLite only unless --big or --store is given. */
@@ -93,21 +167,87 @@ for (const w of workloads) if (!workloadInfo[w]) throw new Error(`unknown worklo
 
 /** Targets of the issue, as checks on rows. */
 const targets = [
-  { workload: "seq", store: "sqlite", mode: "http", metric: "ms_per_step", op: "<=", value: 1, text: "per-step overhead over HTTP, durable on SQLite ≤ 1 ms (steady state: the second 200-step run)" },
-  { workload: "seq", store: "sqlite", mode: "embedded", metric: "ms_per_step", op: "<=", value: 0.2, text: "per-step overhead embedded (SQLite) ≤ 0.2 ms (steady state: the second 200-step run)" },
-  { workload: "throughput", store: "sqlite", mode: "http", metric: "steps_per_s", op: ">=", value: 5000, text: "throughput over HTTP on SQLite ≥ 5,000 steps/s" },
+  {
+    workload: "seq",
+    store: "sqlite",
+    mode: "http",
+    metric: "ms_per_step",
+    op: "<=",
+    value: 1,
+    text: "per-step overhead over HTTP, durable on SQLite ≤ 1 ms (steady state: the second 200-step run)",
+  },
+  {
+    workload: "seq",
+    store: "sqlite",
+    mode: "embedded",
+    metric: "ms_per_step",
+    op: "<=",
+    value: 0.2,
+    text: "per-step overhead embedded (SQLite) ≤ 0.2 ms (steady state: the second 200-step run)",
+  },
+  {
+    workload: "throughput",
+    store: "sqlite",
+    mode: "http",
+    metric: "steps_per_s",
+    op: ">=",
+    value: 5000,
+    text: "throughput over HTTP on SQLite ≥ 5,000 steps/s",
+  },
   { workload: "throughput", store: "redis", mode: "http", metric: "steps_per_s", op: ">=", value: 5000, text: "throughput over HTTP on Redis ≥ 5,000 steps/s" },
-  ...["sqlite", "redis", "postgres"].map((store) => ({ workload: "throughput", store, mode: "embedded", metric: "steps_per_s", op: ">=", value: 20000, text: `throughput embedded (${store}) ≥ 20,000 steps/s` })),
-  ...["sqlite", "redis", "postgres"].flatMap((store) => ["embedded", "http"].flatMap((mode) => [
-    { workload: "wait", store, mode, metric: "p99_ms", op: "<=", value: counts.wait.k >= 10_000 ? 500 : 100, text: `${counts.wait.k.toLocaleString("en")} waits resumed by a burst: p99 ≤ ${counts.wait.k >= 10_000 ? 500 : 100} ms (${store}, ${mode})` },
-    { workload: "first", store, mode, metric: "p50_ms", op: "<=", value: 2, text: `event → first step p50 ≤ 2 ms (${store}, ${mode})` },
-    { workload: "first", store, mode, metric: "p99_ms", op: "<=", value: 10, text: `event → first step p99 ≤ 10 ms (${store}, ${mode})` },
-    { workload: "timers", store, mode, metric: "p99_ms", op: "<=", value: 50, text: `timers within 50 ms of due at p99, all due at once (${store}, ${mode}; target stated for 10,000 sleeping runs, this run: ${counts.timers.k.toLocaleString("en")})` },
-    { workload: "timers-spread", store, mode, metric: "p99_ms", op: "<=", value: 50, text: `timers within 50 ms of due at p99, due spread over ${counts["timers-spread"].spreadMs / 1000} s (${store}, ${mode}; target stated for 10,000 sleeping runs, this run: ${counts["timers-spread"].k.toLocaleString("en")})` },
-  ])),
+  ...["sqlite", "redis", "postgres"].map((store) => ({
+    workload: "throughput",
+    store,
+    mode: "embedded",
+    metric: "steps_per_s",
+    op: ">=",
+    value: 20000,
+    text: `throughput embedded (${store}) ≥ 20,000 steps/s`,
+  })),
+  ...["sqlite", "redis", "postgres"].flatMap((store) =>
+    ["embedded", "http"].flatMap((mode) => [
+      {
+        workload: "wait",
+        store,
+        mode,
+        metric: "p99_ms",
+        op: "<=",
+        value: counts.wait.k >= 10_000 ? 500 : 100,
+        text: `${counts.wait.k.toLocaleString("en")} waits resumed by a burst: p99 ≤ ${counts.wait.k >= 10_000 ? 500 : 100} ms (${store}, ${mode})`,
+      },
+      { workload: "first", store, mode, metric: "p50_ms", op: "<=", value: 2, text: `event → first step p50 ≤ 2 ms (${store}, ${mode})` },
+      { workload: "first", store, mode, metric: "p99_ms", op: "<=", value: 10, text: `event → first step p99 ≤ 10 ms (${store}, ${mode})` },
+      {
+        workload: "timers",
+        store,
+        mode,
+        metric: "p99_ms",
+        op: "<=",
+        value: 50,
+        text: `timers within 50 ms of due at p99, all due at once (${store}, ${mode}; target stated for 10,000 sleeping runs, this run: ${counts.timers.k.toLocaleString("en")})`,
+      },
+      {
+        workload: "timers-spread",
+        store,
+        mode,
+        metric: "p99_ms",
+        op: "<=",
+        value: 50,
+        text: `timers within 50 ms of due at p99, due spread over ${counts["timers-spread"].spreadMs / 1000} s (${store}, ${mode}; target stated for 10,000 sleeping runs, this run: ${counts["timers-spread"].k.toLocaleString("en")})`,
+      },
+    ]),
+  ),
   // "RSS stays flat" made measurable (our threshold): the JS heap the engine still holds after a
   // GC grows by at most 1 KB per parked run; the RSS growth is shown beside it.
-  ...["embedded", "http"].map((mode) => ({ workload: "memory", store: "sqlite", mode, metric: "heap_bytes_per_run", op: "<=", value: 1024, text: `memory: engine heap after GC ≤ 1 KB per parked run, ${counts.memory.k.toLocaleString("en")} waiting runs (sqlite, ${mode})` })),
+  ...["embedded", "http"].map((mode) => ({
+    workload: "memory",
+    store: "sqlite",
+    mode,
+    metric: "heap_bytes_per_run",
+    op: "<=",
+    value: 1024,
+    text: `memory: engine heap after GC ≤ 1 KB per parked run, ${counts.memory.k.toLocaleString("en")} waiting runs (sqlite, ${mode})`,
+  })),
 ];
 /** Peers measured earlier on this machine class (the issue's reference numbers). */
 const reference = {
@@ -118,10 +258,38 @@ const reference = {
 
 // --- the systems under test ---
 const peerInfo = {
-  bullmq: { name: "BullMQ", store: "redis", needs: ["redis"], durability: "Redis appendonly=no, no RDB save: NOT durable across a Redis restart; plain jobs, no durable steps (a step = a job)", workloads: ["seq", "throughput"], pkg: "bullmq" },
-  restate: { name: "Restate", store: "own log (RocksDB)", needs: [], durability: "Restate single node, default config: replicated loglet + RocksDB, WAL fsync on", workloads: ["seq", "throughput"], pkg: "@restatedev/restate-server" },
-  dbos: { name: "DBOS", store: "postgres", needs: ["postgres"], durability: "Postgres 15, fsync=on, synchronous_commit=on (a checkpoint per step)", workloads: ["seq", "throughput"], pkg: "@dbos-inc/dbos-sdk" },
-  "graphile-worker": { name: "graphile-worker", store: "postgres", needs: ["postgres"], durability: "Postgres 15, fsync=on, synchronous_commit=on; plain jobs, no durable steps (a step = a job), concurrency 20", workloads: ["seq", "throughput"], pkg: "graphile-worker" },
+  bullmq: {
+    name: "BullMQ",
+    store: "redis",
+    needs: ["redis"],
+    durability: "Redis appendonly=no, no RDB save: NOT durable across a Redis restart; plain jobs, no durable steps (a step = a job)",
+    workloads: ["seq", "throughput"],
+    pkg: "bullmq",
+  },
+  restate: {
+    name: "Restate",
+    store: "own log (RocksDB)",
+    needs: [],
+    durability: "Restate single node, default config: replicated loglet + RocksDB, WAL fsync on",
+    workloads: ["seq", "throughput"],
+    pkg: "@restatedev/restate-server",
+  },
+  dbos: {
+    name: "DBOS",
+    store: "postgres",
+    needs: ["postgres"],
+    durability: "Postgres 15, fsync=on, synchronous_commit=on (a checkpoint per step)",
+    workloads: ["seq", "throughput"],
+    pkg: "@dbos-inc/dbos-sdk",
+  },
+  "graphile-worker": {
+    name: "graphile-worker",
+    store: "postgres",
+    needs: ["postgres"],
+    durability: "Postgres 15, fsync=on, synchronous_commit=on; plain jobs, no durable steps (a step = a job), concurrency 20",
+    workloads: ["seq", "throughput"],
+    pkg: "graphile-worker",
+  },
 };
 for (const p of peers) if (!peerInfo[p]) throw new Error(`unknown peer ${p}: one of ${Object.keys(peerInfo).join(", ")}`);
 
@@ -146,10 +314,19 @@ function ensurePeer(peer) {
     return existsSync(f) && JSON.parse(readFileSync(f, "utf8")).version === version;
   });
   if (!installed) {
-    console.error(`installing ${peer} (${Object.entries(wanted).map(([n, v]) => `${n}@${v}`).join(" ")}) into bench/peers/${peer} …`);
-    execFileSync("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"], { cwd: dir, stdio: ["ignore", "inherit", "inherit"] });
+    console.error(
+      `installing ${peer} (${Object.entries(wanted)
+        .map(([n, v]) => `${n}@${v}`)
+        .join(" ")}) into bench/peers/${peer} …`,
+    );
+    execFileSync("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"], {
+      cwd: dir,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
   }
-  return Object.fromEntries(Object.keys(wanted).map((name) => [name, JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8")).version]));
+  return Object.fromEntries(
+    Object.keys(wanted).map((name) => [name, JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8")).version]),
+  );
 }
 
 // Every (workload, system) cell to measure, and what could not be run.
@@ -164,7 +341,8 @@ for (const w of workloads) {
   } else {
     for (const store of storesOf(w)) for (const mode of modes) cells.push({ workload: w, system: "weft", store, mode });
   }
-  for (const p of peers) if (peerInfo[p].workloads.includes(w)) cells.push({ workload: w, system: p, store: peerInfo[p].store, mode: p === "restate" ? "http" : "in-process" });
+  for (const p of peers)
+    if (peerInfo[p].workloads.includes(w)) cells.push({ workload: w, system: p, store: peerInfo[p].store, mode: p === "restate" ? "http" : "in-process" });
 }
 const runnable = [];
 const peerVersions = {};
@@ -194,11 +372,16 @@ function caseCommand(c, extraEnv = {}) {
   const params = JSON.stringify(c.params ?? counts[c.workload] ?? {});
   if (c.system === "weft") {
     if (c.workload === "crash") return { args: [join(benchDir, "lib", "weft-crash.mjs"), c.store, params] };
-    if (c.workload === "fairness") return { args: [join(benchDir, "fairness", "run.mjs"), c.store], env: { NOISY: String(counts.fairness.noisy) }, parse: parseFairness };
+    if (c.workload === "fairness")
+      return { args: [join(benchDir, "fairness", "run.mjs"), c.store], env: { NOISY: String(counts.fairness.noisy) }, parse: parseFairness };
     const workload = c.workload.startsWith("fanout") ? "fanout" : c.workload === "timers-spread" ? "timers" : c.workload;
     return { args: ["--expose-gc", join(benchDir, "lib", "weft-case.mjs"), workload, c.store, c.mode, params], env: extraEnv };
   }
-  return { args: [join(benchDir, "peers", c.system, "case.mjs"), c.workload, params], cwd: join(benchDir, "peers", c.system), env: { RESTATE_LOGGING: "WARN" } };
+  return {
+    args: [join(benchDir, "peers", c.system, "case.mjs"), c.workload, params],
+    cwd: join(benchDir, "peers", c.system),
+    env: { RESTATE_LOGGING: "WARN" },
+  };
 }
 function parseFairness(stdout, store) {
   const line = stdout.split("\n").find((l) => l.startsWith(store.padEnd(9)));
@@ -212,7 +395,8 @@ function runCase(c, extraEnv) {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, cmd.args, { cwd: cmd.cwd ?? root, env: { ...process.env, ...(cmd.env ?? {}) }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", err = "";
+    let out = "",
+      err = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (err += d));
     const killer = setTimeout(() => child.kill("SIGKILL"), 10 * 60_000);
@@ -221,7 +405,10 @@ function runCase(c, extraEnv) {
       let r;
       if (cmd.parse) r = code === 0 ? cmd.parse(out, c.store) : { ok: false, error: `exit ${code ?? signal}: ${err.slice(-500)}` };
       else {
-        const line = out.split("\n").filter((l) => l.startsWith("RESULT ")).at(-1);
+        const line = out
+          .split("\n")
+          .filter((l) => l.startsWith("RESULT "))
+          .at(-1);
         r = line ? JSON.parse(line.slice(7)) : { ok: false, error: `no result (exit ${code ?? signal}): ${(err || out).slice(-800)}` };
       }
       resolve({ ...r, load_1m: round(load, 2), wall_s: round((Date.now() - started) / 1000, 1) });
@@ -266,7 +453,10 @@ if (values.profile) {
     out.scaling.fanout.push({ n, total_ms: r.metrics?.total_ms, ms_per_step: r.metrics?.ms_per_step, error: r.error });
     console.error(`fan-out ${n} embedded/sqlite: ${r.metrics?.total_ms} ms`);
   }
-  writeFileSync(join(benchDir, "results", "profile.json"), JSON.stringify({ at: new Date().toISOString(), command: `npm run bench -- ${argv.join(" ")}`, load_1m: os.loadavg()[0], ...out }, null, 2) + "\n");
+  writeFileSync(
+    join(benchDir, "results", "profile.json"),
+    `${JSON.stringify({ at: new Date().toISOString(), command: `npm run bench -- ${argv.join(" ")}`, load_1m: os.loadavg()[0], ...out }, null, 2)}\n`,
+  );
   console.error(`wrote bench/results/profile.json (raw .cpuprofile files in ${dir}, open them in Chrome DevTools)`);
   process.exit(0);
 }
@@ -294,7 +484,11 @@ for (let rep = 0; rep < maxRepeat; rep++) {
       mkdirSync(join(benchDir, "results", "tmp"), { recursive: true });
       writeFileSync(join(benchDir, "results", "tmp", "partial.json"), JSON.stringify({ command: argv, samples: Object.fromEntries(samples) }, null, 1));
       const info = workloadInfo[w];
-      console.error(`[${rep + 1}/${repeatOf(w)}] ${w.padEnd(10)} ${c.system}/${c.store}/${c.mode}`.padEnd(58) + (r.ok ? `${info.metric}=${r.metrics[info.metric]}` : `FAILED: ${r.error.slice(0, 200)}`) + `  (${r.wall_s} s, load ${r.load_1m})`);
+      console.error(
+        `[${rep + 1}/${repeatOf(w)}] ${w.padEnd(10)} ${c.system}/${c.store}/${c.mode}`.padEnd(58) +
+          (r.ok ? `${info.metric}=${r.metrics[info.metric]}` : `FAILED: ${r.error.slice(0, 200)}`) +
+          `  (${r.wall_s} s, load ${r.load_1m})`,
+      );
     }
   }
 }
@@ -328,7 +522,15 @@ const goals = targets
   .map((t) => {
     const r = rowOf(t);
     const m = r?.metrics[t.metric];
-    if (!r || !m || m.median === undefined) return { ...t, measured: null, met: null, note: r ? `failed: ${r.errors[0] ?? "no data"}` : notRun.find((n) => n.workload === t.workload && n.store === t.store && n.mode === t.mode)?.reason ?? "not run" };
+    if (!r || !m || m.median === undefined)
+      return {
+        ...t,
+        measured: null,
+        met: null,
+        note: r
+          ? `failed: ${r.errors[0] ?? "no data"}`
+          : (notRun.find((n) => n.workload === t.workload && n.store === t.store && n.mode === t.mode)?.reason ?? "not run"),
+      };
     const met = t.op === "<=" ? m.median <= t.value : m.median >= t.value;
     return { ...t, measured: m.median, spread: [m.min, m.max], met };
   });
@@ -342,10 +544,11 @@ const sh = (cmd, args) => {
   }
 };
 const weftVersions = {};
-for (const p of ["engine", "server", "embedded", "sdk", "store-sqlite", "store-redis", "store-postgres"]) weftVersions[`@weft/${p}`] = JSON.parse(readFileSync(join(root, "packages", p, "package.json"), "utf8")).version;
+for (const p of ["engine", "server", "embedded", "sdk", "store-sqlite", "store-redis", "store-postgres"])
+  weftVersions[`@weft/${p}`] = JSON.parse(readFileSync(join(root, "packages", p, "package.json"), "utf8")).version;
 const gitCommit = sh("git", ["rev-parse", "--short", "HEAD"]);
 const gitDirty = (sh("git", ["status", "--porcelain", "--", "packages"]) ?? "").length > 0;
-let backendVersions = {};
+const backendVersions = {};
 try {
   const { default: Database } = await import("better-sqlite3");
   backendVersions.sqlite = new Database(":memory:").prepare("select sqlite_version() v").get().v;
@@ -387,12 +590,18 @@ const report = {
   repeat: Object.fromEntries(workloads.map((w) => [w, repeatOf(w)])),
   counts,
   machine,
-  versions: { weft: { ...weftVersions, git: `${gitCommit}${gitDirty ? " (uncommitted changes under packages/)" : ""}` }, peers: peerVersions, backends: backendVersions },
+  versions: {
+    weft: { ...weftVersions, git: `${gitCommit}${gitDirty ? " (uncommitted changes under packages/)" : ""}` },
+    peers: peerVersions,
+    backends: backendVersions,
+  },
   setup: {
     weft_embedded: "@weft/embedded createEngine in the measuring process: in-process driver, no HTTP; engine concurrency 32 (default)",
-    weft_http: "startWeftServer in the measuring process; the app (@weft/sdk serve on node:http) in a child process; events to POST /e over loopback HTTP; engine concurrency 32 (default)",
+    weft_http:
+      "startWeftServer in the measuring process; the app (@weft/sdk serve on node:http) in a child process; events to POST /e over loopback HTTP; engine concurrency 32 (default)",
     redis_store: "--state on Redis (run state, pauses, queue), --db on SQLite (history)",
-    crash: "the built CLI (`weft dev --lease 2s`) as a child process, the app in the measuring process; kill -9 once half the steps ran, restart on the same store",
+    crash:
+      "the built CLI (`weft dev --lease 2s`) as a child process, the app in the measuring process; kill -9 once half the steps ran, restart on the same store",
     peers: "BullMQ and graphile-worker run plain jobs (no durable steps); Restate and DBOS run durable steps (ctx.run / DBOS.runStep)",
   },
   reference_peers: reference,
@@ -401,7 +610,7 @@ const report = {
   not_run: notRun,
 };
 mkdirSync(dirname(values.out), { recursive: true });
-writeFileSync(values.out, JSON.stringify(report, null, 2) + "\n");
+writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
 console.error(`wrote ${values.out} (${elapsedS} s)`);
 if (!values["no-write"]) {
   const docs = join(root, "docs", "benchmarks.md");
@@ -424,32 +633,47 @@ function cellText(m) {
 function durabilityOf(r) {
   const shortDurability = {
     sqlite: "SQLite WAL, synchronous=NORMAL",
-  redis: "Redis without AOF/RDB: **not durable across a Redis restart** (history: SQLite)",
-  postgres: "Postgres fsync=on, synchronous_commit=on",
-  bullmq: "Redis without AOF/RDB: **not durable across a Redis restart**; jobs, not durable steps",
-  restate: "Restate default: RocksDB WAL fsync on",
-  dbos: "Postgres fsync=on, synchronous_commit=on",
-  "graphile-worker": "Postgres fsync=on, synchronous_commit=on; jobs, not durable steps",
+    redis: "Redis without AOF/RDB: **not durable across a Redis restart** (history: SQLite)",
+    postgres: "Postgres fsync=on, synchronous_commit=on",
+    bullmq: "Redis without AOF/RDB: **not durable across a Redis restart**; jobs, not durable steps",
+    restate: "Restate default: RocksDB WAL fsync on",
+    dbos: "Postgres fsync=on, synchronous_commit=on",
+    "graphile-worker": "Postgres fsync=on, synchronous_commit=on; jobs, not durable steps",
   };
   return r.system === "weft" ? shortDurability[r.store] + (r.mode === "queue" ? " (queue only)" : "") : shortDurability[r.system];
 }
 /** Headline ratios: Weft's durable rows against each peer, for sequential steps and throughput. */
 function headlines(rep) {
-  const get = (w, system, store, mode, metric) => rep.rows.find((r) => r.workload === w && r.system === system && (store === undefined || r.store === store) && (mode === undefined || r.mode === mode))?.metrics[metric]?.median;
+  const get = (w, system, store, mode, metric) =>
+    rep.rows.find((r) => r.workload === w && r.system === system && (store === undefined || r.store === store) && (mode === undefined || r.mode === mode))
+      ?.metrics[metric]?.median;
   const out = [];
-  const weftSeq = [["SQLite over HTTP", "sqlite", "http"], ["SQLite embedded", "sqlite", "embedded"]];
-  const weftThr = [["SQLite over HTTP", "sqlite", "http"], ["Redis over HTTP", "redis", "http"], ["SQLite embedded", "sqlite", "embedded"]];
+  const weftSeq = [
+    ["SQLite over HTTP", "sqlite", "http"],
+    ["SQLite embedded", "sqlite", "embedded"],
+  ];
+  const weftThr = [
+    ["SQLite over HTTP", "sqlite", "http"],
+    ["Redis over HTTP", "redis", "http"],
+    ["SQLite embedded", "sqlite", "embedded"],
+  ];
   const peerList = ["restate", "dbos", "bullmq", "graphile-worker"];
   for (const [label, store, mode] of weftSeq) {
     const w = get("seq", "weft", store, mode, "ms_per_step");
     if (w === undefined) continue;
-    const parts = peerList.map((p) => [p, get("seq", p, undefined, undefined, "ms_per_step")]).filter(([, x]) => x !== undefined).map(([p, x]) => `${peerInfo[p].name} ${fmt(x)} ms (Weft ${w <= x ? `${fmt(x / w)}× faster` : `${fmt(w / x)}× slower`})`);
+    const parts = peerList
+      .map((p) => [p, get("seq", p, undefined, undefined, "ms_per_step")])
+      .filter(([, x]) => x !== undefined)
+      .map(([p, x]) => `${peerInfo[p].name} ${fmt(x)} ms (Weft ${w <= x ? `${fmt(x / w)}× faster` : `${fmt(w / x)}× slower`})`);
     out.push(`Sequential steps, Weft ${label}: ${fmt(w)} ms/step${parts.length ? ` — ${parts.join("; ")}` : ""}.`);
   }
   for (const [label, store, mode] of weftThr) {
     const w = get("throughput", "weft", store, mode, "steps_per_s");
     if (w === undefined) continue;
-    const parts = peerList.map((p) => [p, get("throughput", p, undefined, undefined, "steps_per_s")]).filter(([, x]) => x !== undefined).map(([p, x]) => `${peerInfo[p].name} ${fmt(x)} (Weft ${w >= x ? `${fmt(w / x)}× as many` : `${fmt(x / w)}× fewer`})`);
+    const parts = peerList
+      .map((p) => [p, get("throughput", p, undefined, undefined, "steps_per_s")])
+      .filter(([, x]) => x !== undefined)
+      .map(([p, x]) => `${peerInfo[p].name} ${fmt(x)} (Weft ${w >= x ? `${fmt(w / x)}× as many` : `${fmt(x / w)}× fewer`})`);
     out.push(`Throughput, Weft ${label}: ${fmt(w)} steps/s${parts.length ? ` — ${parts.join("; ")}` : ""}.`);
   }
   return out;
@@ -462,26 +686,73 @@ function markdown(rep, previous) {
   const kept = previous.includes(keepMarker) ? previous.slice(previous.indexOf(keepMarker)) : `${keepMarker}\n`;
   const L = [];
   L.push("# Benchmarks", "");
-  L.push(`Produced by \`${rep.command}\` (after \`npm run build\`) on ${rep.started_at.slice(0, 16).replace("T", " ")} UTC, ${rep.elapsed_s} s, each cell repeated ${[...new Set(Object.values(rep.repeat))].length === 1 ? `${Object.values(rep.repeat)[0]}×` : `as listed (${Object.entries(rep.repeat).map(([w, n]) => `${w} ${n}×`).join(", ")})`}; systems alternate within each repeat and every measurement runs in a fresh process. Numbers are **median (min–max)** over the repeats. Raw data: [\`bench/results/latest.json\`](../bench/results/latest.json).`, "");
+  L.push(
+    `Produced by \`${rep.command}\` (after \`npm run build\`) on ${rep.started_at.slice(0, 16).replace("T", " ")} UTC, ${rep.elapsed_s} s, each cell repeated ${
+      [...new Set(Object.values(rep.repeat))].length === 1
+        ? `${Object.values(rep.repeat)[0]}×`
+        : `as listed (${Object.entries(rep.repeat)
+            .map(([w, n]) => `${w} ${n}×`)
+            .join(", ")})`
+    }; systems alternate within each repeat and every measurement runs in a fresh process. Numbers are **median (min–max)** over the repeats. Raw data: [\`bench/results/latest.json\`](../bench/results/latest.json).`,
+    "",
+  );
   const m = rep.machine;
-  L.push(`**Machine:** ${m.cpus} × ${m.cpu_model}, ${m.total_mem_gb} GB RAM, ${m.os}, Node ${m.node}. Load average (1 min) before the run: ${m.load_1m_before_run}${(m.load_1m_before_run ?? 0) > 1 ? " — **other work was running when the run started, so absolute numbers are pessimistic; compare systems within the run**" : " (an idle machine)"}. At the start of each measurement: median ${m.load_1m_during_run?.median}, min ${m.load_1m_during_run?.min}, max ${m.load_1m_during_run?.max}; a one-minute average, so it counts the benchmark's own previous cells (each keeps both cores busy).`, "");
+  L.push(
+    `**Machine:** ${m.cpus} × ${m.cpu_model}, ${m.total_mem_gb} GB RAM, ${m.os}, Node ${m.node}. Load average (1 min) before the run: ${m.load_1m_before_run}${(m.load_1m_before_run ?? 0) > 1 ? " — **other work was running when the run started, so absolute numbers are pessimistic; compare systems within the run**" : " (an idle machine)"}. At the start of each measurement: median ${m.load_1m_during_run?.median}, min ${m.load_1m_during_run?.min}, max ${m.load_1m_during_run?.max}; a one-minute average, so it counts the benchmark's own previous cells (each keeps both cores busy).`,
+    "",
+  );
   const v = rep.versions;
-  L.push(`**Versions:** Weft ${v.weft["@weft/engine"]} (git ${v.weft.git}); ${Object.entries(v.peers).map(([p, pv]) => `${peerInfo[p].name} ${pv.error ? `(${pv.error})` : Object.entries(pv).map(([n, x]) => `${n}@${x}`).join(", ")}`).join("; ")}; SQLite ${v.backends.sqlite ?? "?"}, PostgreSQL ${v.backends.postgres ?? "not reachable"} (fsync=${v.backends.postgres_fsync}, synchronous_commit=${v.backends.postgres_synchronous_commit}), Redis ${v.backends.redis ?? "not reachable"} (appendonly=${v.backends.redis_appendonly}, save=${v.backends.redis_save}).`, "");
-  L.push(`**Counts used:** ${Object.entries(rep.counts).filter(([w]) => workloads.includes(w) || (w === "fanout10" && workloads.some((x) => x.startsWith("fanout")))).map(([w, c]) => `${w} ${JSON.stringify(c)}`).join("; ")}.${big ? "" : " These are the defaults, smaller than the issue's for waits/timers/burst so a full run fits in ~10 minutes; `--big` uses 10,000 waits and timers, a 100,000-event burst and 100,000 noisy items."}`, "");
+  L.push(
+    `**Versions:** Weft ${v.weft["@weft/engine"]} (git ${v.weft.git}); ${Object.entries(v.peers)
+      .map(
+        ([p, pv]) =>
+          `${peerInfo[p].name} ${
+            pv.error
+              ? `(${pv.error})`
+              : Object.entries(pv)
+                  .map(([n, x]) => `${n}@${x}`)
+                  .join(", ")
+          }`,
+      )
+      .join(
+        "; ",
+      )}; SQLite ${v.backends.sqlite ?? "?"}, PostgreSQL ${v.backends.postgres ?? "not reachable"} (fsync=${v.backends.postgres_fsync}, synchronous_commit=${v.backends.postgres_synchronous_commit}), Redis ${v.backends.redis ?? "not reachable"} (appendonly=${v.backends.redis_appendonly}, save=${v.backends.redis_save}).`,
+    "",
+  );
+  L.push(
+    `**Counts used:** ${Object.entries(rep.counts)
+      .filter(([w]) => workloads.includes(w) || (w === "fanout10" && workloads.some((x) => x.startsWith("fanout"))))
+      .map(([w, c]) => `${w} ${JSON.stringify(c)}`)
+      .join(
+        "; ",
+      )}.${big ? "" : " These are the defaults, smaller than the issue's for waits/timers/burst so a full run fits in ~10 minutes; `--big` uses 10,000 waits and timers, a 100,000-event burst and 100,000 noisy items."}`,
+    "",
+  );
   L.push("**Setup:**", "");
   for (const [k, s] of Object.entries(rep.setup)) L.push(`- ${k.replace(/_/g, " ")}: ${s}`);
   L.push("");
 
-  L.push("**Durability of each row:** Weft on SQLite: WAL with synchronous=NORMAL (a committed step survives a process crash; an OS crash may lose the last commits). Weft on Redis: run state, pauses and queue in Redis, which on this machine runs with appendonly=no and no RDB snapshots, so it is **not durable across a Redis restart**; history stays in SQLite. Weft, DBOS and graphile-worker on Postgres: fsync=on, synchronous_commit=on. Restate: single node, default config (RocksDB WAL fsync on). BullMQ: the same Redis, not durable across a Redis restart.", "");
+  L.push(
+    "**Durability of each row:** Weft on SQLite: WAL with synchronous=NORMAL (a committed step survives a process crash; an OS crash may lose the last commits). Weft on Redis: run state, pauses and queue in Redis, which on this machine runs with appendonly=no and no RDB snapshots, so it is **not durable across a Redis restart**; history stays in SQLite. Weft, DBOS and graphile-worker on Postgres: fsync=on, synchronous_commit=on. Restate: single node, default config (RocksDB WAL fsync on). BullMQ: the same Redis, not durable across a Redis restart.",
+    "",
+  );
   L.push("## Goals", "");
   L.push("| goal | measured (median, min–max) | goal met? |", "|---|---|---|");
   for (const g of rep.goals) {
-    const measured = g.measured === null ? `not measured: ${g.note}` : g.spread[0] === g.spread[1] ? `${fmt(g.measured)} (1 run)` : `${fmt(g.measured)} (${fmt(g.spread[0])}–${fmt(g.spread[1])})`;
+    const measured =
+      g.measured === null
+        ? `not measured: ${g.note}`
+        : g.spread[0] === g.spread[1]
+          ? `${fmt(g.measured)} (1 run)`
+          : `${fmt(g.measured)} (${fmt(g.spread[0])}–${fmt(g.spread[1])})`;
     L.push(`| ${g.text} | ${measured} | ${g.met === null ? "not measured" : g.met ? "yes" : "**no**"} |`);
   }
   L.push("");
   const met = rep.goals.filter((g) => g.met === true).length;
-  L.push(`**${met} of ${rep.goals.length} goals met.** Single-run cells show "(1 run)": by default the heavy workloads run once (\`--repeat 3\` repeats every workload).`, "");
+  L.push(
+    `**${met} of ${rep.goals.length} goals met.** Single-run cells show "(1 run)": by default the heavy workloads run once (\`--repeat 3\` repeats every workload).`,
+    "",
+  );
   const heads = headlines(rep);
   if (heads.length) {
     L.push("**Headline ratios** (medians of this run, same machine, alternating):", "");
@@ -499,16 +770,29 @@ function markdown(rep, previous) {
     if (!rs.length && !nr.length) continue;
     L.push(`### ${info.title}`, "");
     const also = info.also ?? [];
-    L.push(`| system | store | mode | ${info.unit} (${info.better} is better) | ${also.map((a) => a.replace(/_/g, " ")).join(" | ")}${also.length ? " | " : ""}durability |`);
+    L.push(
+      `| system | store | mode | ${info.unit} (${info.better} is better) | ${also.map((a) => a.replace(/_/g, " ")).join(" | ")}${also.length ? " | " : ""}durability |`,
+    );
     L.push(`|---|---|---|---|${also.map(() => "---|").join("")}---|`);
     for (const r of rs) {
-      const main = r.runs_ok === 0 ? `failed: ${(r.errors[0] ?? "").slice(0, 160)}` : cellText(r.metrics[info.metric]) + (r.runs_failed ? ` (${r.runs_failed} of ${r.runs_ok + r.runs_failed} runs failed: ${(r.errors[0] ?? "").slice(0, 120)})` : "");
-      L.push(`| ${sysName(r)} | ${r.store} | ${r.mode} | ${main} | ${also.map((a) => cellText(r.metrics[a])).join(" | ")}${also.length ? " | " : ""}${durabilityOf(r)} |`);
+      const main =
+        r.runs_ok === 0
+          ? `failed: ${(r.errors[0] ?? "").slice(0, 160)}`
+          : cellText(r.metrics[info.metric]) +
+            (r.runs_failed ? ` (${r.runs_failed} of ${r.runs_ok + r.runs_failed} runs failed: ${(r.errors[0] ?? "").slice(0, 120)})` : "");
+      L.push(
+        `| ${sysName(r)} | ${r.store} | ${r.mode} | ${main} | ${also.map((a) => cellText(r.metrics[a])).join(" | ")}${also.length ? " | " : ""}${durabilityOf(r)} |`,
+      );
     }
-    for (const r of nr) L.push(`| ${r.system === "weft" ? "Weft" : peerInfo[r.system].name} | ${r.store} | ${r.mode} | not run: ${r.reason} | ${also.map(() => "").join(" | ")}${also.length ? " | " : ""} |`);
+    for (const r of nr)
+      L.push(
+        `| ${r.system === "weft" ? "Weft" : peerInfo[r.system].name} | ${r.store} | ${r.mode} | not run: ${r.reason} | ${also.map(() => "").join(" | ")}${also.length ? " | " : ""} |`,
+      );
     L.push("");
   }
-  const missingPeerWork = peers.length ? `Peers run only sequential steps and throughput: the other workloads have no like-for-like API in every peer (BullMQ and graphile-worker have no durable steps, waits or timers of runs), so their cells are not run rather than approximated.` : "";
+  const missingPeerWork = peers.length
+    ? `Peers run only sequential steps and throughput: the other workloads have no like-for-like API in every peer (BullMQ and graphile-worker have no durable steps, waits or timers of runs), so their cells are not run rather than approximated.`
+    : "";
   if (missingPeerWork) L.push(missingPeerWork, "");
   L.push(kept.trimEnd(), "");
   return L.join("\n");

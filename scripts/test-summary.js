@@ -12,9 +12,7 @@ try {
 const passed = report.numPassedTests ?? 0;
 // A file that failed without a failing test (it did not load, or a beforeAll/afterAll hook threw
 // and its tests were skipped) counts as one failure, so a broken file cannot pass silently.
-const failedFiles = (report.testResults ?? []).filter(
-  (f) => f.status === "failed" && !(f.assertionResults ?? []).some((t) => t.status === "failed"),
-);
+const failedFiles = (report.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).some((t) => t.status === "failed"));
 const failed = (report.numFailedTests ?? 0) + failedFiles.length;
 for (const f of failedFiles) console.log(`failed outside a test: ${f.name}: ${String(f.message ?? "").split("\n")[0]}`);
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);

@@ -46,10 +46,7 @@ const taggedUrl = withParam(postgresUrl, "application_name", appName);
 // compared by their means; the kill run (about nothing being lost, not speed) runs once, last.
 const listed = values.modes.split(",");
 const rounds = Number(values.rounds);
-const modes = [
-  ...Array.from({ length: rounds }, () => listed.filter((m) => m !== "kill")).flat(),
-  ...listed.filter((m) => m === "kill"),
-];
+const modes = [...Array.from({ length: rounds }, () => listed.filter((m) => m !== "kill")).flat(), ...listed.filter((m) => m === "kill")];
 /**
  * `coordinator-nice` runs the coordinator at nice -10. On this bench's one small machine, 32 busy
  * workers and Postgres share the cores with it, and the kernel gives the one process that serves
@@ -297,7 +294,8 @@ function printTable(list) {
 
 function writeResults(list) {
   const cpus = os.cpus();
-  const md = (header, align, body) => [`| ${header.join(" | ")} |`, `|${align.map((a) => (a === "r" ? "---:" : "---")).join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  const md = (header, align, body) =>
+    [`| ${header.join(" | ")} |`, `|${align.map((a) => (a === "r" ? "---:" : "---")).join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
   const summaryTable = md(
     ["mode", "steps/s per round", "mean steps/s", "vs direct", "peak connections (bench)"],
     ["l", "l", "r", "r", "r"],

@@ -22,19 +22,31 @@ async function openStore(kind) {
     const { createPostgresStores } = await import("@weft/store-postgres");
     const schema = `weft_fair_${process.pid}`;
     const url = process.env.WEFT_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-    return { stores: createPostgresStores(url, { schema }), cleanup: async () => {
-      const pg = (await import("pg")).default;
-      const c = new pg.Client({ connectionString: url }); await c.connect(); await c.query(`DROP SCHEMA ${schema} CASCADE`); await c.end();
-    } };
+    return {
+      stores: createPostgresStores(url, { schema }),
+      cleanup: async () => {
+        const pg = (await import("pg")).default;
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        await c.query(`DROP SCHEMA ${schema} CASCADE`);
+        await c.end();
+      },
+    };
   }
   if (kind === "redis") {
     const { createRedisStores } = await import("@weft/store-redis");
     const prefix = `weft-fair-${process.pid}:`;
     const url = process.env.WEFT_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-    return { stores: createRedisStores(`${url}?keyPrefix=${prefix}`), cleanup: async () => {
-      const { Redis } = await import("ioredis");
-      const r = new Redis(url); const keys = await r.keys(`${prefix}*`); if (keys.length) await r.del(...keys); r.disconnect();
-    } };
+    return {
+      stores: createRedisStores(`${url}?keyPrefix=${prefix}`),
+      cleanup: async () => {
+        const { Redis } = await import("ioredis");
+        const r = new Redis(url);
+        const keys = await r.keys(`${prefix}*`);
+        if (keys.length) await r.del(...keys);
+        r.disconnect();
+      },
+    };
   }
   throw new Error(`unknown store ${kind}`);
 }
@@ -51,7 +63,8 @@ async function measure(kind) {
   const item = (tenant, i) => ({ id: `${tenant}-${i}`, kind: "event", tenant, payload: {}, availableAt: now(), attempt: 0 });
   const started = now();
   // The flood first: 100,000 items ahead of anything the quiet tenant sends.
-  for (let i = 0; i < noisyItems; i += 500) await Promise.all(Array.from({ length: Math.min(500, noisyItems - i) }, (_, j) => queue.enqueue(item("noisy", i + j))));
+  for (let i = 0; i < noisyItems; i += 500)
+    await Promise.all(Array.from({ length: Math.min(500, noisyItems - i) }, (_, j) => queue.enqueue(item("noisy", i + j))));
   const floodMs = now() - started;
   const enqueuedAt = new Map();
   const waits = [];
@@ -80,7 +93,10 @@ async function measure(kind) {
   const elapsed = (now() - t0) / 1000;
   clearInterval(sender);
   await queue.close();
-  await stores.state.close(); await stores.pauses.close(); await stores.history?.close(); await stores.flow?.close();
+  await stores.state.close();
+  await stores.pauses.close();
+  await stores.history?.close();
+  await stores.flow?.close();
   await cleanup();
   waits.sort((a, b) => a - b);
   return { kind, floodMs, p50: percentile(waits, 50), p99: percentile(waits, 99), max: waits.at(-1), itemsPerSec: Math.round(done / elapsed) };
@@ -92,5 +108,7 @@ console.log(`noisy tenant: ${noisyItems} items queued first; quiet tenant: ${qui
 console.log("store     flood enqueue   quiet wait p50   p99     max     dequeues/s");
 for (const kind of kinds) {
   const r = await measure(kind);
-  console.log(`${r.kind.padEnd(9)} ${String(r.floodMs).padStart(8)} ms   ${String(r.p50).padStart(8)} ms ${String(r.p99).padStart(5)} ms ${String(r.max).padStart(6)} ms ${String(r.itemsPerSec).padStart(9)}`);
+  console.log(
+    `${r.kind.padEnd(9)} ${String(r.floodMs).padStart(8)} ms   ${String(r.p50).padStart(8)} ms ${String(r.p99).padStart(5)} ms ${String(r.max).padStart(6)} ms ${String(r.itemsPerSec).padStart(9)}`,
+  );
 }

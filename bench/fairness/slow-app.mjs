@@ -46,9 +46,20 @@ async function startWeft(maxCallsPerApp) {
     return got;
   };
   const server = await startWeftServer({
-    stores, port: 0, log: silentLogger, syncIntervalMs: 600_000, concurrency: workers, maxCallsPerApp, callTimeoutMs,
+    stores,
+    port: 0,
+    log: silentLogger,
+    syncIntervalMs: 600_000,
+    concurrency: workers,
+    maxCallsPerApp,
+    callTimeoutMs,
   });
-  return { server, url: server.url, aLeases: () => aLeases, close: async () => (await server.close(), await closeStores(stores), rmSync(dir, { recursive: true, force: true })) };
+  return {
+    server,
+    url: server.url,
+    aLeases: () => aLeases,
+    close: async () => (await server.close(), await closeStores(stores), rmSync(dir, { recursive: true, force: true })),
+  };
 }
 
 /** App A: registers one function and never answers a call to it. */
@@ -57,7 +68,11 @@ async function startHangingApp(weft) {
   const http = createServer((req) => (calls++, req.resume()));
   const url = `http://127.0.0.1:${await listen(http)}/api/inngest`;
   const fn = { id: "hangs", name: "hangs", triggers: [{ event: "slow/hangs" }], steps: { step: { id: "step", name: "step", runtime: { type: "http", url } } } };
-  const res = await fetch(`${weft.url}/fn/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ appName: "hanging-app", url, sdk: "bench", functions: [fn] }) });
+  const res = await fetch(`${weft.url}/fn/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ appName: "hanging-app", url, sdk: "bench", functions: [fn] }),
+  });
   if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
   return { calls: () => calls, close: () => closeHttp(http) };
 }
@@ -73,12 +88,15 @@ async function startHealthyApp(weft) {
   const handler = serve({ client, functions: [fn] });
   const http = createServer((req, res) => void handler(req, res));
   const url = `http://127.0.0.1:${await listen(http)}/api/inngest`;
-  const synced = await json(await fetch(`${weft.url}/v1/apps`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url }) }));
+  const synced = await json(
+    await fetch(`${weft.url}/v1/apps`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url }) }),
+  );
   if (!synced.body.data?.ok) throw new Error(`sync: ${JSON.stringify(synced.body)}`);
   return { close: () => closeHttp(http) };
 }
 
-const send = async (weft, events) => (await json(await fetch(`${weft.url}/e/bench`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) }))).body.ids;
+const send = async (weft, events) =>
+  (await json(await fetch(`${weft.url}/e/bench`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) }))).body.ids;
 
 async function completedRuns(weft, eventIds) {
   let done = 0;
@@ -97,7 +115,10 @@ async function slowApp(maxCallsPerApp) {
   const weft = await startWeft(maxCallsPerApp);
   const a = await startHangingApp(weft);
   const b = await startHealthyApp(weft);
-  await send(weft, Array.from({ length: hangingRuns }, (_, i) => ({ name: "slow/hangs", data: { i } })));
+  await send(
+    weft,
+    Array.from({ length: hangingRuns }, (_, i) => ({ name: "slow/hangs", data: { i } })),
+  );
   const share = Math.min(workers, maxCallsPerApp);
   while (a.calls() < share) await new Promise((r) => setTimeout(r, 5));
   const times = [];
@@ -122,7 +143,10 @@ async function alone(maxCallsPerApp) {
   const weft = await startWeft(maxCallsPerApp);
   const b = await startHealthyApp(weft);
   const t0 = performance.now();
-  const ids = await send(weft, Array.from({ length: burst }, (_, i) => ({ name: "slow/three-steps", data: { i } })));
+  const ids = await send(
+    weft,
+    Array.from({ length: burst }, (_, i) => ({ name: "slow/three-steps", data: { i } })),
+  );
   await untilCompleted(weft, ids, 50);
   const s = (performance.now() - t0) / 1000;
   await b.close();
@@ -132,13 +156,17 @@ async function alone(maxCallsPerApp) {
 
 const ms = (x) => `${Math.round(x)} ms`;
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}; store ${values.store}; --workers ${workers}; call timeout ${callTimeoutMs} ms`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}; store ${values.store}; --workers ${workers}; call timeout ${callTimeoutMs} ms`,
+);
 console.log(`${hangingRuns} runs of app A (never answers), then ${bRuns} 3-step runs of app B one after another: send → Completed`);
 console.log("max calls per app        A's calls made   B first run   B median   B max    A's jobs leased/s (held back)");
 for (const cap of [workers, Math.max(1, Math.floor(workers / 2))]) {
   const { times, hangingCalls, aLeasesPerS } = await slowApp(cap);
   const label = cap === workers ? `${cap} (no fair share)` : `${cap} (default)`;
-  console.log(`${label.padEnd(24)} ${String(hangingCalls).padStart(8)}        ${ms(times[0]).padStart(9)}   ${ms(median(times)).padStart(8)} ${ms(Math.max(...times)).padStart(8)}   ${String(aLeasesPerS).padStart(6)}`);
+  console.log(
+    `${label.padEnd(24)} ${String(hangingCalls).padStart(8)}        ${ms(times[0]).padStart(9)}   ${ms(median(times)).padStart(8)} ${ms(Math.max(...times)).padStart(8)}   ${String(aLeasesPerS).padStart(6)}`,
+  );
 }
 console.log(`\napp B alone: ${burst} 3-step runs sent at once, runs completed per second`);
 for (const cap of [workers, Math.max(1, Math.floor(workers / 2))]) {

@@ -11,7 +11,10 @@ export function summarise(file, top = 25) {
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const fnKey = (n) => {
     const cf = n.callFrame;
-    const url = cf.url.replace(/^file:\/\//, "").replace(/^.*\/work\/main\//, "").replace(/^.*node_modules\//, "node_modules/");
+    const url = cf.url
+      .replace(/^file:\/\//, "")
+      .replace(/^.*\/work\/main\//, "")
+      .replace(/^.*node_modules\//, "node_modules/");
     return `${cf.functionName || "(anonymous)"} ${url ? `${url}:${cf.lineNumber + 1}` : ""}`.trim();
   };
   const group = (n) => {
@@ -21,13 +24,18 @@ export function summarise(file, top = 25) {
     const m = /packages\/([^/]+)\//.exec(url) ?? /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
     return m ? m[1] : url.split("/").slice(-2).join("/");
   };
-  const byFn = new Map(), byGroup = new Map();
+  const byFn = new Map(),
+    byGroup = new Map();
   for (const [id, us] of self) {
     const n = byId.get(id);
     byFn.set(fnKey(n), (byFn.get(fnKey(n)) ?? 0) + us);
     byGroup.set(group(n), (byGroup.get(group(n)) ?? 0) + us);
   }
-  const rows = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => ({ name: k, ms: Math.round(us / 1000), pct: Math.round((1000 * us) / total) / 10 }));
+  const rows = (m) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, us]) => ({ name: k, ms: Math.round(us / 1000), pct: Math.round((1000 * us) / total) / 10 }));
   return { total_ms: Math.round(total / 1000), functions: rows(byFn), groups: rows(byGroup) };
 }
 

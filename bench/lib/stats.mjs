@@ -24,5 +24,11 @@ export async function measureSeq(runOnce, n) {
   };
   const first = await timed();
   const ms = await timed();
-  return { ms_per_step: round(ms / n, 4), first_run_ms_per_step: round(first / n, 4), steps_per_s: round((n / ms) * 1000, 0), total_ms: round(ms, 1), steps: n };
+  return {
+    ms_per_step: round(ms / n, 4),
+    first_run_ms_per_step: round(first / n, 4),
+    steps_per_s: round((n / ms) * 1000, 0),
+    total_ms: round(ms, 1),
+    steps: n,
+  };
 }

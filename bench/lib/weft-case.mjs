@@ -99,7 +99,10 @@ if (mode === "embedded") {
   shutdown = () => eng.stop();
 } else if (mode === "http") {
   const server = await startWeftServer({ stores, port: 0, log: silentLogger, retryIntervalMs: 1000, syncIntervalMs: 3_600_000 });
-  const app = fork(fileURLToPath(new URL("./app.mjs", import.meta.url)), [server.url], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: process.env.WEFT_BENCH_APP_EXECARGV ? process.env.WEFT_BENCH_APP_EXECARGV.split(" ") : [] });
+  const app = fork(fileURLToPath(new URL("./app.mjs", import.meta.url)), [server.url], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv: process.env.WEFT_BENCH_APP_EXECARGV ? process.env.WEFT_BENCH_APP_EXECARGV.split(" ") : [],
+  });
   const appUrl = await new Promise((resolve, reject) => {
     app.once("error", reject);
     app.once("exit", (code) => reject(new Error(`app exited ${code}`)));
@@ -108,7 +111,12 @@ if (mode === "embedded") {
   app.removeAllListeners("exit");
   const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 60_000 });
   const post = async (path, body) => {
-    const res = await request(`${server.url}${path}`, { method: "POST", dispatcher, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await request(`${server.url}${path}`, {
+      method: "POST",
+      dispatcher,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     const text = await res.body.text();
     if (res.statusCode >= 300) throw new Error(`POST ${path} → ${res.statusCode} ${text}`);
     return JSON.parse(text);
@@ -118,10 +126,11 @@ if (mode === "embedded") {
   send = async (events) => void (await post("/e/bench-key", events));
   profileApp = {
     start: () => app.send({ kind: "profile-start" }),
-    stop: (file) => new Promise((resolve) => {
-      app.on("message", (m) => m?.kind === "profile-saved" && resolve());
-      app.send({ kind: "profile-stop", file });
-    }),
+    stop: (file) =>
+      new Promise((resolve) => {
+        app.on("message", (m) => m?.kind === "profile-saved" && resolve());
+        app.send({ kind: "profile-stop", file });
+      }),
   };
   shutdown = async () => {
     app.kill("SIGTERM");
@@ -146,7 +155,10 @@ const workloads = {
   async throughput() {
     // `runs` runs of `steps` steps, `inFlight` at a time. With `capS`, no new run starts after capS
     // seconds; the runs in flight finish and the rate is over the runs that ran.
-    const runs = params.runs ?? 500, steps = params.steps ?? 10, inFlight = params.inFlight ?? 50, capMs = (params.capS ?? Infinity) * 1000;
+    const runs = params.runs ?? 500,
+      steps = params.steps ?? 10,
+      inFlight = params.inFlight ?? 50,
+      capMs = (params.capS ?? Infinity) * 1000;
     const base = ended.count;
     let sent = 0;
     const t0 = now();
@@ -166,7 +178,16 @@ const workloads = {
     }
     await endedAtLeast(base + sent);
     const ms = now() - t0;
-    return { steps_per_s: round(((sent * steps) / ms) * 1000, 0), runs_per_s: round((sent / ms) * 1000, 0), total_ms: round(ms, 1), runs: sent, runs_asked: runs, capped: sent < runs, steps, in_flight: inFlight };
+    return {
+      steps_per_s: round(((sent * steps) / ms) * 1000, 0),
+      runs_per_s: round((sent / ms) * 1000, 0),
+      total_ms: round(ms, 1),
+      runs: sent,
+      runs_asked: runs,
+      capped: sent < runs,
+      steps,
+      in_flight: inFlight,
+    };
   },
   async fanout() {
     const n = params.n ?? 100;
@@ -178,7 +199,8 @@ const workloads = {
     return { total_ms: round(ms, 1), ms_per_step: round(ms / n, 4), steps_per_s: round((n / ms) * 1000, 0), n };
   },
   async wait() {
-    const k = params.k ?? 1000, chunk = params.chunk ?? 200;
+    const k = params.k ?? 1000,
+      chunk = params.chunk ?? 200;
     const t0 = now();
     for (let i = 0; i < k; i += chunk) await send(Array.from({ length: Math.min(chunk, k - i) }, (_, j) => ({ name: "bench/wait", data: { k: i + j } })));
     await until(() => parked.pauses >= k, `${k} waits to park (${parked.pauses} so far)`);
@@ -192,7 +214,14 @@ const workloads = {
     const burstSendMs = now() - t1;
     await until(() => reported("resume").size >= k, `${k} resumes (${reported("resume").size} so far)`);
     const lat = [...reported("resume").values()];
-    return { p50_ms: round(percentile(lat, 50), 2), p99_ms: round(percentile(lat, 99), 2), max_ms: round(Math.max(...lat), 2), k, park_ms: round(parkMs, 0), burst_send_ms: round(burstSendMs, 1) };
+    return {
+      p50_ms: round(percentile(lat, 50), 2),
+      p99_ms: round(percentile(lat, 99), 2),
+      max_ms: round(Math.max(...lat), 2),
+      k,
+      park_ms: round(parkMs, 0),
+      burst_send_ms: round(burstSendMs, 1),
+    };
   },
   async first() {
     const sends = params.sends ?? 200;
@@ -209,7 +238,9 @@ const workloads = {
     // K runs sleep until dueAt (+ i/K × spreadMs: 0 = all due at one moment). The due time must
     // come after every sleep is queued, so the park rate is calibrated first with 100 runs that
     // sleep for an hour (they never fire during the case).
-    const k = params.k ?? 1000, chunk = params.chunk ?? 200, spreadMs = params.spreadMs ?? 0;
+    const k = params.k ?? 1000,
+      chunk = params.chunk ?? 200,
+      spreadMs = params.spreadMs ?? 0;
     const cal = 100;
     const c0 = now();
     await send(Array.from({ length: cal }, (_, j) => ({ name: "bench/timer", data: { k: `cal${j}`, dueAt: Date.now() + 3_600_000 } })));
@@ -219,18 +250,29 @@ const workloads = {
     const t0 = now();
     const dueAt = Math.round(t0 + marginMs);
     const due = (i) => dueAt + Math.round((i / k) * spreadMs);
-    for (let i = 0; i < k; i += chunk) await send(Array.from({ length: Math.min(chunk, k - i) }, (_, j) => ({ name: "bench/timer", data: { k: i + j, dueAt: due(i + j) } })));
+    for (let i = 0; i < k; i += chunk)
+      await send(Array.from({ length: Math.min(chunk, k - i) }, (_, j) => ({ name: "bench/timer", data: { k: i + j, dueAt: due(i + j) } })));
     await until(() => parked.wakes >= cal + k, `${k} timers to be queued (${parked.wakes - cal} so far)`);
     const parkedAt = now();
-    if (parkedAt > dueAt) throw new Error(`setup too slow: ${k} timers queued ${Math.round(parkedAt - dueAt)} ms after the first was due (margin ${marginMs} ms from calibration)`);
+    if (parkedAt > dueAt)
+      throw new Error(`setup too slow: ${k} timers queued ${Math.round(parkedAt - dueAt)} ms after the first was due (margin ${marginMs} ms from calibration)`);
     await until(() => reported("timer").size >= k, `${k} timers to fire (${reported("timer").size} so far)`);
     const late = [...reported("timer").values()];
-    return { p50_ms: round(percentile(late, 50), 1), p99_ms: round(percentile(late, 99), 1), max_ms: round(Math.max(...late), 1), k, spread_ms: spreadMs, park_ms: round(parkedAt - t0, 0), slack_ms: round(dueAt - parkedAt, 0) };
+    return {
+      p50_ms: round(percentile(late, 50), 1),
+      p99_ms: round(percentile(late, 99), 1),
+      max_ms: round(Math.max(...late), 1),
+      k,
+      spread_ms: spreadMs,
+      park_ms: round(parkedAt - t0, 0),
+      slack_ms: round(dueAt - parkedAt, 0),
+    };
   },
   async memory() {
     // The engine process's RSS with K runs parked on waits: they should cost store space, not
     // engine memory. Measured after a full GC (the case runs with --expose-gc), before and after.
-    const k = params.k ?? 10_000, chunk = params.chunk ?? 500;
+    const k = params.k ?? 10_000,
+      chunk = params.chunk ?? 500;
     const rss = async () => {
       for (let i = 0; i < 3; i++) {
         globalThis.gc?.();
@@ -263,7 +305,8 @@ const workloads = {
     };
   },
   async burst() {
-    const n = params.n ?? 10_000, chunk = params.chunk ?? 500;
+    const n = params.n ?? 10_000,
+      chunk = params.chunk ?? 500;
     const base = ended.count;
     const t0 = now();
     for (let i = 0; i < n; i += chunk) await send(Array.from({ length: Math.min(chunk, n - i) }, () => ({ name: "bench/burst", data: {} })));

@@ -15,7 +15,9 @@ import { storeConfig } from "./stores.mjs";
 
 const [store, paramsJson = "{}"] = process.argv.slice(2);
 const params = JSON.parse(paramsJson);
-const runs = params.runs ?? 50, steps = params.steps ?? 20, stepMs = params.stepMs ?? 5;
+const runs = params.runs ?? 50,
+  steps = params.steps ?? 20,
+  stepMs = params.stepMs ?? 5;
 const lease = params.lease ?? "2s";
 const cli = fileURLToPath(new URL("../../packages/cli/dist/bin.js", import.meta.url));
 
@@ -51,7 +53,21 @@ await new Promise((r) => http.listen(0, "127.0.0.1", r));
 const appUrl = `http://127.0.0.1:${http.address().port}/api/inngest`;
 
 const sc = storeConfig(store, `crash${process.pid}`);
-const args = ["dev", "--port", String(port), "--db", sc.config.db, ...(sc.config.state ? ["--state", sc.config.state] : []), "-u", appUrl, "--no-discovery", "--lease", lease, "--retry-interval", "200ms"];
+const args = [
+  "dev",
+  "--port",
+  String(port),
+  "--db",
+  sc.config.db,
+  ...(sc.config.state ? ["--state", sc.config.state] : []),
+  "-u",
+  appUrl,
+  "--no-discovery",
+  "--lease",
+  lease,
+  "--retry-interval",
+  "200ms",
+];
 function startServer() {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
@@ -82,7 +98,11 @@ let server;
 try {
   server = await startServer();
   const events = Array.from({ length: runs }, (_, k) => ({ name: "bench/crash", data: { k } }));
-  const res = await request(`http://127.0.0.1:${port}/e/bench-key`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) });
+  const res = await request(`http://127.0.0.1:${port}/e/bench-key`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(events),
+  });
   if (res.statusCode !== 200) throw new Error(`send → ${res.statusCode} ${await res.body.text()}`);
   await res.body.text();
   const total = runs * steps;
@@ -109,7 +129,13 @@ try {
       recovery_s: round((doneAt - killedAt) / 1000, 2),
       restart_ms: round(readyAt - killedAt, 0),
       drain_after_ready_s: round((doneAt - readyAt) / 1000, 2),
-      runs, steps, lease, runs_done_at_kill: doneAtKill, lost_runs: runs - finished.size, steps_run_twice: dup, steps_never_run: missing,
+      runs,
+      steps,
+      lease,
+      runs_done_at_kill: doneAtKill,
+      lost_runs: runs - finished.size,
+      steps_run_twice: dup,
+      steps_never_run: missing,
     },
   };
 } catch (e) {

@@ -53,7 +53,7 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
   if (signingKey !== undefined && !/^(signkey-\w+-)?[0-9a-f]+$/i.test(signingKey)) {
     throw new UsageError("--signing-key must be hex, optionally prefixed signkey-<env>- (e.g. signkey-prod-<64 hex digits>)");
   }
-  const eventKeys = values["event-key"].length > 0 ? values["event-key"] : (process.env.WEFT_EVENT_KEY ?? process.env.INNGEST_EVENT_KEY)?.split(",") ?? [];
+  const eventKeys = values["event-key"].length > 0 ? values["event-key"] : ((process.env.WEFT_EVENT_KEY ?? process.env.INNGEST_EVENT_KEY)?.split(",") ?? []);
   const apiToken = values["api-token"] ?? process.env.WEFT_API_TOKEN;
   if (mode === "start" && !values["insecure-dev"] && (!signingKey || eventKeys.length === 0 || !apiToken)) {
     throw new UsageError("weft start needs --signing-key, at least one --event-key and --api-token (or --insecure-dev to run open)");
@@ -79,9 +79,11 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
   const limits = limitsFrom(values as Record<string, unknown>);
   const dbUrl = values.db ?? `sqlite:${resolve(values["data-dir"], "weft.db")}`;
   const workers = values.workers === undefined ? undefined : Number(values.workers);
-  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers must be a positive integer, not "${values.workers}"`);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
+    throw new UsageError(`--workers must be a positive integer, not "${values.workers}"`);
   const maxAppCalls = values["max-app-calls"] === undefined ? undefined : Number(values["max-app-calls"]);
-  if (maxAppCalls !== undefined && (!Number.isInteger(maxAppCalls) || maxAppCalls < 1)) throw new UsageError(`--max-app-calls must be a positive integer, not "${values["max-app-calls"]}"`);
+  if (maxAppCalls !== undefined && (!Number.isInteger(maxAppCalls) || maxAppCalls < 1))
+    throw new UsageError(`--max-app-calls must be a positive integer, not "${values["max-app-calls"]}"`);
   const cacheMb = values["state-cache"] === undefined ? undefined : Number(values["state-cache"]);
   if (cacheMb !== undefined && !(cacheMb > 0)) throw new UsageError(`--state-cache takes a size in MB, not "${values["state-cache"]}"`);
   // weft start refuses a Redis that would lose acknowledged work on a restart, unless told it is intended.
@@ -111,7 +113,9 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
     allowedHosts: values["allowed-host"],
   });
   const where = values.state ? `db: ${redactUrl(dbUrl)}, state: ${redactUrl(values.state)}` : `store: ${redactUrl(dbUrl)}`;
-  console.log(`Weft ${mode} server on ${server.url} (${where}${signingKey ? ", requests signed" : ""}${eventKeys.length ? `, ${eventKeys.length} event key(s)` : ""})`);
+  console.log(
+    `Weft ${mode} server on ${server.url} (${where}${signingKey ? ", requests signed" : ""}${eventKeys.length ? `, ${eventKeys.length} event key(s)` : ""})`,
+  );
   if (mode === "dev") {
     console.log(`  send an event:  npx weft send app/user.created --data '{"user":{"id":"u1"}}'`);
     console.log(`  list runs:      npx weft runs`);

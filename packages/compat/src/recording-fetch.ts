@@ -15,7 +15,12 @@ export function recordingFetch(calls: ApiCall[]): typeof fetch {
 }
 
 /** The SDK's logger: silent unless `COMPAT_SDK_LOG=1`, so expected failures don't flood the output. */
-export function sdkLogger(): { info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void; debug(...args: unknown[]): void } {
+export function sdkLogger(): {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  debug(...args: unknown[]): void;
+} {
   if (process.env.COMPAT_SDK_LOG) return console;
   const quiet = () => {};
   return { info: quiet, warn: quiet, error: quiet, debug: quiet };

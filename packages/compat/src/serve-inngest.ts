@@ -41,12 +41,7 @@ export interface SyncResult {
 const path = "/api/inngest";
 
 /** Serve `functions` with the SDK's express or hono handler. Does not sync. */
-export async function serveInngest(
-  sdk: SdkUnderTest,
-  client: CompatClient,
-  functions: CompatFunction[],
-  framework: Framework = "express",
-): Promise<ServedApp> {
+export async function serveInngest(sdk: SdkUnderTest, client: CompatClient, functions: CompatFunction[], framework: Framework = "express"): Promise<ServedApp> {
   const exchanges: AppExchange[] = [];
   let server: Server;
   let replace: ServedApp["replace"];

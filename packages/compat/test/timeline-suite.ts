@@ -97,9 +97,7 @@ function timelineCases(sdk: SdkUnderTest): void {
         fn({ id: "wait-matched" }, [{ event: "tl/wait-matched" }], async ({ step }) =>
           step.waitForEvent("reply", { event: "tl/reply", match: "data.key", timeout: "1h" }),
         ),
-        fn({ id: "wait-timeout" }, [{ event: "tl/wait-timeout" }], async ({ step }) =>
-          step.waitForEvent("silence", { event: "tl/never", timeout: "1s" }),
-        ),
+        fn({ id: "wait-timeout" }, [{ event: "tl/wait-timeout" }], async ({ step }) => step.waitForEvent("silence", { event: "tl/never", timeout: "1s" })),
         fn({ id: "invoke-ok" }, [{ event: "tl/invoke-ok" }], async ({ step }) => step.invoke("call-child", { function: child, data: { n: 21 } })),
         fn({ id: "invoke-failed", retries: 0 }, [{ event: "tl/invoke-failed" }], async ({ step }) =>
           step.invoke("call-child", { function: child, data: { n: 1, fail: true } }),
@@ -124,9 +122,7 @@ function timelineCases(sdk: SdkUnderTest): void {
           }),
         ),
         fn({ id: "send-event" }, [{ event: "tl/send-event" }], async ({ step }) => step.sendEvent("announce", { name: "tl/announced", data: {} })),
-        fn({ id: "parallel" }, [{ event: "tl/parallel" }], async ({ step }) =>
-          Promise.all([step.run("left", () => "L"), step.run("right", () => "R")]),
-        ),
+        fn({ id: "parallel" }, [{ event: "tl/parallel" }], async ({ step }) => Promise.all([step.run("left", () => "L"), step.run("right", () => "R")])),
       ];
       await serveAndSync(env.weft, sdk, client, functions).then(env.track);
     });
@@ -154,9 +150,16 @@ function timelineCases(sdk: SdkUnderTest): void {
           await stepWhere(weft, run.run_id, (s) => s.op === "WaitForEvent" && s.status === "Waiting", "the wait");
           await sendEvents(weft, { name: "tl/reply", data: { key: "k1", answer: 42 } });
         },
-        lines: [{ name: "reply", op: "WaitForEvent", status: "Completed", output: expect.objectContaining({ name: "tl/reply", data: { key: "k1", answer: 42 } }) }],
+        lines: [
+          { name: "reply", op: "WaitForEvent", status: "Completed", output: expect.objectContaining({ name: "tl/reply", data: { key: "k1", answer: 42 } }) },
+        ],
       },
-      { kind: "wait, timed out", event: "tl/wait-timeout", runStatus: "Completed", lines: [{ name: "silence", op: "WaitForEvent", status: "Completed", output: null }] },
+      {
+        kind: "wait, timed out",
+        event: "tl/wait-timeout",
+        runStatus: "Completed",
+        lines: [{ name: "silence", op: "WaitForEvent", status: "Completed", output: null }],
+      },
       {
         kind: "invoke, ok",
         event: "tl/invoke-ok",
@@ -198,7 +201,14 @@ function timelineCases(sdk: SdkUnderTest): void {
         kind: "fetch",
         event: "tl/fetch",
         runStatus: "Completed",
-        lines: [{ name: "step.fetch: 127.0.0.1", op: "Gateway", status: "Completed", output: expect.objectContaining({ status_code: 200, body: JSON.stringify({ pong: true }) }) }],
+        lines: [
+          {
+            name: "step.fetch: 127.0.0.1",
+            op: "Gateway",
+            status: "Completed",
+            output: expect.objectContaining({ status_code: 200, body: JSON.stringify({ pong: true }) }),
+          },
+        ],
       },
       {
         kind: "ai.infer",
@@ -206,7 +216,12 @@ function timelineCases(sdk: SdkUnderTest): void {
         runStatus: "Completed",
         lines: [{ name: "ask", op: "AIGateway", status: "Completed", output: completion }],
       },
-      { kind: "sendEvent", event: "tl/send-event", runStatus: "Completed", lines: [{ name: "announce", op: "StepRun", status: "Completed", output: { ids: [expect.any(String)] } }] },
+      {
+        kind: "sendEvent",
+        event: "tl/send-event",
+        runStatus: "Completed",
+        lines: [{ name: "announce", op: "StepRun", status: "Completed", output: { ids: [expect.any(String)] } }],
+      },
       {
         kind: "parallel",
         event: "tl/parallel",
@@ -279,7 +294,9 @@ function noPhantomChild(sdk: SdkUnderTest): void {
       await runWithStatus(weft, run.run_id, "Failed");
       const invokeLines = recorded.filter((e) => e.runId === run.run_id && e.op === "InvokeFunction");
       expect(invokeLines.map((e) => e.status)).toEqual(["Failed"]);
-      expect(JSON.parse(invokeLines[0]?.output ?? "null")).toEqual({ error: expect.objectContaining({ message: expect.stringContaining("could not find function") }) });
+      expect(JSON.parse(invokeLines[0]?.output ?? "null")).toEqual({
+        error: expect.objectContaining({ message: expect.stringContaining("could not find function") }),
+      });
     });
   });
 }

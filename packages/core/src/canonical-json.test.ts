@@ -33,7 +33,7 @@ describe("canonicalJson", () => {
   });
 
   it("writes scalars as JSON.stringify does", () => {
-    expect(canonicalJson("a\"b\\c\n")).toBe(String.raw`"a\"b\\c\n"`);
+    expect(canonicalJson('a"b\\c\n')).toBe(String.raw`"a\"b\\c\n"`);
     expect(canonicalJson(1.0)).toBe("1");
     expect(canonicalJson(-0.5)).toBe("-0.5");
     expect(canonicalJson(true)).toBe("true");

@@ -29,21 +29,13 @@ function parseError(expression: string): string {
 
 describe("parseCron syntax", () => {
   it("`*` fires every minute, at minute boundaries strictly after the given time", () => {
-    expect(firings("* * * * *", "2026-04-01T10:00:00.000Z", 3)).toEqual([
-      "2026-04-01T10:01:00.000Z",
-      "2026-04-01T10:02:00.000Z",
-      "2026-04-01T10:03:00.000Z",
-    ]);
+    expect(firings("* * * * *", "2026-04-01T10:00:00.000Z", 3)).toEqual(["2026-04-01T10:01:00.000Z", "2026-04-01T10:02:00.000Z", "2026-04-01T10:03:00.000Z"]);
     expect(firings("* * * * *", "2026-04-01T10:00:59.999Z", 1)).toEqual(["2026-04-01T10:01:00.000Z"]);
     expect(firings("* * * * *", "2026-04-01T09:59:00.001Z", 1)).toEqual(["2026-04-01T10:00:00.000Z"]);
   });
 
   it("reads lists and ranges", () => {
-    expect(firings("5,35 * * * *", "2026-04-01T10:00:00Z", 3)).toEqual([
-      "2026-04-01T10:05:00.000Z",
-      "2026-04-01T10:35:00.000Z",
-      "2026-04-01T11:05:00.000Z",
-    ]);
+    expect(firings("5,35 * * * *", "2026-04-01T10:00:00Z", 3)).toEqual(["2026-04-01T10:05:00.000Z", "2026-04-01T10:35:00.000Z", "2026-04-01T11:05:00.000Z"]);
     expect(firings("0 9-11 * * *", "2026-04-01T00:00:00Z", 4)).toEqual([
       "2026-04-01T09:00:00.000Z",
       "2026-04-01T10:00:00.000Z",
@@ -91,10 +83,7 @@ describe("parseCron syntax", () => {
   });
 
   it("reads month names, case-insensitively, in lists and ranges", () => {
-    expect(firings("0 0 1 jan,Jul *", "2026-02-01T00:00:00Z", 2)).toEqual([
-      "2026-07-01T00:00:00.000Z",
-      "2027-01-01T00:00:00.000Z",
-    ]);
+    expect(firings("0 0 1 jan,Jul *", "2026-02-01T00:00:00Z", 2)).toEqual(["2026-07-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"]);
     expect(firings("0 0 1 MAR-may *", "2026-01-01T00:00:00Z", 4)).toEqual([
       "2026-03-01T00:00:00.000Z",
       "2026-04-01T00:00:00.000Z",
@@ -105,10 +94,7 @@ describe("parseCron syntax", () => {
 
   it("reads day names, case-insensitively, and 7 as Sunday", () => {
     // 2026-04-03 is a Friday.
-    expect(firings("0 0 * * mon-FRI", "2026-04-03T12:00:00Z", 2)).toEqual([
-      "2026-04-06T00:00:00.000Z",
-      "2026-04-07T00:00:00.000Z",
-    ]);
+    expect(firings("0 0 * * mon-FRI", "2026-04-03T12:00:00Z", 2)).toEqual(["2026-04-06T00:00:00.000Z", "2026-04-07T00:00:00.000Z"]);
     const sunday = ["2026-04-05T12:00:00.000Z", "2026-04-12T12:00:00.000Z"];
     expect(firings("0 12 * * 0", "2026-04-01T00:00:00Z", 2)).toEqual(sunday);
     expect(firings("0 12 * * 7", "2026-04-01T00:00:00Z", 2)).toEqual(sunday);
@@ -130,10 +116,7 @@ describe("parseCron syntax", () => {
 
   it("accepts `?` for `*` in the day fields", () => {
     expect(firings("0 0 ? * MON", "2026-04-01T00:00:00Z", 2)).toEqual(firings("0 0 * * MON", "2026-04-01T00:00:00Z", 2));
-    expect(firings("0 0 13 * ?", "2026-04-01T00:00:00Z", 2)).toEqual([
-      "2026-04-13T00:00:00.000Z",
-      "2026-05-13T00:00:00.000Z",
-    ]);
+    expect(firings("0 0 13 * ?", "2026-04-01T00:00:00Z", 2)).toEqual(["2026-04-13T00:00:00.000Z", "2026-05-13T00:00:00.000Z"]);
   });
 
   it("expands the macros, case-insensitively", () => {
@@ -202,9 +185,7 @@ describe("parseCron errors", () => {
 
   it("refuses a day of the month that never occurs, at parse time", () => {
     expect(parseError("0 0 30 2 *")).toBe('cron "0 0 30 2 *": day-of-month "30" never occurs in February');
-    expect(parseError("0 0 31 4,6,9,11 *")).toBe(
-      'cron "0 0 31 4,6,9,11 *": day-of-month "31" never occurs in April, June, September, November',
-    );
+    expect(parseError("0 0 31 4,6,9,11 *")).toBe('cron "0 0 31 4,6,9,11 *": day-of-month "31" never occurs in April, June, September, November');
     // With day-of-week also restricted, either may match, so these are possible.
     expect(firings("0 0 30 2 MON", "2026-02-01T00:00:00Z", 1)).toEqual(["2026-02-02T00:00:00.000Z"]);
     expect(firings("0 0 31 4,5 *", "2026-01-01T00:00:00Z", 1)).toEqual(["2026-05-31T00:00:00.000Z"]);
@@ -219,10 +200,7 @@ describe("parseCron errors", () => {
 
 describe("CronSchedule.next", () => {
   it("crosses month and year boundaries", () => {
-    expect(firings("0 0 1 * *", "2026-01-31T12:00:00Z", 2)).toEqual([
-      "2026-02-01T00:00:00.000Z",
-      "2026-03-01T00:00:00.000Z",
-    ]);
+    expect(firings("0 0 1 * *", "2026-01-31T12:00:00Z", 2)).toEqual(["2026-02-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z"]);
     expect(firings("59 23 31 12 *", "2026-12-31T23:59:00Z", 1)).toEqual(["2027-12-31T23:59:00.000Z"]);
     expect(firings("0 0 1 1 *", "2026-12-31T23:59:59.999Z", 1)).toEqual(["2027-01-01T00:00:00.000Z"]);
     expect(firings("* * * * *", "2026-12-31T23:59:30Z", 1)).toEqual(["2027-01-01T00:00:00.000Z"]);
@@ -238,11 +216,7 @@ describe("CronSchedule.next", () => {
   });
 
   it("finds Feb 29 in leap years only, even across 2100 (not a leap year)", () => {
-    expect(firings("0 0 29 2 *", "2026-03-01T00:00:00Z", 3)).toEqual([
-      "2028-02-29T00:00:00.000Z",
-      "2032-02-29T00:00:00.000Z",
-      "2036-02-29T00:00:00.000Z",
-    ]);
+    expect(firings("0 0 29 2 *", "2026-03-01T00:00:00Z", 3)).toEqual(["2028-02-29T00:00:00.000Z", "2032-02-29T00:00:00.000Z", "2036-02-29T00:00:00.000Z"]);
     expect(firings("0 0 29 2 *", "2096-02-29T00:00:00Z", 1)).toEqual(["2104-02-29T00:00:00.000Z"]);
   });
 
@@ -276,14 +250,8 @@ describe("CronSchedule.next", () => {
   });
 
   it("fires on days matching BOTH when one day field is `*`", () => {
-    expect(firings("0 0 13 * *", "2026-04-01T00:00:00Z", 2)).toEqual([
-      "2026-04-13T00:00:00.000Z",
-      "2026-05-13T00:00:00.000Z",
-    ]);
-    expect(firings("0 0 * * FRI", "2026-04-01T00:00:00Z", 2)).toEqual([
-      "2026-04-03T00:00:00.000Z",
-      "2026-04-10T00:00:00.000Z",
-    ]);
+    expect(firings("0 0 13 * *", "2026-04-01T00:00:00Z", 2)).toEqual(["2026-04-13T00:00:00.000Z", "2026-05-13T00:00:00.000Z"]);
+    expect(firings("0 0 * * FRI", "2026-04-01T00:00:00Z", 2)).toEqual(["2026-04-03T00:00:00.000Z", "2026-04-10T00:00:00.000Z"]);
     expect(firings("0 0 */10 * *", "2026-04-01T00:00:00Z", 1)).toEqual(["2026-04-11T00:00:00.000Z"]);
   });
 
@@ -300,10 +268,7 @@ describe("CronSchedule.next", () => {
   });
 
   it("does not fire a wall-clock time that DST skips (Paris 2026-03-29 02:30 does not exist)", () => {
-    expect(firings("TZ=Europe/Paris 30 2 * * *", "2026-03-28T02:00:00Z", 2)).toEqual([
-      "2026-03-30T00:30:00.000Z",
-      "2026-03-31T00:30:00.000Z",
-    ]);
+    expect(firings("TZ=Europe/Paris 30 2 * * *", "2026-03-28T02:00:00Z", 2)).toEqual(["2026-03-30T00:30:00.000Z", "2026-03-31T00:30:00.000Z"]);
     // An hourly schedule goes from 01:00 CET straight to 03:00 CEST, one real hour later.
     expect(firings("TZ=Europe/Paris 0 * * * *", "2026-03-28T23:30:00Z", 3)).toEqual([
       "2026-03-29T00:00:00.000Z",
@@ -314,10 +279,7 @@ describe("CronSchedule.next", () => {
 
   it("fires a repeated wall-clock time once (Paris 2026-10-25 02:30 happens twice)", () => {
     // 02:30 CEST is 00:30Z; 02:30 CET, an hour later, is 01:30Z.
-    expect(firings("TZ=Europe/Paris 30 2 * * *", "2026-10-24T12:00:00Z", 2)).toEqual([
-      "2026-10-25T00:30:00.000Z",
-      "2026-10-26T01:30:00.000Z",
-    ]);
+    expect(firings("TZ=Europe/Paris 30 2 * * *", "2026-10-24T12:00:00Z", 2)).toEqual(["2026-10-25T00:30:00.000Z", "2026-10-26T01:30:00.000Z"]);
     // Asked during the second 02:00-03:00, the first 02:30 has already fired.
     expect(firings("TZ=Europe/Paris 30 2 * * *", "2026-10-25T01:00:00Z", 1)).toEqual(["2026-10-26T01:30:00.000Z"]);
     expect(firings("TZ=Europe/Paris 30 2 * * *", "2026-10-25T01:30:00Z", 1)).toEqual(["2026-10-26T01:30:00.000Z"]);

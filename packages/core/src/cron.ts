@@ -240,9 +240,7 @@ class Schedule implements CronSchedule {
     for (;;) {
       const wall = this.nextWall(from, limit);
       if (wall === undefined) {
-        throw new InvalidInputError(
-          `cron "${this.expression}": no matching time within ${searchYears} years after ${new Date(after).toISOString()}`,
-        );
+        throw new InvalidInputError(`cron "${this.expression}": no matching time within ${searchYears} years after ${new Date(after).toISOString()}`);
       }
       const at = this.clock ? this.clock.firstInstant(wall) : wall;
       // In a repeated (fall-back) hour the wall clock is behind `after` while its first instant

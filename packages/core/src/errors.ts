@@ -86,11 +86,7 @@ export class RetryAfterError extends WeftError {
   constructor(message: string, retryAfter: number | string | Date, options?: { cause?: unknown }) {
     super("RETRY_AFTER", message, options);
     this.retryAfter =
-      retryAfter instanceof Date
-        ? retryAfter.toISOString()
-        : typeof retryAfter === "number"
-          ? String(Math.ceil(retryAfter / 1000))
-          : retryAfter;
+      retryAfter instanceof Date ? retryAfter.toISOString() : typeof retryAfter === "number" ? String(Math.ceil(retryAfter / 1000)) : retryAfter;
   }
 }
 
@@ -129,5 +125,5 @@ export function serializeError(e: unknown): SerializedError {
     if (e.cause !== undefined) out.cause = e.cause instanceof Error ? serializeError(e.cause) : e.cause;
     return out;
   }
-  return { name: "Error", message: typeof e === "string" ? e : JSON.stringify(e) ?? String(e), __serialized: true };
+  return { name: "Error", message: typeof e === "string" ? e : (JSON.stringify(e) ?? String(e)), __serialized: true };
 }

@@ -18,12 +18,16 @@ export const signatureWindowSeconds = 5 * 60;
 /** `Bearer` value for the server: `<prefix><hex sha256 of the hex-decoded key>`. */
 export function hashSigningKey(signingKey: string): string {
   const prefix = keyPrefix.exec(signingKey)?.[0] ?? "";
-  const hashed = createHash("sha256").update(Buffer.from(signingKey.slice(prefix.length), "hex")).digest("hex");
+  const hashed = createHash("sha256")
+    .update(Buffer.from(signingKey.slice(prefix.length), "hex"))
+    .digest("hex");
   return `${prefix}${hashed}`;
 }
 
 function mac(body: string, signingKey: string, t: string): string {
-  return createHmac("sha256", signingKey.replace(keyPrefix, "")).update(body + t).digest("hex");
+  return createHmac("sha256", signingKey.replace(keyPrefix, ""))
+    .update(body + t)
+    .digest("hex");
 }
 
 /** The `X-Inngest-Signature` value for `body` at `unixSeconds`. */

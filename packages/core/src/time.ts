@@ -45,7 +45,13 @@ export function formatDuration(ms: number): string {
   if (ms <= 0) return "0s";
   let rest = Math.ceil(ms / 1000);
   let out = "";
-  for (const [unit, secs] of [["w", 604800], ["d", 86400], ["h", 3600], ["m", 60], ["s", 1]] as const) {
+  for (const [unit, secs] of [
+    ["w", 604800],
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
     const n = Math.floor(rest / secs);
     if (n > 0) out += `${n}${unit}`;
     rest -= n * secs;

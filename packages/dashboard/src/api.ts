@@ -26,7 +26,9 @@ export function invokedRunId(step: Step): string | undefined {
  * `<parent run id>.<step id>`, as its id, so the child is the run that event started.
  */
 export function invokedRunLookup(runId: string, step: Step): string | null {
-  return step.op === "InvokeFunction" && step.status !== "Waiting" && !invokedRunId(step) ? `/v1/events/${encodeURIComponent(`${runId}.${step.id}`)}/runs` : null;
+  return step.op === "InvokeFunction" && step.status !== "Waiting" && !invokedRunId(step)
+    ? `/v1/events/${encodeURIComponent(`${runId}.${step.id}`)}/runs`
+    : null;
 }
 
 /** Whether a line holds a result the run recorded, so a replay can start from it. */

@@ -80,7 +80,8 @@ function predict(p: Plan) {
 async function play(store: StoreConfig) {
   const { plans, restartsAtMs } = schedule();
   const stores = await openStores(store);
-  const start = () => startWeftServer({ stores, port: 0, retryIntervalMs: 20, leaseMs: 1000, log: process.env.WEFT_TEST_LOG ? undefined : silentLogger, syncIntervalMs: 60_000 });
+  const start = () =>
+    startWeftServer({ stores, port: 0, retryIntervalMs: 20, leaseMs: 1000, log: process.env.WEFT_TEST_LOG ? undefined : silentLogger, syncIntervalMs: 60_000 });
   const a = await start();
   let b: WeftServer | undefined = await start();
   const executions = new Map<string, number>();
@@ -124,7 +125,8 @@ async function play(store: StoreConfig) {
   try {
     await api(a.url, "POST", "/v1/apps", { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/inngest` });
     const stepsOf = async (runId: string) => (await api<{ data: ApiStep[] }>(a.url, "GET", `/v1/runs/${runId}/steps`)).data;
-    const send = async (name: string, data: Record<string, unknown>) => (await api<{ ids: string[] }>(a.url, "POST", "/e/key", { name, data })).ids[0] as string;
+    const send = async (name: string, data: Record<string, unknown>) =>
+      (await api<{ ids: string[] }>(a.url, "POST", "/e/key", { name, data })).ids[0] as string;
     const until = (runId: string, what: string, test: (s: ApiStep[]) => boolean) =>
       waitFor(async () => (test(await stepsOf(runId)) ? true : undefined), `${what} of ${runId}`, 15_000);
 
@@ -164,13 +166,21 @@ async function play(store: StoreConfig) {
     const outcomes: Record<number, { status: string; output: unknown; executions: Record<string, number> }> = {};
     for (const [i, p] of plans.entries()) {
       const expected = predict(p);
-      const run = await waitFor(async () => {
-        const { data } = await api<{ data: ApiRun }>(a.url, "GET", `/v1/runs/${runIds[i]}`);
-        return data.status !== "Running" ? data : undefined;
-      }, `run ${p.k} to end`, 20_000);
+      const run = await waitFor(
+        async () => {
+          const { data } = await api<{ data: ApiRun }>(a.url, "GET", `/v1/runs/${runIds[i]}`);
+          return data.status !== "Running" ? data : undefined;
+        },
+        `run ${p.k} to end`,
+        20_000,
+      );
       const counts = Object.fromEntries(Object.keys(expected.executions).map((s) => [s, executions.get(`${p.k}:${s}`) ?? 0]));
       // How far a run cancelled mid-steps got depends on timing: only the rest is compared across stores.
-      outcomes[p.k] = { status: run.status, output: run.status === "Completed" ? run.output : undefined, executions: p.script === "cancel-steps" ? {} : counts };
+      outcomes[p.k] = {
+        status: run.status,
+        output: run.status === "Completed" ? run.output : undefined,
+        executions: p.script === "cancel-steps" ? {} : counts,
+      };
       const where = `run ${p.k} (${p.script}, ${p.steps} steps, crash at ${p.crashAt ?? "none"}; seed ${seed})`;
       expect(run.status, where).toBe(expected.status);
       if (expected.output) expect(run.output, where).toEqual(expected.output);
@@ -204,7 +214,9 @@ describe(`model-based schedule (seed ${seed}, ${runs} runs)`, () => {
     results.set(name, outcomes);
     const by = (s: Script) => plans.filter((p) => p.script === s).length;
     const crashes = plans.filter((p) => p.crashAt !== undefined).length;
-    console.log(`model ${name}: ${runs} runs (go ${by("go")}, early-go ${by("early-go")}, timeout ${by("timeout")}, cancel-steps ${by("cancel-steps")}, cancel-wait ${by("cancel-wait")}; ${crashes} app crashes; 2 engine restarts): all matched the model`);
+    console.log(
+      `model ${name}: ${runs} runs (go ${by("go")}, early-go ${by("early-go")}, timeout ${by("timeout")}, cancel-steps ${by("cancel-steps")}, cancel-wait ${by("cancel-wait")}; ${crashes} app crashes; 2 engine restarts): all matched the model`,
+    );
   });
 
   it("every store reached the same outcomes", () => {

@@ -45,8 +45,21 @@ describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
     const app = await startCountingApp(urls[0]!);
     const start = (i: number) =>
       startWeftProcess([
-        "start", "--insecure-dev", "--port", String(ports[i]), "--db", db!, ...(state ? ["--state", state, "--redis-no-persistence-ok"] : []),
-        "-u", app.url, "--retry-interval", "100ms", "--lease", "1s", "--workers", "8",
+        "start",
+        "--insecure-dev",
+        "--port",
+        String(ports[i]),
+        "--db",
+        db!,
+        ...(state ? ["--state", state, "--redis-no-persistence-ok"] : []),
+        "-u",
+        app.url,
+        "--retry-interval",
+        "100ms",
+        "--lease",
+        "1s",
+        "--workers",
+        "8",
       ]);
     const procs: ChildProcess[] = [];
     try {
@@ -61,10 +74,14 @@ describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
         acknowledged.push(...ids);
       }
       const weft = () => ({ url: urls[procs.findIndex((p) => p.exitCode === null && p.signalCode === null)] ?? urls[0]! }) as TestWeft;
-      const runIds = await waitFor(async () => {
-        const found = await Promise.all(acknowledged.map((id) => api<{ data: ApiRun[] }>(weft().url, "GET", `/v1/events/${id}/runs`)));
-        return found.every((f) => f.data.length === 1) ? found.map((f) => f.data[0]!.run_id) : undefined;
-      }, "every event to start its run", 60_000);
+      const runIds = await waitFor(
+        async () => {
+          const found = await Promise.all(acknowledged.map((id) => api<{ data: ApiRun[] }>(weft().url, "GET", `/v1/events/${id}/runs`)));
+          return found.every((f) => f.data.length === 1) ? found.map((f) => f.data[0]!.run_id) : undefined;
+        },
+        "every event to start its run",
+        60_000,
+      );
 
       // Chaos: kill one worker at random every 300-600 ms, bring it back, for a few seconds.
       const recorded = new Map<string, number>();
@@ -86,14 +103,17 @@ describe.each(setups)("scale-out on $name", ({ db, state, name }) => {
       }
 
       for (const runId of runIds) {
-        await waitFor(async () => ((await stepsOf(weft(), runId)).some((s) => s.op === "WaitForEvent") ? true : undefined), `run ${runId} to wait`, 60_000)
-          .catch(async (error: Error) => {
-            // Say where the run stopped: its state, its timeline and what each engine printed.
-            const { data: run } = await api<{ data: ApiRun }>(weft().url, "GET", `/v1/runs/${runId}`);
-            const steps = await stepsOf(weft(), runId);
-            const logs = live.map((p, i) => `--- engine process ${i}\n${processLog(p).slice(-4000)}`).join("\n");
-            throw new Error(`${error.message}\nrun: ${JSON.stringify(run)}\nsteps: ${JSON.stringify(steps)}\n${logs}`);
-          });
+        await waitFor(
+          async () => ((await stepsOf(weft(), runId)).some((s) => s.op === "WaitForEvent") ? true : undefined),
+          `run ${runId} to wait`,
+          60_000,
+        ).catch(async (error: Error) => {
+          // Say where the run stopped: its state, its timeline and what each engine printed.
+          const { data: run } = await api<{ data: ApiRun }>(weft().url, "GET", `/v1/runs/${runId}`);
+          const steps = await stepsOf(weft(), runId);
+          const logs = live.map((p, i) => `--- engine process ${i}\n${processLog(p).slice(-4000)}`).join("\n");
+          throw new Error(`${error.message}\nrun: ${JSON.stringify(run)}\nsteps: ${JSON.stringify(steps)}\n${logs}`);
+        });
       }
       for (let k = 0; k < runs; k++) await api(pick(), "POST", "/e/key", { name: "crash/go", data: { k } });
       for (const [k, runId] of runIds.entries()) {

@@ -67,7 +67,9 @@ async function survivesOutage(name: string, outage: Outage) {
     http.closeAllConnections();
     http.close();
   });
-  const synced = await api<{ data: { ok: boolean } }>(server.url, "POST", "/v1/apps", { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/inngest` });
+  const synced = await api<{ data: { ok: boolean } }>(server.url, "POST", "/v1/apps", {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/inngest`,
+  });
   expect(synced.data.ok).toBe(true);
 
   const send = async (name: string, k: number) => {
@@ -109,10 +111,14 @@ async function survivesOutage(name: string, outage: Outage) {
   // Every acknowledged event has exactly one run, and it completes.
   let completed = 0;
   for (const [eventId, k] of acknowledged) {
-    const run = await waitFor(async () => {
-      const runs = await runOf(eventId).catch(() => []);
-      return runs.length === 1 && runs[0]?.status === "Completed" ? runs[0] : undefined;
-    }, `the run of event ${k} to complete`, 30_000);
+    const run = await waitFor(
+      async () => {
+        const runs = await runOf(eventId).catch(() => []);
+        return runs.length === 1 && runs[0]?.status === "Completed" ? runs[0] : undefined;
+      },
+      `the run of event ${k} to complete`,
+      30_000,
+    );
     expect(run.output).toBe(k);
     completed++;
     for (const s of steps) expect(executions.get(`${k}:${s}`), `${k}:${s}`).toBeGreaterThanOrEqual(1);
@@ -125,7 +131,17 @@ async function survivesOutage(name: string, outage: Outage) {
   expect(lines.filter((l) => l.includes("store unavailable, retrying"))).toHaveLength(1);
   expect(lines.filter((l) => l.includes("store available again"))).toHaveLength(1);
   const rerun = [...executions.values()].filter((n) => n > 1).length;
-  const figures = { store: name, acknowledged: acknowledged.size, completed, lost: acknowledged.size - completed, refused503: refused.length, refusedButListed: stored.length, recordedStepsRerun: 0, unrecordedStepsRerun: rerun, logLines: lines.filter((l) => !l.startsWith("info")).length };
+  const figures = {
+    store: name,
+    acknowledged: acknowledged.size,
+    completed,
+    lost: acknowledged.size - completed,
+    refused503: refused.length,
+    refusedButListed: stored.length,
+    recordedStepsRerun: 0,
+    unrecordedStepsRerun: rerun,
+    logLines: lines.filter((l) => !l.startsWith("info")).length,
+  };
   console.log(`store outage: ${JSON.stringify(figures)}`);
   if (process.env.WEFT_TEST_LOG) console.log(lines.join("\n"));
   return figures;

@@ -56,7 +56,11 @@ export async function startTestWeft(opts: TestWeftOptions = {}): Promise<TestWef
 }
 
 /** Serve functions with the SDK on a free port and sync them into `weft`. Answers the serve URL. */
-export async function serveApp(weft: TestWeft, client: ServeOptions["client"], functions: ServeOptions["functions"]): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveApp(
+  weft: TestWeft,
+  client: ServeOptions["client"],
+  functions: ServeOptions["functions"],
+): Promise<{ url: string; close(): Promise<void> }> {
   const handler = serve({ client, functions });
   const http: Server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
@@ -115,10 +119,14 @@ export async function runOf(weft: TestWeft, name: string, data: Record<string, u
 
 /** A run, once it has reached `status`. */
 export function runWithStatus(weft: TestWeft, runId: string, status: string, timeoutMs?: number): Promise<ApiRun> {
-  return waitFor(async () => {
-    const { data } = await api<{ data: ApiRun }>(weft.url, "GET", `/v1/runs/${runId}`);
-    return data.status === status ? data : undefined;
-  }, `run ${runId} to be ${status}`, timeoutMs);
+  return waitFor(
+    async () => {
+      const { data } = await api<{ data: ApiRun }>(weft.url, "GET", `/v1/runs/${runId}`);
+      return data.status === status ? data : undefined;
+    },
+    `run ${runId} to be ${status}`,
+    timeoutMs,
+  );
 }
 
 export async function stepsOf(weft: TestWeft, runId: string): Promise<ApiStep[]> {

@@ -38,7 +38,12 @@ async function post(path: string, body: unknown) {
   return { status: res.statusCode, json: (await res.body.json()) as { error?: string; data?: { ok: boolean; error?: string } } };
 }
 
-const fn = (id: string, url: string) => ({ id, name: id, triggers: [{ event: `access/${id}` }], steps: { step: { id: "step", name: "step", runtime: { type: "http", url } } } });
+const fn = (id: string, url: string) => ({
+  id,
+  name: id,
+  triggers: [{ event: `access/${id}` }],
+  steps: { step: { id: "step", name: "step", runtime: { type: "http", url } } },
+});
 
 describe("--allow-app-url", () => {
   it.each([
@@ -56,7 +61,11 @@ describe("--allow-app-url", () => {
     const outside = await post("/fn/register", { appName: "intruder", url: "http://10.0.0.1/api/inngest", functions: [] });
     expect(outside.status).toBe(403);
     expect(outside.json.error).toMatch(/http:\/\/10\.0\.0\.1\/api\/inngest is not allowed by --allow-app-url/);
-    const sneaky = await post("/fn/register", { appName: "intruder", url: "http://127.0.0.1:1/api/inngest", functions: [fn("f", "http://10.0.0.1:8080/api/inngest")] });
+    const sneaky = await post("/fn/register", {
+      appName: "intruder",
+      url: "http://127.0.0.1:1/api/inngest",
+      functions: [fn("f", "http://10.0.0.1:8080/api/inngest")],
+    });
     expect(sneaky.status).toBe(403);
     expect(sneaky.json.error).toMatch(/10\.0\.0\.1:8080\/api\/inngest is not allowed/);
     const { data } = await api<{ data: { id: string }[] }>(weft.url, "GET", "/v1/functions");
@@ -88,7 +97,23 @@ describe("--allow-app-url", () => {
 
   it("weft start refuses a -u outside the patterns", () => {
     requireBuiltCli();
-    const out = spawnSync(process.execPath, [cliPath, "start", "--insecure-dev", "--db", "memory:", "--port", "0", "-u", "http://10.0.0.1/api/inngest", "--allow-app-url", "http://127.0.0.1:*/api/inngest"], { encoding: "utf8", timeout: 10_000 });
+    const out = spawnSync(
+      process.execPath,
+      [
+        cliPath,
+        "start",
+        "--insecure-dev",
+        "--db",
+        "memory:",
+        "--port",
+        "0",
+        "-u",
+        "http://10.0.0.1/api/inngest",
+        "--allow-app-url",
+        "http://127.0.0.1:*/api/inngest",
+      ],
+      { encoding: "utf8", timeout: 10_000 },
+    );
     expect(out.status).not.toBe(0);
     expect(out.stderr).toMatch(/-u http:\/\/10\.0\.0\.1\/api\/inngest: .* is not allowed by --allow-app-url/);
   });
@@ -110,7 +135,8 @@ describe("--allow-fetch-url", () => {
         const path = new URL(req.url ?? "/", "http://x").searchParams.get("fnId") === "fetch-public" ? "/public/data" : "/internal/secrets";
         const headers = { "content-type": "application/json", "x-inngest-sdk": "js:v3.0.0" };
         if ("fetch1" in steps) res.writeHead(200, headers).end(JSON.stringify(steps.fetch1));
-        else res.writeHead(206, headers).end(JSON.stringify([{ id: "fetch1", op: "Gateway", name: "fetch", opts: { url: `${target}${path}`, method: "GET" } }]));
+        else
+          res.writeHead(206, headers).end(JSON.stringify([{ id: "fetch1", op: "Gateway", name: "fetch", opts: { url: `${target}${path}`, method: "GET" } }]));
       });
     });
     const url = `${appBase}/api/inngest`;
@@ -122,7 +148,9 @@ describe("--allow-fetch-url", () => {
 
     const refused = await runOf(weft, "access/fetch-internal");
     const ended = await runWithStatus(weft, refused.run_id, "Completed");
-    expect(ended.output).toMatchObject({ error: { name: "FetchUrlNotAllowed", message: expect.stringMatching(/\/internal\/secrets is not allowed by --allow-fetch-url/) } });
+    expect(ended.output).toMatchObject({
+      error: { name: "FetchUrlNotAllowed", message: expect.stringMatching(/\/internal\/secrets is not allowed by --allow-fetch-url/) },
+    });
     const line = (await stepsOf(weft, refused.run_id)).find((s) => s.op === "Gateway");
     expect(line?.status).toBe("Failed");
     expect(internalHits).toBe(0);

@@ -22,12 +22,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
   const elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/latest/meta-data/`;
-  const firstFails = (fault: Parameters<typeof startFaultyApp>[1][string]) => (attempt: number, req: Parameters<typeof fault>[1], res: Parameters<typeof fault>[2]) =>
-    attempt === 0 ? fault(attempt, req, res) : "ok";
+  const firstFails =
+    (fault: Parameters<typeof startFaultyApp>[1][string]) => (attempt: number, req: Parameters<typeof fault>[1], res: Parameters<typeof fault>[2]) =>
+      attempt === 0 ? fault(attempt, req, res) : "ok";
   app = await startFaultyApp(weft, {
     // Never answers the first call: the call timeout ends it, and the retry succeeds.
     hangs: firstFails(() => undefined),
-    "answers-5xx": firstFails((_a, _q, res) => void res.writeHead(503, { "content-type": "application/json" }).end('{"name":"Error","message":"upstream down"}')),
+    "answers-5xx": firstFails(
+      (_a, _q, res) => void res.writeHead(503, { "content-type": "application/json" }).end('{"name":"Error","message":"upstream down"}'),
+    ),
     "answers-non-json": firstFails((_a, _q, res) => void res.writeHead(200, { "x-inngest-sdk": "js:v3.0.0" }).end("<html>oops</html>")),
     "answers-without-sdk-headers": firstFails((_a, _q, res) => void res.writeHead(200, { "content-type": "application/json" }).end("{}")),
     "closes-mid-body": firstFails((_a, _q, res) => {

@@ -110,7 +110,11 @@ describe("a checkpoint with two results for one step", () => {
       { id: "ckpt", op: "StepRun", displayName: "ckpt", data: 1 },
       { id: "ckpt", op: "StepRun", displayName: "ckpt", data: 2 },
     ];
-    const res = await request(`${weft.url}/v1/checkpoint/${run.run_id}/async`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ steps }) });
+    const res = await request(`${weft.url}/v1/checkpoint/${run.run_id}/async`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ steps }),
+    });
     expect(res.statusCode).toBe(409);
     await res.body.dump();
     await expectFailedOnce(run, /^step "ckpt" \(StepRun\): the checkpoint carries more than one result for step id ckpt$/);

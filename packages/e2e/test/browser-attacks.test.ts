@@ -83,7 +83,12 @@ describe("a web page attacking weft dev", () => {
 
   it("the dashboard's same-origin requests still work", async () => {
     const before = await eventCount();
-    const res = await send("POST", "/v1/events", { origin: weft.url, "sec-fetch-site": "same-origin", "content-type": "application/json" }, '{"name":"browser/from-dashboard"}');
+    const res = await send(
+      "POST",
+      "/v1/events",
+      { origin: weft.url, "sec-fetch-site": "same-origin", "content-type": "application/json" },
+      '{"name":"browser/from-dashboard"}',
+    );
     expect(res.status).toBe(200);
     expect(await eventCount()).toBe(before + 1);
     expect((await send("GET", "/v1/runs", { "sec-fetch-site": "same-origin" })).status).toBe(200);

@@ -49,9 +49,7 @@ describe("checkpointing with @weft/sdk", () => {
       expect(ran).toEqual(["s1", "s2", "s3", "s4", "s5"]);
       expect(app.calls.count).toBe(1);
       const steps = await stepsOf(weft, run.run_id);
-      expect(steps.filter((s) => s.status === "Completed").map((s) => [s.name, s.output])).toEqual(
-        [1, 2, 3, 4, 5].map((i) => [`s${i}`, i]),
-      );
+      expect(steps.filter((s) => s.status === "Completed").map((s) => [s.name, s.output])).toEqual([1, 2, 3, 4, 5].map((i) => [`s${i}`, i]));
     } finally {
       await app.close();
     }

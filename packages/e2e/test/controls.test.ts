@@ -1,7 +1,7 @@
 // cancelOn, RetryAfterError, sleepUntil and waitForEvent `if` through the SDK over real HTTP.
 import { RetryAfterError, Weft } from "@weft/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runOf, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type ApiRun, type TestWeft } from "../src/index.js";
+import { runOf, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type TestWeft } from "../src/index.js";
 
 let weft: TestWeft;
 let app: { close(): Promise<void> };
@@ -30,7 +30,11 @@ beforeAll(async () => {
     return Date.now() >= (event.data.at as number);
   });
   const picky = client.createFunction({ id: "picky" }, { event: "test/picky" }, async ({ step }) => {
-    const big = await step.waitForEvent("big-payment", { event: "test/payment", if: "async.data.amount > 100 && event.data.account == async.data.account", timeout: "5s" });
+    const big = await step.waitForEvent("big-payment", {
+      event: "test/payment",
+      if: "async.data.amount > 100 && event.data.account == async.data.account",
+      timeout: "5s",
+    });
     return big?.data.amount ?? null;
   });
   app = await serveApp(weft, client, [cancellable, patient, until, picky]);

@@ -26,10 +26,14 @@ afterAll(async () => {
 
 describe("cron", () => {
   it("starts the function with an inngest/scheduled.timer event at the tick, once", async () => {
-    const runs = await waitFor(async () => {
-      const { data } = await api<{ data: ApiRun[] }>(weft.url, "GET", "/v1/runs?function_id=cron-app-every-minute");
-      return data.length > 0 ? data : undefined;
-    }, "the first tick", 5000);
+    const runs = await waitFor(
+      async () => {
+        const { data } = await api<{ data: ApiRun[] }>(weft.url, "GET", "/v1/runs?function_id=cron-app-every-minute");
+        return data.length > 0 ? data : undefined;
+      },
+      "the first tick",
+      5000,
+    );
     expect((await runWithStatus(weft, runs[0]!.run_id, "Completed")).output).toBe("inngest/scheduled.timer");
     expect(ticks[0]).toMatchObject({ cron: "* * * * *", scheduledAt: expect.stringMatching(/:00\.000Z$/) });
     // A re-sync schedules again; the tick already queued absorbs it.

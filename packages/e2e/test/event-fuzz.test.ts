@@ -53,7 +53,9 @@ describe(`the event API under a fuzzer (seed ${seed})`, () => {
       if (kind === "b") return rand() < 0.5;
       if (kind === "null") return null;
       if (kind === "a") return Array.from({ length: Math.floor(rand() * 4) }, () => randomJson(depth + 1));
-      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, (_, i) => [pick(["k", "__proto__", "constructor", "", `f${i}`]), randomJson(depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(rand() * 4) }, (_, i) => [pick(["k", "__proto__", "constructor", "", `f${i}`]), randomJson(depth + 1)]),
+      );
     };
     const good = (i: number) => {
       const e: Record<string, unknown> = { name: "fuzz/good", data: { case: i, payload: randomJson(0) } };
@@ -72,8 +74,16 @@ describe(`the event API under a fuzzer (seed ${seed})`, () => {
       { why: /"data" must be an object/, status: 400, apply: (e) => (e.data = pick([[1], "s", 3, null, true])) },
       { why: /"user" must be an object/, status: 400, apply: (e) => (e.user = pick([[1], "s", 3, null])) },
       { why: /"id" must be a non-empty string/, status: 400, apply: (e) => (e.id = pick([3, "", {}, []])) },
-      { why: /"ts" must be epoch milliseconds/, status: 400, apply: (e) => (e.ts = pick([-1, 1, 1e20, "2026-01-01", Date.UTC(2101, 0, 1), Date.UTC(1979, 11, 31)])) },
-      { why: /nesting depth limit of 100; raise it with --max-event-depth/, status: 413, apply: (e) => (e.data = { deep: nest(101 + Math.floor(rand() * 2000)) }) },
+      {
+        why: /"ts" must be epoch milliseconds/,
+        status: 400,
+        apply: (e) => (e.ts = pick([-1, 1, 1e20, "2026-01-01", Date.UTC(2101, 0, 1), Date.UTC(1979, 11, 31)])),
+      },
+      {
+        why: /nesting depth limit of 100; raise it with --max-event-depth/,
+        status: 413,
+        apply: (e) => (e.data = { deep: nest(101 + Math.floor(rand() * 2000)) }),
+      },
       { why: /event size limit of 512 KiB/, status: 413, apply: (e) => (e.data = { blob: "b".repeat(513 * 1024 + Math.floor(rand() * 1000)) }) },
     ];
 

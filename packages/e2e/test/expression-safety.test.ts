@@ -83,7 +83,7 @@ describe("a backtracking regex in a trigger filter", () => {
       async ({ event }) => event.data.s,
     );
     apps.push(await serveApp(weft, client, [filtered]));
-    const hostile = "a".repeat(32) + "!";
+    const hostile = `${"a".repeat(32)}!`;
     const [eventId] = await sendEvents(weft, { name: "redos/check", data: { s: hostile } });
     const health = await request(new URL("/health", weft.url), { headersTimeout: 2_000, bodyTimeout: 2_000 });
     expect(health.statusCode).toBe(200);

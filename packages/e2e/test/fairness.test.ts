@@ -4,7 +4,20 @@
 // so the fix cannot be that A's calls time out and free their slots.
 import { Weft } from "@weft/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { api, runOf, runWithStatus, sendEvents, serveApp, startFaultyApp, startTestWeft, stepsOf, waitFor, type ApiRun, type FaultyApp, type TestWeft } from "../src/index.js";
+import {
+  api,
+  runOf,
+  runWithStatus,
+  sendEvents,
+  serveApp,
+  startFaultyApp,
+  startTestWeft,
+  stepsOf,
+  waitFor,
+  type ApiRun,
+  type FaultyApp,
+  type TestWeft,
+} from "../src/index.js";
 
 const concurrency = 8;
 const hangingRuns = 20;
@@ -33,7 +46,10 @@ afterAll(async () => {
 });
 
 it("a run of another app completes while one app's calls hang in as many slots as it may take", async () => {
-  await sendEvents(weft, Array.from({ length: hangingRuns }, (_, i) => ({ name: "fault/hangs", data: { i } })));
+  await sendEvents(
+    weft,
+    Array.from({ length: hangingRuns }, (_, i) => ({ name: "fault/hangs", data: { i } })),
+  );
   const cap = concurrency / 2;
   // App A has taken its share of the worker (without the cap: every slot), and its calls hang.
   await waitFor(async () => ((hanging.calls.get("hangs") ?? 0) >= cap ? true : undefined), `${cap} hanging calls`);

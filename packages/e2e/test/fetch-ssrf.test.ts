@@ -52,7 +52,12 @@ async function withWeft(args: string[], body: (weft: TestWeft) => Promise<void>)
   const proc: ChildProcess = await startWeftProcess([...args, "--insecure-dev", "--db", "memory:", "--port", String(port), "--no-discovery"], "Weft ");
   try {
     const weft = { url: `http://127.0.0.1:${port}` } as TestWeft;
-    const fn = { id: "fetch-internal", name: "fetch-internal", triggers: [{ event: "ssrf/go" }], steps: { step: { id: "step", name: "step", runtime: { type: "http", url: appUrl } } } };
+    const fn = {
+      id: "fetch-internal",
+      name: "fetch-internal",
+      triggers: [{ event: "ssrf/go" }],
+      steps: { step: { id: "step", name: "step", runtime: { type: "http", url: appUrl } } },
+    };
     await api(weft.url, "POST", "/fn/register", { appName: "fetcher", url: appUrl, functions: [fn] });
     await body(weft);
   } finally {
@@ -67,7 +72,10 @@ describe("step.fetch to a private address", () => {
       const run = await runOf(weft, "ssrf/go");
       const ended = await runWithStatus(weft, run.run_id, "Completed");
       expect(ended.output).toMatchObject({
-        error: { name: "FetchAddressNotAllowed", message: expect.stringMatching(/\/admin refused: 127\.0\.0\.1 is a loopback address: .*--allow-private-fetch/) },
+        error: {
+          name: "FetchAddressNotAllowed",
+          message: expect.stringMatching(/\/admin refused: 127\.0\.0\.1 is a loopback address: .*--allow-private-fetch/),
+        },
       });
       const gateway = (await stepsOf(weft, run.run_id)).filter((s) => s.op === "Gateway");
       expect(gateway.map((s) => s.status)).toEqual(["Failed"]);

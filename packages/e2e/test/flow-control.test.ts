@@ -4,7 +4,20 @@
 import { Weft } from "@weft/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dropTestData, testBackend } from "../src/backends.js";
-import { api, runOf, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type ApiRun, type TestWeft, type TestWeftOptions } from "../src/index.js";
+import {
+  api,
+  runOf,
+  runsOf,
+  runWithStatus,
+  sendEvents,
+  serveApp,
+  startTestWeft,
+  stepsOf,
+  waitFor,
+  type ApiRun,
+  type TestWeft,
+  type TestWeftOptions,
+} from "../src/index.js";
 
 const postgres = await testBackend("postgres");
 const redis = await testBackend("redis");
@@ -49,8 +62,16 @@ describe.each(backends)("flow control on $name", ({ store }) => {
     const throttled = client.createFunction({ id: "throttled", throttle: { limit: 2, period: "1s" } }, { event: "flow/throttled" }, async ({ step }) => {
       await step.run("start", () => startedAt.push(Date.now()));
     });
-    const rateLimited = client.createFunction({ id: "rate-limited", rateLimit: { limit: 1, period: "1m", key: "event.data.user" } }, { event: "flow/rate" }, async () => "ran");
-    const debounced = client.createFunction({ id: "debounced", debounce: { period: "1s", key: "event.data.user" } }, { event: "flow/debounce" }, async ({ event }) => event.data.n);
+    const rateLimited = client.createFunction(
+      { id: "rate-limited", rateLimit: { limit: 1, period: "1m", key: "event.data.user" } },
+      { event: "flow/rate" },
+      async () => "ran",
+    );
+    const debounced = client.createFunction(
+      { id: "debounced", debounce: { period: "1s", key: "event.data.user" } },
+      { event: "flow/debounce" },
+      async ({ event }) => event.data.n,
+    );
     const idempotent = client.createFunction({ id: "idempotent", idempotency: "event.data.order" }, { event: "flow/order" }, async () => "charged");
     const single = client.createFunction({ id: "single", singleton: { mode: "skip" } }, { event: "flow/single" }, async ({ step }) => {
       await step.waitForEvent("hold", { event: "flow/release", timeout: "1h" });
@@ -78,7 +99,10 @@ describe.each(backends)("flow control on $name", ({ store }) => {
   const runsOfFunction = async (fn: string) => (await api<{ data: ApiRun[] }>(weft.url, "GET", `/v1/runs?function_id=flow-app-${fn}`)).data;
 
   it.runIf(store)("concurrency: a key never exceeds its limit, and a saturated key does not hold up others", async () => {
-    const busy = await sendEvents(weft, Array.from({ length: 6 }, (_, n) => ({ name: "flow/limited", data: { user: "busy", n: `busy-${n}` } })));
+    const busy = await sendEvents(
+      weft,
+      Array.from({ length: 6 }, (_, n) => ({ name: "flow/limited", data: { user: "busy", n: `busy-${n}` } })),
+    );
     const [quiet] = await sendEvents(weft, { name: "flow/limited", data: { user: "quiet", n: "quiet" } });
     for (const id of [...busy, quiet!]) await runWithStatus(weft, (await runsOf(weft, id))[0]!.run_id, "Completed", 15_000);
     expect(peak.get("busy")).toBe(2);
@@ -87,14 +111,25 @@ describe.each(backends)("flow control on $name", ({ store }) => {
   });
 
   it.runIf(store)("throttle: runs over the rate are delayed, not dropped", async () => {
-    await sendEvents(weft, [1, 2, 3].map((n) => ({ name: "flow/throttled", data: { n } })));
-    await waitFor(async () => ((await runsOfFunction("throttled")).filter((r) => r.status === "Completed").length === 3 ? true : undefined), "three throttled runs", 10_000);
+    await sendEvents(
+      weft,
+      [1, 2, 3].map((n) => ({ name: "flow/throttled", data: { n } })),
+    );
+    await waitFor(
+      async () => ((await runsOfFunction("throttled")).filter((r) => r.status === "Completed").length === 3 ? true : undefined),
+      "three throttled runs",
+      10_000,
+    );
     const sorted = [...startedAt].sort((a, b) => a - b);
     expect(sorted[2]! - sorted[0]!).toBeGreaterThanOrEqual(400); // the third waited for the budget (2 per second)
   });
 
   it.runIf(store)("rate limit: runs over the limit are dropped, per key", async () => {
-    await sendEvents(weft, [{ name: "flow/rate", data: { user: "u1" } }, { name: "flow/rate", data: { user: "u1" } }, { name: "flow/rate", data: { user: "u2" } }]);
+    await sendEvents(weft, [
+      { name: "flow/rate", data: { user: "u1" } },
+      { name: "flow/rate", data: { user: "u1" } },
+      { name: "flow/rate", data: { user: "u2" } },
+    ]);
     const [marker] = await sendEvents(weft, { name: "flow/order", data: { order: "marker" } });
     await runWithStatus(weft, (await runsOf(weft, marker!))[0]!.run_id, "Completed");
     await waitFor(async () => ((await runsOfFunction("rate-limited")).length >= 2 ? true : undefined), "the rate-limited runs");
@@ -102,27 +137,44 @@ describe.each(backends)("flow control on $name", ({ store }) => {
   });
 
   it.runIf(store)("debounce: a burst of events starts one run, with the last event", async () => {
-    await sendEvents(weft, [1, 2, 3].map((n) => ({ name: "flow/debounce", data: { user: "d1", n } })));
-    const runs = await waitFor(async () => {
-      const found = await runsOfFunction("debounced");
-      return found.length > 0 && found.every((r) => r.status === "Completed") ? found : undefined;
-    }, "the debounced run", 5000);
+    await sendEvents(
+      weft,
+      [1, 2, 3].map((n) => ({ name: "flow/debounce", data: { user: "d1", n } })),
+    );
+    const runs = await waitFor(
+      async () => {
+        const found = await runsOfFunction("debounced");
+        return found.length > 0 && found.every((r) => r.status === "Completed") ? found : undefined;
+      },
+      "the debounced run",
+      5000,
+    );
     expect(runs.map((r) => r.output)).toEqual([3]);
   });
 
   it.runIf(store)("batching: full batches start at once, the rest after the timeout, every event in one run", async () => {
-    await sendEvents(weft, [1, 2, 3, 4].map((n) => ({ name: "flow/batch", data: { n } })));
-    const runs = await waitFor(async () => {
-      const found = await runsOfFunction("batched");
-      return found.length === 2 && found.every((r) => r.status === "Completed") ? found : undefined;
-    }, "two batched runs", 5000);
+    await sendEvents(
+      weft,
+      [1, 2, 3, 4].map((n) => ({ name: "flow/batch", data: { n } })),
+    );
+    const runs = await waitFor(
+      async () => {
+        const found = await runsOfFunction("batched");
+        return found.length === 2 && found.every((r) => r.status === "Completed") ? found : undefined;
+      },
+      "two batched runs",
+      5000,
+    );
     const batches = runs.map((r) => r.output as number[]).sort((a, b) => b.length - a.length);
     expect(batches.map((b) => b.length)).toEqual([3, 1]);
     expect(batches.flat().sort()).toEqual([1, 2, 3, 4]);
   });
 
   it.runIf(store)("idempotency: one run per value of the expression", async () => {
-    await sendEvents(weft, [{ name: "flow/order", data: { order: "o-7" } }, { name: "flow/order", data: { order: "o-7" } }]);
+    await sendEvents(weft, [
+      { name: "flow/order", data: { order: "o-7" } },
+      { name: "flow/order", data: { order: "o-7" } },
+    ]);
     const [other] = await sendEvents(weft, { name: "flow/order", data: { order: "o-8" } });
     await runWithStatus(weft, (await runsOf(weft, other!))[0]!.run_id, "Completed");
     const runs = await runsOfFunction("idempotent");

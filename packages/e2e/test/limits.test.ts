@@ -14,7 +14,17 @@ beforeAll(async () => {
   weft = await startTestWeft({
     store: "memory",
     retryIntervalMs: 20,
-    server: { limits: { maxEventBytes: 2048, maxEventsPerRequest: 50, maxEventDepth: 10, maxStepOutputBytes: 1024, maxRunStateBytes: 4096, maxSteps: 5, maxBatchEvents: 10 } },
+    server: {
+      limits: {
+        maxEventBytes: 2048,
+        maxEventsPerRequest: 50,
+        maxEventDepth: 10,
+        maxStepOutputBytes: 1024,
+        maxRunStateBytes: 4096,
+        maxSteps: 5,
+        maxBatchEvents: 10,
+      },
+    },
   });
   const client = new Weft({ id: "limits-app", baseUrl: weft.url });
   const bigOutput = client.createFunction({ id: "big-output" }, { event: "limits/big-output" }, async ({ step }) => {
@@ -47,7 +57,10 @@ async function failedWith(event: string, message: RegExp) {
 
 describe("run limits fail the run once, naming the limit and its flag", () => {
   it("step output", async () => {
-    const runId = await failedWith("limits/big-output", /step "huge" returned 2\d\d\d bytes, over the step output limit of 1 KiB \(1024 bytes\); raise it with --max-step-output-bytes/);
+    const runId = await failedWith(
+      "limits/big-output",
+      /step "huge" returned 2\d\d\d bytes, over the step output limit of 1 KiB \(1024 bytes\); raise it with --max-step-output-bytes/,
+    );
     const huge = (await stepsOf(weft, runId)).filter((s) => s.name === "huge");
     expect(huge.map((s) => s.status)).toEqual(["Failed"]);
     expect(huge[0]?.error?.message).toMatch(/--max-step-output-bytes/);
@@ -56,7 +69,10 @@ describe("run limits fail the run once, naming the limit and its flag", () => {
   });
 
   it("run state", async () => {
-    await failedWith("limits/big-state", /would hold \d+ bytes of state after step "part-4", over the run state limit of 4 KiB \(4096 bytes\); raise it with --max-run-state-bytes/);
+    await failedWith(
+      "limits/big-state",
+      /would hold \d+ bytes of state after step "part-4", over the run state limit of 4 KiB \(4096 bytes\); raise it with --max-run-state-bytes/,
+    );
   });
 
   it("steps per run", async () => {
@@ -79,9 +95,21 @@ describe("event limits refuse the request with 413, writing nothing", () => {
   };
 
   it.each([
-    ["event size", { name: "limits/too-big", data: { blob: "b".repeat(3000) } }, /event is 30\d\d bytes, over the event size limit of 2 KiB \(2048 bytes\); raise it with --max-event-bytes/],
-    ["events per request", Array.from({ length: 51 }, () => ({ name: "limits/too-big" })), /51 events in one request, over the events-per-request limit of 50; raise it with --max-events-per-request/],
-    ["nesting depth", { name: "limits/too-big", data: { a: nest(20) } }, /nests objects and arrays over the nesting depth limit of 10; raise it with --max-event-depth/],
+    [
+      "event size",
+      { name: "limits/too-big", data: { blob: "b".repeat(3000) } },
+      /event is 30\d\d bytes, over the event size limit of 2 KiB \(2048 bytes\); raise it with --max-event-bytes/,
+    ],
+    [
+      "events per request",
+      Array.from({ length: 51 }, () => ({ name: "limits/too-big" })),
+      /51 events in one request, over the events-per-request limit of 50; raise it with --max-events-per-request/,
+    ],
+    [
+      "nesting depth",
+      { name: "limits/too-big", data: { a: nest(20) } },
+      /nests objects and arrays over the nesting depth limit of 10; raise it with --max-event-depth/,
+    ],
   ])("%s", async (_what, body, message) => {
     const { status, json } = await post(body);
     expect(status).toBe(413);
@@ -95,6 +123,8 @@ describe("batch size", () => {
   it("refuses to sync a function asking for a batch over the limit", async () => {
     const client = new Weft({ id: "batch-limits-app", baseUrl: weft.url });
     const batched = client.createFunction({ id: "huge-batch", batchEvents: { maxSize: 50, timeout: "1s" } }, { event: "limits/batch" }, async () => null);
-    await expect(serveApp(weft, client, [batched])).rejects.toThrow(/function batch-limits-app-huge-batch: batchEvents.maxSize 50 is over the batch size limit of 10; raise it with --max-batch-events/);
+    await expect(serveApp(weft, client, [batched])).rejects.toThrow(
+      /function batch-limits-app-huge-batch: batchEvents.maxSize 50 is over the batch size limit of 10; raise it with --max-batch-events/,
+    );
   });
 });

@@ -31,7 +31,16 @@ afterAll(async () => {
 
 describe.runIf(postgres)("NUL characters on Postgres", () => {
   it("in a query value or a path parameter answer 400 naming the problem", async () => {
-    for (const path of ["/v1/events?name=%00", "/v1/events?cursor=%00", "/v1/runs?cursor=a%00", "/v1/runs?function_id=%00", "/v1/runs/%00", "/v1/runs/%00/steps", "/v1/events/x%00y", "/v1/functions/%00"]) {
+    for (const path of [
+      "/v1/events?name=%00",
+      "/v1/events?cursor=%00",
+      "/v1/runs?cursor=a%00",
+      "/v1/runs?function_id=%00",
+      "/v1/runs/%00",
+      "/v1/runs/%00/steps",
+      "/v1/events/x%00y",
+      "/v1/functions/%00",
+    ]) {
       const res = await request(new URL(path, weft.url));
       const body = (await res.body.json()) as { error?: string };
       expect(res.statusCode, path).toBe(400);

@@ -39,11 +39,27 @@ describe("weft dev on a public address", () => {
     requireBuiltCli();
     const port = await freePort();
     const child = await startWeftProcess(
-      ["dev", "--db", "memory:", "--no-discovery", "--host", "0.0.0.0", "--port", String(port), "--signing-key", signingKey, "--event-key", "evt-1", "--api-token", "tok-1"],
+      [
+        "dev",
+        "--db",
+        "memory:",
+        "--no-discovery",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        String(port),
+        "--signing-key",
+        signingKey,
+        "--event-key",
+        "evt-1",
+        "--api-token",
+        "tok-1",
+      ],
       "Weft dev server on",
     );
     children.push(child);
-    const post = async (path: string) => (await request(`http://127.0.0.1:${port}${path}`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } })).statusCode;
+    const post = async (path: string) =>
+      (await request(`http://127.0.0.1:${port}${path}`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } })).statusCode;
     expect(await post("/e/any-key")).toBe(401);
     expect(await post("/fn/register")).toBe(401);
     expect((await request(`http://127.0.0.1:${port}/v1/runs`)).statusCode).toBe(401);
@@ -51,7 +67,10 @@ describe("weft dev on a public address", () => {
 
   it("loopback binds and an explicit --insecure-dev still start without secrets", { timeout: 20_000 }, async () => {
     requireBuiltCli();
-    for (const args of [["--host", "localhost"], ["--host", "0.0.0.0", "--insecure-dev"]]) {
+    for (const args of [
+      ["--host", "localhost"],
+      ["--host", "0.0.0.0", "--insecure-dev"],
+    ]) {
       const child = await startWeftProcess(["dev", "--db", "memory:", "--no-discovery", "--port", String(await freePort()), ...args], "Weft dev server on");
       children.push(child);
       await kill9(child);

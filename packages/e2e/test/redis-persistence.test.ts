@@ -26,7 +26,10 @@ describe.runIf(redis && !persists)("Redis without persistence", () => {
 
   it("weft start refuses it, naming the fix and the flag", () => {
     requireBuiltCli();
-    const out = spawnSync(process.execPath, [cliPath, "start", "--insecure-dev", "--db", "memory:", "--state", state, "--port", "0"], { encoding: "utf8", timeout: 10_000 });
+    const out = spawnSync(process.execPath, [cliPath, "start", "--insecure-dev", "--db", "memory:", "--state", state, "--port", "0"], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(/has no persistence \(appendonly no, save ""\): .* Turn on appendonly .*--redis-no-persistence-ok/);
   });

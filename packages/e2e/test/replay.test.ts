@@ -78,7 +78,11 @@ describe("a replayed call to an app", () => {
     const first = captured.find((c) => c.url.includes("fnId="));
     const old = first!.headers["x-inngest-signature"]!.replace(/^t=(\d+)/, (_m, t: string) => `t=${Number(t) - 301}`);
     for (const signature of [old, `${first!.headers["x-inngest-signature"]}0`]) {
-      const res = await request(new URL(first!.url, appUrl), { method: "POST", headers: { ...first!.headers, "x-inngest-signature": signature }, body: first!.body });
+      const res = await request(new URL(first!.url, appUrl), {
+        method: "POST",
+        headers: { ...first!.headers, "x-inngest-signature": signature },
+        body: first!.body,
+      });
       expect(res.statusCode).toBe(401);
       await res.body.dump();
     }

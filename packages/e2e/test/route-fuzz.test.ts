@@ -102,15 +102,64 @@ function requestMaker(rand: () => number, routes: { method: string; pattern: str
     "#",
   ];
   const queryKeys = ["status", "limit", "cursor", "name", "function_id", "from", "to", "x", "%E0", "%00", "limit[]", ""];
-  const queryValues = ["", "1", "0", "-1", "1.5", "1e3", "1001", "999999999999999999999", "Running", "Failed", "nope", "%00", "a%00", "%E0", "%ZZ", "2026-01-01T00:00:00Z", "x".repeat(2000), "%F0%9F"];
+  const queryValues = [
+    "",
+    "1",
+    "0",
+    "-1",
+    "1.5",
+    "1e3",
+    "1001",
+    "999999999999999999999",
+    "Running",
+    "Failed",
+    "nope",
+    "%00",
+    "a%00",
+    "%E0",
+    "%ZZ",
+    "2026-01-01T00:00:00Z",
+    "x".repeat(2000),
+    "%F0%9F",
+  ];
   const methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "PROPFIND", "CONNECT"];
   const validHost = `127.0.0.1:${port}`;
-  const hosts = [validHost, validHost, validHost, `localhost:${port}`, `[::1]:${port}`, "evil.example", "evil.example:80", "", "127.0.0.1:99999", "[::1", "a b", "x".repeat(500)];
-  const contentTypes = ["application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "", "application/vnd.api+json", "json"];
+  const hosts = [
+    validHost,
+    validHost,
+    validHost,
+    `localhost:${port}`,
+    `[::1]:${port}`,
+    "evil.example",
+    "evil.example:80",
+    "",
+    "127.0.0.1:99999",
+    "[::1",
+    "a b",
+    "x".repeat(500),
+  ];
+  const contentTypes = [
+    "application/json",
+    "application/json; charset=utf-8",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "",
+    "application/vnd.api+json",
+    "json",
+  ];
   const origins = [`http://${validHost}`, "http://evil.example", "null", "not a url", "file://", `https://${validHost}`];
   const fetchSites = ["same-origin", "cross-site", "same-site", "none", "bogus"];
   const authorizations = secrets
-    ? [`Bearer ${secrets.apiToken}`, `Bearer ${hashSigningKey(secrets.signingKey)}`, "Bearer ", "Bearer x", "Basic Zm9vOmJhcg==", `Bearer ${"a".repeat(5000)}`, `bearer ${secrets.apiToken}`]
+    ? [
+        `Bearer ${secrets.apiToken}`,
+        `Bearer ${hashSigningKey(secrets.signingKey)}`,
+        "Bearer ",
+        "Bearer x",
+        "Basic Zm9vOmJhcg==",
+        `Bearer ${"a".repeat(5000)}`,
+        `bearer ${secrets.apiToken}`,
+      ]
     : ["Bearer x", "Bearer ", "Basic Zm9vOmJhcg==", `Bearer ${"a".repeat(5000)}`];
   const bodies = [
     "",
@@ -147,7 +196,8 @@ function requestMaker(rand: () => number, routes: { method: string; pattern: str
       const n = 1 + Math.floor(rand() * 3);
       path += `?${Array.from({ length: n }, () => `${pick(queryKeys)}=${pick(queryValues)}`).join("&")}`;
     }
-    if (maybe(0.05)) return pick([`http://a:99999${path}`, `http://${validHost}${path}`, `//a:99999${path}`, "*", `http://[${path}`, `mailto:${path}`, `\\\\${path}`]);
+    if (maybe(0.05))
+      return pick([`http://a:99999${path}`, `http://${validHost}${path}`, `//a:99999${path}`, "*", `http://[${path}`, `mailto:${path}`, `\\\\${path}`]);
     return path;
   }
 
@@ -180,7 +230,10 @@ function requestMaker(rand: () => number, routes: { method: string; pattern: str
     if (maybe(0.05)) headers.push(`Accept-Encoding: ${pick(["gzip", "br", "*"])}`);
     headers.push(`Content-Length: ${bodyBytes.length}`, "Connection: close");
     const head = `${method} ${path} HTTP/1.1\r\n${headers.join("\r\n")}\r\n\r\n`;
-    return { bytes: Buffer.concat([Buffer.from(head, "utf8"), bodyBytes]), label: `${method} ${path.slice(0, 150)} [${headers.join(" | ").slice(0, 300)}] ${body.slice(0, 80)}` };
+    return {
+      bytes: Buffer.concat([Buffer.from(head, "utf8"), bodyBytes]),
+      label: `${method} ${path.slice(0, 150)} [${headers.join(" | ").slice(0, 300)}] ${body.slice(0, 80)}`,
+    };
   };
 }
 
@@ -220,7 +273,8 @@ async function fuzz(weft: TestWeft, label: string, secrets?: Secrets): Promise<v
           const answer = await rawRequest(port, req.bytes);
           const key = answer.status === undefined ? "no answer" : `${String(answer.status)[0]}xx`;
           counts[key] = (counts[key] ?? 0) + 1;
-          if (answer.status === undefined || answer.status >= 500) failures.push(`${answer.status ?? "no answer"} ← ${req.label}\n   ${answer.head.replace(/\r\n/g, " | ").slice(0, 300)}`);
+          if (answer.status === undefined || answer.status >= 500)
+            failures.push(`${answer.status ?? "no answer"} ← ${req.label}\n   ${answer.head.replace(/\r\n/g, " | ").slice(0, 300)}`);
         }
       }),
     );

@@ -62,11 +62,30 @@ describe("secrets", () => {
     };
     try {
       server = await startWeftProcess([
-        "start", "--port", String(port), "--db", `sqlite:${join(dir, "weft.db")}`, "-u", appUrl, "--retry-interval", "50ms",
-        "--signing-key", signingKey, "--event-key", eventKey, "--api-token", apiToken,
+        "start",
+        "--port",
+        String(port),
+        "--db",
+        `sqlite:${join(dir, "weft.db")}`,
+        "-u",
+        appUrl,
+        "--retry-interval",
+        "50ms",
+        "--signing-key",
+        signingKey,
+        "--event-key",
+        eventKey,
+        "--api-token",
+        apiToken,
       ]);
       // Events: accepted, refused for the key, refused for the body.
-      const sent = await call("POST", `/e/${eventKey}`, { body: JSON.stringify([{ name: "secret/work", data: {} }, { name: "secret/work", data: { fail: true } }]), token: null });
+      const sent = await call("POST", `/e/${eventKey}`, {
+        body: JSON.stringify([
+          { name: "secret/work", data: {} },
+          { name: "secret/work", data: { fail: true } },
+        ]),
+        token: null,
+      });
       expect(sent.status).toBe(200);
       expect((await call("POST", "/e/not-the-key", { body: "{}", token: null })).status).toBe(401);
       expect((await call("POST", `/e/${eventKey}`, { body: "{nope", token: null })).status).toBe(400);
@@ -74,11 +93,15 @@ describe("secrets", () => {
       expect((await call("POST", "/fn/register", { body: "{}", token: "wrong" })).status).toBe(401);
       expect((await call("GET", "/v1/runs", { token: "wrong" })).status).toBe(401);
       // Both runs end (one after a logged failure), then every read endpoint is called.
-      const runs = await waitFor(async () => {
-        const { json } = await call("GET", "/v1/runs");
-        const data = json.data as { run_id: string; status: string }[];
-        return data.length === 2 && data.every((r) => r.status === "Completed") ? data : undefined;
-      }, "both runs to complete", 20_000);
+      const runs = await waitFor(
+        async () => {
+          const { json } = await call("GET", "/v1/runs");
+          const data = json.data as { run_id: string; status: string }[];
+          return data.length === 2 && data.every((r) => r.status === "Completed") ? data : undefined;
+        },
+        "both runs to complete",
+        20_000,
+      );
       for (const r of runs) {
         await call("GET", `/v1/runs/${r.run_id}`);
         await call("GET", `/v1/runs/${r.run_id}/steps`);

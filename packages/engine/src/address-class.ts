@@ -10,13 +10,32 @@ const ranges: [name: string, ipv4: [string, number][], ipv6: [string, number][]]
   ["unspecified", [["0.0.0.0", 8]], [["::", 128]]],
   ["loopback", [["127.0.0.0", 8]], [["::1", 128]]],
   // fec0::/10 is the deprecated IPv6 site-local range: private by another name.
-  ["private", [["10.0.0.0", 8], ["172.16.0.0", 12], ["192.168.0.0", 16]], [["fc00::", 7], ["fec0::", 10]]],
+  [
+    "private",
+    [
+      ["10.0.0.0", 8],
+      ["172.16.0.0", 12],
+      ["192.168.0.0", 16],
+    ],
+    [
+      ["fc00::", 7],
+      ["fec0::", 10],
+    ],
+  ],
   // 169.254.169.254 is the cloud metadata service.
   ["link-local", [["169.254.0.0", 16]], [["fe80::", 10]]],
   ["carrier-grade NAT (shared)", [["100.64.0.0", 10]], []],
   ["multicast", [["224.0.0.0", 4]], [["ff00::", 8]]],
   // IETF protocol assignments, benchmarking, and 240/4 up to the broadcast address.
-  ["reserved", [["192.0.0.0", 24], ["198.18.0.0", 15], ["240.0.0.0", 4]], []],
+  [
+    "reserved",
+    [
+      ["192.0.0.0", 24],
+      ["198.18.0.0", 15],
+      ["240.0.0.0", 4],
+    ],
+    [],
+  ],
 ];
 
 const lists = ranges.map(([name, ipv4, ipv6]) => {

@@ -126,7 +126,17 @@ async function saveCheckpointed(ctx: EngineContext, runId: string, stepId: strin
 async function failOnOp(ctx: EngineContext, meta: RunMetadata, op: OutgoingOp, attempt: number, now: number, error: SerializedError): Promise<void> {
   ctx.log.warn(`run failed: ${error.name}: ${error.message}`, { runId: meta.runId });
   const output = JSON.stringify({ error });
-  await recordTimeline(ctx, { runId: meta.runId, stepId: op.id, attempt, name: stepName(op), op: "StepRun", status: "Failed", startedAt: now, endedAt: now, output });
+  await recordTimeline(ctx, {
+    runId: meta.runId,
+    stepId: op.id,
+    attempt,
+    name: stepName(op),
+    op: "StepRun",
+    status: "Failed",
+    startedAt: now,
+    endedAt: now,
+    output,
+  });
   const state = await ctx.stores.state.loadRun(meta.runId);
   if (state) await finalizeRun(ctx, meta, state.events, { status: "Failed", error });
   ctx.checkpointed.forget(meta.runId);

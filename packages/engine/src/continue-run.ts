@@ -9,13 +9,7 @@ import { enqueueJob, jobId } from "./jobs.js";
  * The save is write-once: of an event and a timeout racing for one wait, exactly one is saved; the
  * loser answers false.
  */
-export async function saveAndContinue(
-  ctx: EngineContext,
-  runId: string,
-  tenant: string,
-  stepId: string,
-  value: string,
-): Promise<boolean> {
+export async function saveAndContinue(ctx: EngineContext, runId: string, tenant: string, stepId: string, value: string): Promise<boolean> {
   let saved: Awaited<ReturnType<typeof ctx.stores.state.saveStep>>;
   try {
     saved = await ctx.stores.state.saveStep(runId, stepId, value);
@@ -29,11 +23,6 @@ export async function saveAndContinue(
 }
 
 /** Queue a discovery of the run at this stack length (see `jobId.discover`). */
-export async function enqueueDiscovery(
-  ctx: EngineContext,
-  runId: string,
-  tenant: string,
-  stackLength: number,
-): Promise<void> {
+export async function enqueueDiscovery(ctx: EngineContext, runId: string, tenant: string, stackLength: number): Promise<void> {
   await enqueueJob(ctx.stores.queue, { id: jobId.discover(runId, stackLength), kind: "discover", runId, tenant, payload: {}, availableAt: ctx.clock.now() });
 }

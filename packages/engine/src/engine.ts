@@ -196,7 +196,7 @@ export class Engine {
   /** Cancel a running run. Answers false when it had already ended (or does not exist). */
   async cancelRun(runId: string, reason = "cancelled by request"): Promise<boolean> {
     const state = await this.ctx.stores.state.loadRun(runId);
-    if (!state || state.metadata.status !== "Running") return false;
+    if (state?.metadata.status !== "Running") return false;
     return finalizeRun(this.ctx, state.metadata, state.events, {
       status: "Cancelled",
       error: { name: "FunctionCancelled", message: reason },

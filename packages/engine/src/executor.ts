@@ -283,7 +283,11 @@ export class Executor {
       // Pending before scheduled: while any op is pending, the SDK is told not to run steps
       // in-process, so a planned step can never run both in its own job and in a discovery.
       const fresh = waiting.filter((op) => !state.pending.has(op.id));
-      if (fresh.length > 0) await ctx.stores.state.addPending(meta.runId, fresh.map((op) => op.id));
+      if (fresh.length > 0)
+        await ctx.stores.state.addPending(
+          meta.runId,
+          fresh.map((op) => op.id),
+        );
       const now = ctx.clock.now();
       for (const op of waiting) await this.schedule(state, op, now);
       return stop();
@@ -334,12 +338,26 @@ export class Executor {
       recordTimeline(ctx, { runId, stepId: op.id, attempt: 0, name, op: op.op, status: "Waiting", startedAt: now, output: JSON.stringify(detail) });
     switch (op.op) {
       case "StepPlanned":
-        await enqueueJob(ctx.stores.queue, { id: jobId.step(runId, op.id), kind: "step", runId, tenant: appId, payload: { stepId: op.id, name }, availableAt: now });
+        await enqueueJob(ctx.stores.queue, {
+          id: jobId.step(runId, op.id),
+          kind: "step",
+          runId,
+          tenant: appId,
+          payload: { stepId: op.id, name },
+          availableAt: now,
+        });
         return;
       case "Sleep": {
         const wakeAt = sleepWakeAt(op, now);
         await waitLine({ sleepUntil: new Date(wakeAt).toISOString() });
-        await enqueueJob(ctx.stores.queue, { id: jobId.wake(runId, op.id), kind: "wake", runId, tenant: appId, payload: { stepId: op.id }, availableAt: wakeAt });
+        await enqueueJob(ctx.stores.queue, {
+          id: jobId.wake(runId, op.id),
+          kind: "wake",
+          runId,
+          tenant: appId,
+          payload: { stepId: op.id },
+          availableAt: wakeAt,
+        });
         return;
       }
       case "WaitForEvent":

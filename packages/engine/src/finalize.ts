@@ -34,12 +34,7 @@ export async function finalizeRun(ctx: EngineContext, meta: RunMetadata, events:
  * it is idempotent (the events have ids derived from the run), so a job that finds its run already
  * ended repeats it in case the finaliser died half way.
  */
-export async function afterFinalize(
-  ctx: EngineContext,
-  meta: RunMetadata,
-  events: WeftEvent[],
-  output: string | undefined,
-): Promise<void> {
+export async function afterFinalize(ctx: EngineContext, meta: RunMetadata, events: WeftEvent[], output: string | undefined): Promise<void> {
   const endedAt = meta.endedAt ?? ctx.clock.now();
   const deletePauses = async () => {
     await Promise.all((await ctx.stores.pauses.pausesOfRun(meta.runId)).map((pause) => ctx.stores.pauses.deletePause(pause.id)));

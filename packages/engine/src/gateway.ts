@@ -23,7 +23,7 @@ const timeoutMs = 5 * 60_000;
 export async function runGateway(ctx: EngineContext, item: Job<"gateway">): Promise<JobOutcome> {
   const { runId, payload } = item;
   const meta = await ctx.stores.state.loadMetadata(runId);
-  if (!meta || meta.status !== "Running") return done;
+  if (meta?.status !== "Running") return done;
   const refused = ctx.allowFetchUrl?.refusal(String(payload.opts.url));
   const result: GatewayResult = refused
     ? { value: JSON.stringify({ error: { name: "FetchUrlNotAllowed", message: refused } }) }
@@ -42,7 +42,7 @@ export async function runGateway(ctx: EngineContext, item: Job<"gateway">): Prom
   }
   const value = result.value ?? JSON.stringify({ error: { name: `${payload.op}Error`, message: result.retry } });
   if (await saveAndContinue(ctx, runId, meta.appId, payload.stepId, value)) {
-    await completeTimeline(ctx, runId, payload.stepId, value.startsWith("{\"error\"") ? "Failed" : "Completed", value);
+    await completeTimeline(ctx, runId, payload.stepId, value.startsWith('{"error"') ? "Failed" : "Completed", value);
   }
   return done;
 }

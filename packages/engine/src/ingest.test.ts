@@ -27,10 +27,7 @@ describe("normaliseEvents", () => {
 
   it("keeps what the sender gave: its own id, data, user, ts and v", () => {
     const ts = Date.UTC(2026, 2, 1);
-    const [one] = normaliseEvents(
-      { id: "order-42", name: "app/order", data: { n: 1 }, user: { email: "a@b.c" }, ts, v: "2026-01-01.1" },
-      now,
-    );
+    const [one] = normaliseEvents({ id: "order-42", name: "app/order", data: { n: 1 }, user: { email: "a@b.c" }, ts, v: "2026-01-01.1" }, now);
     expect(one?.event).toEqual({ id: "order-42", name: "app/order", data: { n: 1 }, user: { email: "a@b.c" }, ts, v: "2026-01-01.1" });
     // The internal id is still the server's own, distinct from the sender's id.
     expect(one?.internalId).not.toBe("order-42");
@@ -54,9 +51,7 @@ describe("normaliseEvents", () => {
   });
 
   it("refuses internal event names unless the engine itself sends them", () => {
-    expect(refusal({ name: "inngest/function.finished" })).toBe(
-      'event: "inngest/function.finished" is an internal event name and cannot be sent',
-    );
+    expect(refusal({ name: "inngest/function.finished" })).toBe('event: "inngest/function.finished" is an internal event name and cannot be sent');
     const [ok] = normaliseEvents({ name: "inngest/function.finished" }, now, { internal: true });
     expect(ok?.event.name).toBe("inngest/function.finished");
   });

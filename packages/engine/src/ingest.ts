@@ -89,9 +89,7 @@ export async function ingestEvents(ctx: EngineContext, raw: unknown, opts: Inges
   // the pool (Postgres). The job carries its event, so it needs nothing else to be written first.
   await Promise.all([
     ctx.stores.history.saveEvents(events),
-    ...events.map((e) =>
-      enqueueJob(ctx.stores.queue, { id: jobId.event(e.internalId), kind: "event", tenant: ctx.env, payload: { ...e }, availableAt: now }),
-    ),
+    ...events.map((e) => enqueueJob(ctx.stores.queue, { id: jobId.event(e.internalId), kind: "event", tenant: ctx.env, payload: { ...e }, availableAt: now })),
   ]);
   return events.map((e) => e.internalId);
 }

@@ -17,7 +17,11 @@ function fn(appId: string, id: string, ...events: string[]): FunctionRecord {
 
 async function registry(...fns: FunctionRecord[]): Promise<FunctionRegistry> {
   const store = createMemoryStores().registry;
-  for (const appId of new Set(fns.map((f) => f.appId))) await store.replaceFunctions(appId, fns.filter((f) => f.appId === appId));
+  for (const appId of new Set(fns.map((f) => f.appId)))
+    await store.replaceFunctions(
+      appId,
+      fns.filter((f) => f.appId === appId),
+    );
   const reg = new FunctionRegistry(store);
   await reg.reload();
   return reg;
@@ -30,7 +34,11 @@ const finished = (functionId: string, name = "inngest/function.finished"): WeftE
   user: {},
   ts: 0,
 });
-const started = (reg: FunctionRegistry, e: WeftEvent) => reg.triggersFor(e).map((t) => t.fn.id).sort();
+const started = (reg: FunctionRegistry, e: WeftEvent) =>
+  reg
+    .triggersFor(e)
+    .map((t) => t.fn.id)
+    .sort();
 
 describe("which triggers an internal event reaches", () => {
   it("`*` and non-internal wildcards never; user events still reach them", async () => {

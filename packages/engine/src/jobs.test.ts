@@ -18,7 +18,18 @@ describe("job ids", () => {
       jobId.batch("batch:f:k", "01B", "full"),
       jobId.runTimeout("r"),
       jobId.cron("f", "*/5 * * * *", 1000),
-    ]).toEqual(["event:01E", "r:d:3", "r:s:h", "r:w:h", "r:t:h", "r:g:h", "debounce:debounce:f:k:2", "batch:batch:f:k:01B:full", "r:timeout", "cron:f:*/5 * * * *:1000"]);
+    ]).toEqual([
+      "event:01E",
+      "r:d:3",
+      "r:s:h",
+      "r:w:h",
+      "r:t:h",
+      "r:g:h",
+      "debounce:debounce:f:k:2",
+      "batch:batch:f:k:01B:full",
+      "r:timeout",
+      "cron:f:*/5 * * * *:1000",
+    ]);
   });
 
   it("read a discovery's stack length back, and only a discovery's", () => {

@@ -20,13 +20,20 @@ const meta = (over: Partial<RunMetadata> = {}): RunMetadata => ({
   ...over,
 });
 const event = (data: Record<string, unknown> = {}, name = "app/go"): WeftEvent => ({ id: "e1", name, data, user: {}, ts: 1 });
-const storedBytes = (data: unknown) => Buffer.byteLength(JSON.stringify({ id: "01JRUN0000000000000000000:cancelled", name: "inngest/function.cancelled", data, user: {}, ts: 2 }));
+const storedBytes = (data: unknown) =>
+  Buffer.byteLength(JSON.stringify({ id: "01JRUN0000000000000000000:cancelled", name: "inngest/function.cancelled", data, user: {}, ts: 2 }));
 const limits = resolveLimits({ maxEventBytes: 4096 });
 
 describe("lifecycle event data", () => {
   it("has Inngest's shape, without an `events` that would only repeat `event`", () => {
     const data = lifecycleEventData(meta(), [event({ n: 1 })], JSON.stringify({ data: { ok: true } }), 2, defaultLimits);
-    expect(data).toEqual({ function_id: "app-fn", run_id: meta().runId, event: event({ n: 1 }), result: { ok: true }, _inngest: { status: "Completed", depth: 1 } });
+    expect(data).toEqual({
+      function_id: "app-fn",
+      run_id: meta().runId,
+      event: event({ n: 1 }),
+      result: { ok: true },
+      _inngest: { status: "Completed", depth: 1 },
+    });
     const batch = lifecycleEventData(meta(), [event(), event({ n: 2 })], undefined, 2, defaultLimits);
     expect(batch.events).toHaveLength(2);
   });

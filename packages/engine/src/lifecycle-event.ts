@@ -21,7 +21,13 @@ type Trimmable = (typeof trimmable)[number];
  *
  * `_inngest.trimmed` then maps each replaced field to its size in bytes.
  */
-export function lifecycleEventData(meta: RunMetadata, events: readonly WeftEvent[], output: string | undefined, endedAt: number, limits: Limits): Record<string, unknown> {
+export function lifecycleEventData(
+  meta: RunMetadata,
+  events: readonly WeftEvent[],
+  output: string | undefined,
+  endedAt: number,
+  limits: Limits,
+): Record<string, unknown> {
   const parsed = output ? (JSON.parse(output) as { data?: unknown; error?: unknown }) : {};
   const internal: Record<string, unknown> = { status: meta.status, depth: runChainDepth(events) + 1 };
   const data: Record<string, unknown> = {

@@ -109,7 +109,9 @@ export function stepName(op: OutgoingOp): string {
 
 /** The step-output limit for one result of `bytes`. */
 export function stepOutputError(op: OutgoingOp, bytes: number, limits: Limits): SerializedError | undefined {
-  return bytes > limits.maxStepOutputBytes ? limitError(`step "${stepName(op)}" returned ${bytes} bytes, ${overLimit("maxStepOutputBytes", limits)}`) : undefined;
+  return bytes > limits.maxStepOutputBytes
+    ? limitError(`step "${stepName(op)}" returned ${bytes} bytes, ${overLimit("maxStepOutputBytes", limits)}`)
+    : undefined;
 }
 
 /** The steps-per-run limit, for a run that would have `steps` steps. */

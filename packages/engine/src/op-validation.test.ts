@@ -36,13 +36,25 @@ describe("bad ops are named", () => {
     ["a sleepUntil past what a Date holds", { op: "Sleep", name: "+275760-09-13T00:00:00.001Z" }, /^sleep "\+275760-09-13T00:00:00\.001Z" is not a duration/],
     ["a sleepUntil of an invalid date", { op: "Sleep", name: "2026-13-45T00:00:00Z" }, /is not a valid date/],
     ["a sleep that is not a string", { op: "Sleep", name: "x", opts: { duration: { ms: 5 } } }, /sleep must be a time string or date/],
-    ["a wait whose if does not compile", { op: "WaitForEvent", name: "app/done", opts: { timeout: "1h", if: "async.data.id ==" } }, /^waitForEvent's "if" does not compile: /],
-    ["a wait whose if calls no such function", { op: "WaitForEvent", name: "app/done", opts: { timeout: "1h", if: "nope(async.data.id)" } }, /does not compile: .*nope/],
+    [
+      "a wait whose if does not compile",
+      { op: "WaitForEvent", name: "app/done", opts: { timeout: "1h", if: "async.data.id ==" } },
+      /^waitForEvent's "if" does not compile: /,
+    ],
+    [
+      "a wait whose if calls no such function",
+      { op: "WaitForEvent", name: "app/done", opts: { timeout: "1h", if: "nope(async.data.id)" } },
+      /does not compile: .*nope/,
+    ],
     ["a wait whose if is not a string", { op: "WaitForEvent", name: "app/done", opts: { timeout: "1h", if: 5 } }, /must be a string expression, not 5/],
     ["a wait with a bad timeout", { op: "WaitForEvent", name: "app/done", opts: { timeout: "-1h" } }, /^waitForEvent timeout "-1h" is not a duration/],
     ["a wait for no event", { op: "WaitForEvent", name: "", opts: { timeout: "1h" } }, /needs the name of the event/],
     ["an invoke with a bad timeout", { op: "InvokeFunction", opts: { function_id: "app-fn", timeout: "later" } }, /^invoke timeout "later" is not a duration/],
-    ["an invoke past a year", { op: "InvokeFunction", opts: { function_id: "app-fn", timeout: "100w" } }, /^invoke timeout of "100w" .* longer than the maximum/],
+    [
+      "an invoke past a year",
+      { op: "InvokeFunction", opts: { function_id: "app-fn", timeout: "100w" } },
+      /^invoke timeout of "100w" .* longer than the maximum/,
+    ],
   ])("%s", (_what, o, why) => {
     expect(problem(o)).toMatch(why);
   });
@@ -72,7 +84,9 @@ describe("refuseOps", () => {
 
 describe("checkpoints", () => {
   it("refuse two results for one step, and nothing else", () => {
-    expect(refuseDuplicateResults([op({ op: "StepRun", id: "a" }), op({ op: "StepFailed", id: "a" })])?.error.message).toMatch(/more than one result for step id a/);
+    expect(refuseDuplicateResults([op({ op: "StepRun", id: "a" }), op({ op: "StepFailed", id: "a" })])?.error.message).toMatch(
+      /more than one result for step id a/,
+    );
     expect(refuseDuplicateResults([op({ op: "StepRun", id: "a" }), op({ op: "RunComplete", id: "a" })])).toBeUndefined();
   });
 });

@@ -9,7 +9,18 @@ import { stepName } from "./limits.js";
 export const maxSleepMs = 366 * 24 * 3600_000;
 
 /** Ops the executor acts on. Lazy ops (`DeferAdd`, `DeferAbort`) are dropped before validation. */
-const knownOps = new Set(["StepPlanned", "StepRun", "StepError", "StepFailed", "Sleep", "WaitForEvent", "InvokeFunction", "RunComplete", "Gateway", "AIGateway"]);
+const knownOps = new Set([
+  "StepPlanned",
+  "StepRun",
+  "StepError",
+  "StepFailed",
+  "Sleep",
+  "WaitForEvent",
+  "InvokeFunction",
+  "RunComplete",
+  "Gateway",
+  "AIGateway",
+]);
 
 /** Ops of the protocol Weft does not act on (§4.1): say so rather than call them unknown. */
 const unsupportedOps = new Set(["WaitForSignal", "DiscoveryRequest", "StepNotFound", "None", "Step", "SyncRunComplete"]);

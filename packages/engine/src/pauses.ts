@@ -25,13 +25,7 @@ function compileMatch(expression: string | undefined, event: WeftEvent): Pick<Pa
 }
 
 /** `cancelOn` listeners, saved when a run starts (protocol §8). */
-export async function saveCancelPauses(
-  ctx: EngineContext,
-  fn: FunctionRecord,
-  runId: string,
-  event: WeftEvent,
-  now: number,
-): Promise<void> {
+export async function saveCancelPauses(ctx: EngineContext, fn: FunctionRecord, runId: string, event: WeftEvent, now: number): Promise<void> {
   const entries = fn.config.cancel ?? [];
   for (const [i, c] of entries.entries()) {
     await ctx.stores.pauses.savePause({
@@ -158,7 +152,18 @@ async function failInvoke(ctx: EngineContext, runId: string, appId: string, op: 
   const value = JSON.stringify({ error });
   const now = ctx.clock.now();
   const saved = await saveAndContinue(ctx, runId, appId, op.id, value);
-  if (saved) await recordTimeline(ctx, { runId, stepId: op.id, attempt: 0, name: stepName(op), op: op.op, status: "Failed", startedAt: now, endedAt: now, output: value });
+  if (saved)
+    await recordTimeline(ctx, {
+      runId,
+      stepId: op.id,
+      attempt: 0,
+      name: stepName(op),
+      op: op.op,
+      status: "Failed",
+      startedAt: now,
+      endedAt: now,
+      output: value,
+    });
   return undefined;
 }
 
@@ -189,13 +194,11 @@ export async function resumePause(ctx: EngineContext, pause: Pause, event: WeftE
 }
 
 /** A wait or invoke ran out of time: save the timeout value, unless an event got there first. */
-export async function expirePause(
-  ctx: EngineContext,
-  runId: string,
-  tenant: string,
-  payload: JobPayloads["pause-timeout"],
-): Promise<void> {
+export async function expirePause(ctx: EngineContext, runId: string, tenant: string, payload: JobPayloads["pause-timeout"]): Promise<void> {
   const saved = await saveAndContinue(ctx, runId, tenant, payload.stepId, payload.value);
   // A wait's timeout value is `null` (Completed); an invoke's is the timeout error (Failed).
-  await Promise.all([saved && completeTimeline(ctx, runId, payload.stepId, endStatus(payload.value), payload.value), ctx.stores.pauses.deletePause(payload.pauseId)]);
+  await Promise.all([
+    saved && completeTimeline(ctx, runId, payload.stepId, endStatus(payload.value), payload.value),
+    ctx.stores.pauses.deletePause(payload.pauseId),
+  ]);
 }

@@ -65,9 +65,7 @@ describe("validateRegister", () => {
     expect(refusal(body({ functions: [fn("ok"), null] }))).toBe("functions[1] must be an object");
     expect(refusal(body({ functions: [fn("")] }))).toBe('functions[0] needs an "id"');
     expect(refusal(body({ functions: [fn("shop-a", { triggers: [] })] }))).toBe("functions[0] (shop-a) needs at least one trigger");
-    expect(refusal(body({ functions: [fn("shop-a", { triggers: undefined })] }))).toBe(
-      "functions[0] (shop-a) needs at least one trigger",
-    );
+    expect(refusal(body({ functions: [fn("shop-a", { triggers: undefined })] }))).toBe("functions[0] (shop-a) needs at least one trigger");
     expect(refusal(body({ functions: [fn("shop-a", { steps: {} })] }))).toBe("functions[0] (shop-a) needs steps.step.runtime.url");
   });
 

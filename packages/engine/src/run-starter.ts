@@ -25,12 +25,7 @@ export interface StartRunOptions {
  * Start a run of `fn` for `events`. Idempotent: one run per (function, event.id), so a redelivered
  * event job finds the run it already made and only repeats the (deduplicated) follow-up writes.
  */
-export async function startRun(
-  ctx: EngineContext,
-  fn: FunctionRecord,
-  events: WeftEvent[],
-  opts: StartRunOptions,
-): Promise<string | undefined> {
+export async function startRun(ctx: EngineContext, fn: FunctionRecord, events: WeftEvent[], opts: StartRunOptions): Promise<string | undefined> {
   const now = ctx.clock.now();
   const first = events[0];
   if (!first) return undefined;

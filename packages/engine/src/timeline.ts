@@ -11,13 +11,7 @@ export async function recordTimeline(ctx: EngineContext, entry: StepEntry): Prom
 }
 
 /** Close the open line of a step that waited (sleep, waitForEvent, invoke). */
-export async function completeTimeline(
-  ctx: EngineContext,
-  runId: string,
-  stepId: string,
-  status: StepEntryStatus,
-  output: string | undefined,
-): Promise<void> {
+export async function completeTimeline(ctx: EngineContext, runId: string, stepId: string, status: StepEntryStatus, output: string | undefined): Promise<void> {
   const open = (await ctx.stores.history.listSteps(runId)).find((s) => s.stepId === stepId);
   if (!open) return;
   await recordTimeline(ctx, { ...open, status, endedAt: ctx.clock.now(), output });

@@ -6,7 +6,15 @@ import type { JobOutcome } from "./context.js";
 import { silentLogger } from "./logger.js";
 import { Worker } from "./worker.js";
 
-const job = (id: string, availableAt = Date.now()): QueueItem => ({ id, kind: "discover", runId: `run-${id}`, tenant: "t", payload: {}, availableAt, attempt: 0 });
+const job = (id: string, availableAt = Date.now()): QueueItem => ({
+  id,
+  kind: "discover",
+  runId: `run-${id}`,
+  tenant: "t",
+  payload: {},
+  availableAt,
+  attempt: 0,
+});
 
 /** A memory queue that records which ids `lease` handed out, and a worker whose jobs wait for `release`. */
 function setup(concurrency: number) {

@@ -228,9 +228,12 @@ export class Worker {
 
   private async runJob(lease: Lease): Promise<void> {
     const { queue, opts } = this;
-    const heartbeat = setInterval(() => {
-      queue.extend(lease.token, opts.clock.now(), opts.leaseMs).catch(() => {});
-    }, Math.max(50, Math.floor(opts.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        queue.extend(lease.token, opts.clock.now(), opts.leaseMs).catch(() => {});
+      },
+      Math.max(50, Math.floor(opts.leaseMs / 3)),
+    );
     let outcome: JobOutcome;
     try {
       outcome = await this.handle(lease);

@@ -4,15 +4,7 @@ import { WeftFunction } from "./function.js";
 import type { RawHandler } from "./function.js";
 import { sendEvents } from "./send.js";
 import type { EventInput } from "./send.js";
-import type {
-  FunctionOptions,
-  FunctionOutput,
-  HandlerContext,
-  InvokeData,
-  SendPayload,
-  TriggerEvent,
-  TriggerInput,
-} from "./types.js";
+import type { FunctionOptions, FunctionOutput, HandlerContext, InvokeData, SendPayload, TriggerEvent, TriggerInput } from "./types.js";
 
 type Handler<S, E, R> = (ctx: HandlerContext<S, E>) => R;
 

@@ -32,17 +32,7 @@ export interface FunctionDefinition {
 }
 
 /** Flow-control options sent to the server exactly as given (they are already in Inngest's shapes). */
-const passthroughOptions = [
-  "concurrency",
-  "idempotency",
-  "batchEvents",
-  "rateLimit",
-  "throttle",
-  "debounce",
-  "singleton",
-  "priority",
-  "timeouts",
-] as const;
+const passthroughOptions = ["concurrency", "idempotency", "batchEvents", "rateLimit", "throttle", "debounce", "singleton", "priority", "timeouts"] as const;
 
 function wireTrigger(trigger: TriggerInput): Trigger {
   if ("event" in trigger) return trigger.if ? { event: trigger.event, expression: trigger.if } : { event: trigger.event };
@@ -109,9 +99,7 @@ export class WeftFunction<TData = unknown, TOutput = unknown> implements Invocab
     const fn: FunctionConfig = {
       id,
       name: this.name,
-      triggers: this.definition.triggers
-        .filter((t) => !("event" in t && t.event === internalEvents.functionInvoked))
-        .map(wireTrigger),
+      triggers: this.definition.triggers.filter((t) => !("event" in t && t.event === internalEvents.functionInvoked)).map(wireTrigger),
       steps: steps(serveUrl, id, options.retries),
     };
     for (const key of passthroughOptions) if (options[key] !== undefined) fn[key] = options[key];

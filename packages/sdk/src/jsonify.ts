@@ -26,12 +26,8 @@ export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 type JsonifyObject<T> = Simplify<
   {
-    [K in keyof T as K extends symbol ? never : [T[K]] extends [Dropped] ? never : undefined extends T[K] ? never : K]: Jsonify<
-      T[K]
-    >;
+    [K in keyof T as K extends symbol ? never : [T[K]] extends [Dropped] ? never : undefined extends T[K] ? never : K]: Jsonify<T[K]>;
   } & {
-    [K in keyof T as K extends symbol ? never : [T[K]] extends [Dropped] ? never : undefined extends T[K] ? K : never]?: Jsonify<
-      Exclude<T[K], undefined>
-    >;
+    [K in keyof T as K extends symbol ? never : [T[K]] extends [Dropped] ? never : undefined extends T[K] ? K : never]?: Jsonify<Exclude<T[K], undefined>>;
   }
 >;

@@ -46,11 +46,7 @@ function normalize(event: EventInput, now: number): Record<string, unknown> {
  * to 5 attempts (100 ms doubling backoff) with the same id seed; the reply must be
  * `{status: 200, ids}`, and anything else throws with the server's `error` message.
  */
-export async function sendEvents(
-  config: ClientConfig,
-  events: readonly EventInput[],
-  retry: SendRetry = defaultRetry,
-): Promise<{ ids: string[] }> {
+export async function sendEvents(config: ClientConfig, events: readonly EventInput[], retry: SendRetry = defaultRetry): Promise<{ ids: string[] }> {
   if (events.length === 0) return { ids: [] };
   const now = Date.now();
   const body = JSON.stringify(events.map((e) => normalize(e, now)));
@@ -85,9 +81,7 @@ export async function sendEvents(
     if (reply.status === 200 && Array.isArray(reply.ids) && reply.error === undefined) {
       return { ids: reply.ids.map(String) };
     }
-    throw new Error(
-      typeof reply.error === "string" ? reply.error : `Failed to send events: HTTP ${res.status} ${text.slice(0, 200)}`,
-    );
+    throw new Error(typeof reply.error === "string" ? reply.error : `Failed to send events: HTTP ${res.status} ${text.slice(0, 200)}`);
   }
   throw new Error(`Failed to send events to ${url.origin} after ${retry.attempts} attempts`, { cause: lastError });
 }

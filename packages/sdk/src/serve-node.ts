@@ -18,8 +18,7 @@ async function readBody(req: NodeRequest): Promise<string> {
 function requestUrl(req: NodeRequest): string {
   const forwarded = req.headers["x-forwarded-proto"];
   const proto =
-    (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim() ||
-    ((req.socket as { encrypted?: boolean }).encrypted ? "https" : "http");
+    (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim() || ((req.socket as { encrypted?: boolean }).encrypted ? "https" : "http");
   return new URL(req.originalUrl ?? req.url ?? "/", `${proto}://${req.headers.host ?? "localhost"}`).href;
 }
 

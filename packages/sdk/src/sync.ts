@@ -43,11 +43,7 @@ export function introspection(ctx: SyncContext): Record<string, unknown> {
  * Out-of-band sync: register with the server, then answer the `PUT` with `{message, modified}`.
  * The server's JSON `status` (default 200) becomes the status of the answer, as in inngest-js.
  */
-export async function registerOutOfBand(
-  ctx: SyncContext,
-  serveUrl: string,
-  options: { deployId?: string; serverKind?: string },
-): Promise<SyncReply> {
+export async function registerOutOfBand(ctx: SyncContext, serveUrl: string, options: { deployId?: string; serverKind?: string }): Promise<SyncReply> {
   const { config } = ctx;
   const body: RegisterRequest = {
     url: serveUrl,

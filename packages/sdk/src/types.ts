@@ -40,12 +40,7 @@ type UserField<X, Fallback> = "user" extends keyof X
 
 /** An event as a function receives it, typed from the schema entry for `N` when there is one. */
 export type ReceivedEvent<S, N extends string> = N extends string
-  ? Simplify<
-      { name: N; id: string; ts: number; v?: string; data: ReceivedData<Entry<S, N>> } & UserField<
-        Entry<S, N>,
-        { user: Record<string, unknown> }
-      >
-    >
+  ? Simplify<{ name: N; id: string; ts: number; v?: string; data: ReceivedData<Entry<S, N>> } & UserField<Entry<S, N>, { user: Record<string, unknown> }>>
   : never;
 
 type SendData<X> = "data" extends keyof X
@@ -60,16 +55,11 @@ type SendData<X> = "data" extends keyof X
 
 /** An event to send with name `N`: `id` and `ts` are optional, `data` is required if the schema says so. */
 export type EventPayload<S, N extends string> = N extends string
-  ? Simplify<
-      { name: N; id?: string; ts?: number; v?: string } & SendData<Entry<S, N>> &
-        UserField<Entry<S, N>, { user?: Record<string, unknown> }>
-    >
+  ? Simplify<{ name: N; id?: string; ts?: number; v?: string } & SendData<Entry<S, N>> & UserField<Entry<S, N>, { user?: Record<string, unknown> }>>
   : never;
 
 /** Any event this client may send: one of the schema's events, or any name when there are no schemas. */
-export type SendPayload<S> = [keyof S & string] extends [never]
-  ? EventPayload<S, string>
-  : { [N in keyof S & string]: EventPayload<S, N> }[keyof S & string];
+export type SendPayload<S> = [keyof S & string] extends [never] ? EventPayload<S, string> : { [N in keyof S & string]: EventPayload<S, N> }[keyof S & string];
 
 /** The event a cron trigger delivers. */
 export interface CronEvent {

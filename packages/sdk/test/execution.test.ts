@@ -60,10 +60,7 @@ describe("discovery and immediate execution", () => {
   it("settles parallel memoized steps in completion order", async () => {
     const order: string[] = [];
     const fn = weft.createFunction({ id: "par" }, { event: "app/test" }, async ({ step }) => {
-      await Promise.all([
-        step.run("a", () => "A").then(() => order.push("a")),
-        step.run("b", () => "B").then(() => order.push("b")),
-      ]);
+      await Promise.all([step.run("a", () => "A").then(() => order.push("a")), step.run("b", () => "B").then(() => order.push("b"))]);
       return order;
     });
     const app = await startApp(serve({ client: weft, functions: [fn] }));
@@ -100,9 +97,7 @@ describe("discovery and immediate execution", () => {
     });
     const app = await startApp(serve({ client: weft, functions: [fn] }));
     const res = await call(app, { fnId: "app-loop", steps: { [h("item")]: { data: 0 }, [h("item:1")]: { data: 1 } } });
-    expect(ops(res)).toEqual([
-      { id: h("item:2"), op: "StepRun", name: "item", displayName: "item", data: 2, userland: { id: "item", index: 2 } },
-    ]);
+    expect(ops(res)).toEqual([{ id: h("item:2"), op: "StepRun", name: "item", displayName: "item", data: 2, userland: { id: "item", index: 2 } }]);
   });
 
   it("answers 200 with the return value, and null for undefined", async () => {
@@ -173,7 +168,10 @@ describe("op shapes", () => {
     const res = await call(app, { fnId: "app-emit" });
     expect(ops(res)).toEqual([expect.objectContaining({ op: "StepRun", data: { ids: ["01ID0", "01ID1"] } })]);
     expect(server.requests.map((r) => r.path)).toEqual(["/e/k1"]);
-    expect(server.requests[0]?.json).toMatchObject([{ name: "app/a", data: { n: 1 } }, { name: "app/b", data: {} }]);
+    expect(server.requests[0]?.json).toMatchObject([
+      { name: "app/a", data: { n: 1 } },
+      { name: "app/b", data: {} },
+    ]);
   });
 
   it("resolves waitForEvent memo: null on timeout, the event on a match", async () => {

@@ -79,7 +79,16 @@ describe("configuration from the environment", () => {
   });
 
   it("reads WEFT_* before INNGEST_* and falls back to the dev defaults", () => {
-    for (const k of ["WEFT_BASE_URL", "INNGEST_BASE_URL", "WEFT_EVENT_KEY", "INNGEST_EVENT_KEY", "WEFT_DEV", "INNGEST_DEV", "WEFT_SIGNING_KEY", "INNGEST_SIGNING_KEY"]) {
+    for (const k of [
+      "WEFT_BASE_URL",
+      "INNGEST_BASE_URL",
+      "WEFT_EVENT_KEY",
+      "INNGEST_EVENT_KEY",
+      "WEFT_DEV",
+      "INNGEST_DEV",
+      "WEFT_SIGNING_KEY",
+      "INNGEST_SIGNING_KEY",
+    ]) {
       delete process.env[k];
     }
     expect(new Weft({ id: "a" }).config).toMatchObject({ baseUrl: "http://localhost:8288", eventKey: "NO_EVENT_KEY_SET", mode: "dev" });

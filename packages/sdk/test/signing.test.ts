@@ -13,9 +13,7 @@ describe("signing", () => {
 
   it("signs HMAC-SHA256(body + t) keyed by the key without its prefix", () => {
     // computed independently (Python hmac) with the key text after "signkey-test-"
-    expect(signRequest('{"a":1}', signingKey, 1_700_000_000)).toBe(
-      "t=1700000000&s=4e7c74ad8c770412e9f95f3906421639b0dbcd4b4168a7669f7291e344e85d1f",
-    );
+    expect(signRequest('{"a":1}', signingKey, 1_700_000_000)).toBe("t=1700000000&s=4e7c74ad8c770412e9f95f3906421639b0dbcd4b4168a7669f7291e344e85d1f");
   });
 
   it("accepts its own signatures within 5 minutes, of the raw or canonical body", () => {

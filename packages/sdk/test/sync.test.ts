@@ -11,7 +11,10 @@ async function setup(serveOpts: { servePath?: string; serveHost?: string } = {})
       name: "Activation email",
       retries: 3,
       onFailure: () => undefined,
-      cancelOn: [{ event: "app/user.deleted", match: "data.user.id", timeout: "7d" }, { event: "app/stop", if: "async.data.all" }],
+      cancelOn: [
+        { event: "app/user.deleted", match: "data.user.id", timeout: "7d" },
+        { event: "app/stop", if: "async.data.all" },
+      ],
       concurrency: { limit: 5, key: "event.data.user.id" },
       throttle: { limit: 1, period: "1m" },
       idempotency: "event.data.user.id",

@@ -63,7 +63,14 @@ describe("schema types", () => {
     const child = weft.createFunction({ id: "child" }, { event: "app/order.paid" }, async () => ({ ok: true }));
     weft.createFunction({ id: "g" }, { event: "app/user.created" }, async ({ step }) => {
       const paid = await step.waitForEvent("w", { event: "app/order.paid", match: "data.orderId", timeout: "1h" });
-      expectTypeOf(paid).toEqualTypeOf<{ name: "app/order.paid"; id: string; ts: number; v?: string; data: { orderId: string; amount: number }; user: Record<string, unknown> } | null>();
+      expectTypeOf(paid).toEqualTypeOf<{
+        name: "app/order.paid";
+        id: string;
+        ts: number;
+        v?: string;
+        data: { orderId: string; amount: number };
+        user: Record<string, unknown>;
+      } | null>();
 
       await step.sendEvent("s", { name: "app/user.deleted", data: { userId: "1" } });
       await step.sendEvent("s2", [{ name: "app/ping" }]);

@@ -8,7 +8,8 @@ const status = (guard: BrowserGuard, method: string, headers: Record<string, str
 describe("isLoopbackHost", () => {
   it("knows loopback names and addresses", () => {
     for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST.", "app.localhost", "::1", "[::1]"]) expect(isLoopbackHost(h), h).toBe(true);
-    for (const h of ["0.0.0.0", "::", "10.0.0.1", "192.168.1.2", "example.com", "localhost.example.com", "127.0.0.1.nip.io"]) expect(isLoopbackHost(h), h).toBe(false);
+    for (const h of ["0.0.0.0", "::", "10.0.0.1", "192.168.1.2", "example.com", "localhost.example.com", "127.0.0.1.nip.io"])
+      expect(isLoopbackHost(h), h).toBe(false);
   });
 });
 
@@ -44,7 +45,13 @@ describe("BrowserGuard", () => {
 
   it("takes a write's body only as JSON, so no simple (preflight-free) browser request can carry one", () => {
     const host = "127.0.0.1:8288";
-    for (const type of ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp"]) {
+    for (const type of [
+      "text/plain",
+      "text/plain;charset=UTF-8",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/jsonp",
+    ]) {
       expect(status(local, "POST", { host, "content-type": type }), type).toBe(415);
     }
     for (const type of ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/cloudevents+json"]) {

@@ -3,7 +3,10 @@ import { isIP } from "node:net";
 
 /** Whether a host name or address only this machine can reach (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  const h = host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "");
   if (h === "localhost" || h.endsWith(".localhost") || h === "::1") return true;
   return isIP(h) === 4 && h.startsWith("127.");
 }
@@ -78,7 +81,8 @@ export class BrowserGuard {
     const origin = req.headers.origin;
     if (origin !== undefined && !sameOrigin(origin, host)) return { status: 403, error: "cross-origin requests may not write to this server" };
     const type = req.headers["content-type"];
-    if (type !== undefined && !jsonType.test(type)) return { status: 415, error: `the request body must be JSON (content-type: application/json), not ${JSON.stringify(type.slice(0, 100))}` };
+    if (type !== undefined && !jsonType.test(type))
+      return { status: 415, error: `the request body must be JSON (content-type: application/json), not ${JSON.stringify(type.slice(0, 100))}` };
     return undefined;
   }
 }

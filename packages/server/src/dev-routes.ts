@@ -35,11 +35,7 @@ const fail = (res: Parameters<typeof sendJson>[0], status: number, error: string
  * - `POST /v0/connect/start|flush`: `connect()` workers (WebSocket), which Weft does not run: a 404
  *   that says so, rather than the bare "not found" every other unknown path gets.
  */
-export function devRoutes(
-  router: Router,
-  stores: { registry: RegistryStore; state: RunStateStore },
-  opts: { signingKey?: string; apiToken?: string },
-): void {
+export function devRoutes(router: Router, stores: { registry: RegistryStore; state: RunStateStore }, opts: { signingKey?: string; apiToken?: string }): void {
   router.on("GET", "/dev", async ({ req, res }) => {
     if (!apiTokenAccepted(req, opts.apiToken)) return sendJson(res, 401, apiTokenRefusal, { "www-authenticate": "Bearer" });
     const [apps, functions] = await Promise.all([stores.registry.listApps(), stores.registry.listFunctions()]);

@@ -16,7 +16,10 @@ const recentSample = 500;
 export function functionRoutes(router: Router, engine: Engine, registry: RegistryStore, history: HistoryStore, now: () => number = Date.now): void {
   // Pause / resume: no new runs start while paused (events are not replayed on resume); running
   // runs go on. Cancel: every running run of the function, in bulk.
-  for (const [action, paused] of [["pause", true], ["resume", false]] as const) {
+  for (const [action, paused] of [
+    ["pause", true],
+    ["resume", false],
+  ] as const) {
     router.on("POST", `/v1/functions/:functionId/${action}`, async ({ res, params }) => {
       const fn = await registry.getFunction(params.functionId ?? "");
       if (!fn) return sendJson(res, 404, { error: `function ${params.functionId} not found` });

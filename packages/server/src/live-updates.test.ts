@@ -47,7 +47,10 @@ async function messages(url: string, during: () => void, ms: number): Promise<st
   await new Promise((r) => setTimeout(r, ms));
   controller.abort();
   await reading;
-  return text.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6));
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith("data: "))
+    .map((l) => l.slice(6));
 }
 
 describe("LiveUpdates", () => {

@@ -181,22 +181,23 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     const target = parseRequestTarget(req.url ?? "/");
     // The event key is part of the path of `POST /e/:key`: log the path without it.
     const logPath = "error" in target ? "(unreadable path)" : target.pathname.replace(/^\/e\/[^/]*/, "/e/***").slice(0, 200);
-    handle(req, res, target).catch((e: unknown) => {
-      if (e instanceof BodyTooLargeError) {
-        // Close the connection rather than read the rest of an oversized body.
-        if (!res.headersSent) sendJson(res, 413, { error: e.message, status: 413 }, { connection: "close" });
+    handle(req, res, target)
+      .catch((e: unknown) => {
+        if (e instanceof BodyTooLargeError) {
+          // Close the connection rather than read the rest of an oversized body.
+          if (!res.headersSent) sendJson(res, 413, { error: e.message, status: 413 }, { connection: "close" });
+          else res.destroy();
+          return;
+        }
+        const refusal = refusalStatus(e);
+        if (refusal !== undefined && !res.headersSent) {
+          sendJson(res, refusal, { error: (e as Error).message, status: refusal });
+          return;
+        }
+        logFailure(`${req.method} ${logPath} failed: ${e instanceof Error ? e.message : String(e)}`);
+        if (!res.headersSent) sendJson(res, 503, { error: "the server could not complete the request; nothing was acknowledged, retry it", status: 503 });
         else res.destroy();
-        return;
-      }
-      const refusal = refusalStatus(e);
-      if (refusal !== undefined && !res.headersSent) {
-        sendJson(res, refusal, { error: (e as Error).message, status: refusal });
-        return;
-      }
-      logFailure(`${req.method} ${logPath} failed: ${e instanceof Error ? e.message : String(e)}`);
-      if (!res.headersSent) sendJson(res, 503, { error: "the server could not complete the request; nothing was acknowledged, retry it", status: 503 });
-      else res.destroy();
-    })
+      })
       // Answering can fail too (the client is gone): drop the connection, never the process.
       .catch(() => res.destroy());
   });
@@ -206,7 +207,10 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     const text = JSON.stringify({ error: "method not allowed: CONNECT", status: 405 });
     socket.on("error", () => {});
     // Destroyed once written: the socket is no longer read, so the client's close would never be seen.
-    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`, () => socket.destroy());
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+      () => socket.destroy(),
+    );
   });
 
   await engine.start();

@@ -121,7 +121,7 @@ function combine(db: StoreBundle, live: StateBundle, owners: StateBundle[]): Sto
  * cannot be reached fails with one message naming its URL (password redacted).
  */
 export async function openStores(config: StoreConfig | string): Promise<OpenedStores> {
-  const { db, state, cacheMb, redisPersistence } = typeof config === "string" ? { db: config } as StoreConfig : config;
+  const { db, state, cacheMb, redisPersistence } = typeof config === "string" ? ({ db: config } as StoreConfig) : config;
   const base = fromDb(db);
   const own = state !== undefined && state !== db ? openStateLayout(state, redisPersistence) : undefined;
   const cached = cacheMb !== undefined && cacheMb > 0 ? createCachedStores(own ?? base, { maxBytes: Math.floor(cacheMb * 1024 * 1024) }) : undefined;

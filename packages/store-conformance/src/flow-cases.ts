@@ -25,10 +25,7 @@ export function flowCases(test: DefineFlowCase): void {
     expect(await flow.acquireSlot("fn-a", "late", 3, now + 60_000, now)).toBe(false);
   });
 
-  test("acquireSlot: a holder taking its slot again is answered true, even when full, and its expiry moves", async ({
-    flow,
-    clock,
-  }) => {
+  test("acquireSlot: a holder taking its slot again is answered true, even when full, and its expiry moves", async ({ flow, clock }) => {
     const t = clock.now();
     expect(await flow.acquireSlot("fn-a", "h1", 1, t + 1_000, t)).toBe(true);
     expect(await flow.acquireSlot("fn-a", "h2", 1, t + 1_000, t)).toBe(false);
@@ -173,10 +170,7 @@ export function flowCases(test: DefineFlowCase): void {
     expect(await flow.get("fn-c", clock.now())).toEqual({ value: "", version: 2 });
   });
 
-  test("deleteIf refuses a stale version and deletes with the current one; versions keep counting after", async ({
-    flow,
-    clock,
-  }) => {
+  test("deleteIf refuses a stale version and deletes with the current one; versions keep counting after", async ({ flow, clock }) => {
     const now = clock.now();
     const until = now + 60_000;
     expect(await flow.put("fn-a", "x", until)).toBe(1);
@@ -208,10 +202,7 @@ export function flowCases(test: DefineFlowCase): void {
     expect(await flow.putIf("cas", "c", clock.now() + 1000, undefined, clock.now())).toBe(4);
   });
 
-  test("put: 20 concurrent puts to one key get 20 distinct versions, and the last version's value stands", async ({
-    flow,
-    clock,
-  }) => {
+  test("put: 20 concurrent puts to one key get 20 distinct versions, and the last version's value stands", async ({ flow, clock }) => {
     const now = clock.now();
     const versions = await race(20, (i) => flow.put("fn-a", `writer-${i}`, now + 60_000));
     expect([...versions].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));

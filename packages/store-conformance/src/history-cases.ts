@@ -50,9 +50,7 @@ export function historyCases(test: DefineCase): void {
     expect(await stores.history.getRun("run-001")).toEqual(run(1, { parentRunId: "run-000" }));
     await stores.history.updateRun("run-001", { status: "Completed", endedAt: 5_000, output: '{"ok":true}' });
     await stores.history.updateRun("run-404", { status: "Failed" });
-    expect(await stores.history.getRun("run-001")).toEqual(
-      run(1, { parentRunId: "run-000", status: "Completed", endedAt: 5_000, output: '{"ok":true}' }),
-    );
+    expect(await stores.history.getRun("run-001")).toEqual(run(1, { parentRunId: "run-000", status: "Completed", endedAt: 5_000, output: '{"ok":true}' }));
     await stores.history.updateRun("run-001", { status: "Failed" });
     expect(await stores.history.getRun("run-001")).toMatchObject({ status: "Failed", endedAt: 5_000 });
     expect(await stores.history.getRun("run-404")).toBeUndefined();
@@ -60,9 +58,7 @@ export function historyCases(test: DefineCase): void {
 
   test("history: listRuns filters by status and function, newest first, paged with before", async ({ stores }) => {
     for (let n = 0; n < 30; n++) {
-      await stores.history.recordRun(
-        run(n, { functionId: n % 3 === 0 ? "app-b" : "app-a", status: n % 2 === 0 ? "Completed" : "Running" }),
-      );
+      await stores.history.recordRun(run(n, { functionId: n % 3 === 0 ? "app-b" : "app-a", status: n % 2 === 0 ? "Completed" : "Running" }));
     }
     const runIds = (list: RunRecord[]) => list.map((r) => Number(r.runId.slice(4)));
     expect(runIds(await stores.history.listRuns({ limit: 3 }))).toEqual([29, 28, 27]);

@@ -36,8 +36,7 @@ export function pauseCases(test: DefineCase): void {
     await stores.pauses.savePause(pause(now, { id: "n7", matchKey: user(7) }));
     await stores.pauses.savePause(pause(now, { id: "s7", matchKey: user("7") }));
     await stores.pauses.savePause(pause(now, { id: "obj", matchKey: { path: "data.key", value: '{"a":1,"b":[true,null]}' } }));
-    const find = async (data: Record<string, unknown>) =>
-      ids(await stores.pauses.findPauses("dev", event("app/user.updated", data, now)));
+    const find = async (data: Record<string, unknown>) => ids(await stores.pauses.findPauses("dev", event("app/user.updated", data, now)));
     await expect(find({ user: { id: "u1" } })).resolves.toEqual(["u1"]);
     await expect(find({ user: { id: "u2" } })).resolves.toEqual(["u2"]);
     await expect(find({ user: { id: "u3" } })).resolves.toEqual([]);
@@ -54,8 +53,7 @@ export function pauseCases(test: DefineCase): void {
     const now = clock.now();
     await stores.pauses.savePause(pause(now, { id: "any", expression: "async.data.n > 3" }));
     await stores.pauses.savePause(pause(now, { id: "keyed", matchKey: user("u1") }));
-    const find = async (data: Record<string, unknown>) =>
-      ids(await stores.pauses.findPauses("dev", event("app/user.updated", data, now)));
+    const find = async (data: Record<string, unknown>) => ids(await stores.pauses.findPauses("dev", event("app/user.updated", data, now)));
     await expect(find({})).resolves.toEqual(["any"]);
     await expect(find({ user: { id: "u9" } })).resolves.toEqual(["any"]);
     await expect(find({ user: { id: "u1" } })).resolves.toEqual(["any", "keyed"]);
@@ -117,7 +115,11 @@ export function pauseCases(test: DefineCase): void {
     const park = async (name: string, count: number) => {
       for (let i = 0; i < count; i += 250) {
         const chunk = Array.from({ length: Math.min(250, count - i) }, (_, j) => i + j);
-        await Promise.all(chunk.map((n) => stores.pauses.savePause(pause(now, { id: `${name}-${n}`, runId: `run-${name}-${n}`, eventName: `app/${name}`, matchKey: user(`u${n}`) }))));
+        await Promise.all(
+          chunk.map((n) =>
+            stores.pauses.savePause(pause(now, { id: `${name}-${n}`, runId: `run-${name}-${n}`, eventName: `app/${name}`, matchKey: user(`u${n}`) })),
+          ),
+        );
       }
     };
     await park("small", 50);

@@ -15,9 +15,7 @@ export function queueDeliveryCases(test: DefineCase): void {
     expect(batch).toHaveLength(10);
     expect(batch.map((l) => l.item.id)).toContain("b-0");
     // Within the flooding tenant, oldest first (same availableAt: enqueue order).
-    expect(batch.filter((l) => l.item.tenant === "flood").map((l) => l.item.id)).toEqual(
-      Array.from({ length: 9 }, (_, i) => `a-000${i}`),
-    );
+    expect(batch.filter((l) => l.item.tenant === "flood").map((l) => l.item.id)).toEqual(Array.from({ length: 9 }, (_, i) => `a-000${i}`));
   });
 
   test("fairness: one-at-a-time leases alternate between tenants", async ({ stores, clock }) => {
@@ -51,9 +49,7 @@ export function queueDeliveryCases(test: DefineCase): void {
     while ((await stores.queue.size()) > 0 && rounds < 2_000) {
       rounds += 1;
       const now = clock.now();
-      const batches = await Promise.all(
-        Array.from({ length: workers }, () => stores.queue.lease({ now, leaseMs: 1_000, limit: 4 })),
-      );
+      const batches = await Promise.all(Array.from({ length: workers }, () => stores.queue.lease({ now, leaseMs: 1_000, limit: 4 })));
       const work: Promise<unknown>[] = [];
       for (const held of batches.flat()) {
         const id = held.item.id;
@@ -82,7 +78,10 @@ export function queueDeliveryCases(test: DefineCase): void {
     expect(await stores.queue.size()).toBe(0);
     expect(done.size).toBe(total);
     expect(delivered.size).toBe(total);
-    expect([...delivered.values()].some((n) => n > 1), "some item should have been redelivered").toBe(true);
+    expect(
+      [...delivered.values()].some((n) => n > 1),
+      "some item should have been redelivered",
+    ).toBe(true);
     expect(await stores.queue.lease({ now: clock.now() + 60_000, leaseMs: 1_000, limit: 10 })).toEqual([]);
   });
 }

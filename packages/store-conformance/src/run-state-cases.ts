@@ -6,10 +6,7 @@ import type { DefineCase } from "./case-context.js";
 import { newRun } from "./fixtures.js";
 
 /** Asserts that `promise` rejects with a Weft error of `cls` (recognised by brand, not instanceof). */
-async function expectWeftError<T extends WeftError>(
-  promise: Promise<unknown>,
-  cls: abstract new (...args: never[]) => T,
-): Promise<void> {
+async function expectWeftError<T extends WeftError>(promise: Promise<unknown>, cls: abstract new (...args: never[]) => T): Promise<void> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -60,10 +57,7 @@ export function runStateCases(test: DefineCase): void {
     expect(await stores.state.loadRun(again.runId)).toMatchObject({ stack: [] });
   });
 
-  test("saveStep is write-once: same bytes are idempotent, different bytes conflict and change nothing", async ({
-    stores,
-    clock,
-  }) => {
+  test("saveStep is write-once: same bytes are idempotent, different bytes conflict and change nothing", async ({ stores, clock }) => {
     const run = newRun(clock.now());
     await stores.state.createRun(run);
     expect(await stores.state.saveStep(run.runId, "a", '{"data":1}')).toEqual({
@@ -121,10 +115,7 @@ export function runStateCases(test: DefineCase): void {
     expect(state?.stack).toEqual(["race"]);
   });
 
-  test("pending: addPending sets forceStepPlan; pendingRemaining reaches 0 only with the last save", async ({
-    stores,
-    clock,
-  }) => {
+  test("pending: addPending sets forceStepPlan; pendingRemaining reaches 0 only with the last save", async ({ stores, clock }) => {
     const run = newRun(clock.now());
     await stores.state.createRun(run);
     await stores.state.addPending(run.runId, ["a", "b", "c"]);
@@ -165,10 +156,7 @@ export function runStateCases(test: DefineCase): void {
     expect(await stores.state.loadMetadata(run.runId)).toMatchObject({ version: 1, forceStepPlan: false });
   });
 
-  test("finalize: of 10 concurrent calls exactly one claims the end, and its outcome is kept", async ({
-    stores,
-    clock,
-  }) => {
+  test("finalize: of 10 concurrent calls exactly one claims the end, and its outcome is kept", async ({ stores, clock }) => {
     const run = newRun(clock.now());
     await stores.state.createRun(run);
     const statuses = ["Completed", "Failed", "Cancelled"] as const;

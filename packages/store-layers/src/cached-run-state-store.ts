@@ -1,13 +1,5 @@
 import type { WeftEvent } from "@weft/core";
-import type {
-  CreateRunResult,
-  FinalOutcome,
-  NewRun,
-  RunMetadata,
-  RunState,
-  RunStateStore,
-  SaveStepResult,
-} from "@weft/store";
+import type { CreateRunResult, FinalOutcome, NewRun, RunMetadata, RunState, RunStateStore, SaveStepResult } from "@weft/store";
 import { ByteLru } from "./byte-lru.js";
 
 export interface CacheStats {

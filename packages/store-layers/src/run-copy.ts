@@ -41,9 +41,7 @@ export async function copyRun(target: RunStateStore, source: RunState): Promise<
     throw new Error(`cannot copy run ${runId}: its idempotency key ${metadata.idempotencyKey} is a tombstone on the target`);
   }
   if (created.runId !== runId) {
-    throw new Error(
-      `cannot copy run ${runId}: its idempotency key ${metadata.idempotencyKey} belongs to run ${created.runId} on the target`,
-    );
+    throw new Error(`cannot copy run ${runId}: its idempotency key ${metadata.idempotencyKey} belongs to run ${created.runId} on the target`);
   }
   for (const stepId of source.stack) {
     const value = source.steps.get(stepId);

@@ -23,9 +23,7 @@ export class ShardedPauseStore implements PauseStore {
   async savePause(pause: Pause): Promise<void> {
     const named = runIdInPauseId(pause.id);
     if (named !== undefined && named !== pause.runId) {
-      throw new InvalidInputError(
-        `pause ${pause.id} of run ${pause.runId}: a pause id with ":" must start with its run id when stores are sharded`,
-      );
+      throw new InvalidInputError(`pause ${pause.id} of run ${pause.runId}: a pause id with ":" must start with its run id when stores are sharded`);
     }
     await shardOf(this.layout, pause.runId).pauses.savePause(pause);
   }

@@ -52,17 +52,17 @@ export class ShardedQueue implements Queue {
 
   async extend(token: string, now: number, leaseMs: number): Promise<boolean> {
     const held = this.unwrap(token);
-    return held !== undefined && held.queue.extend(held.token, now, leaseMs);
+    return held === undefined ? false : held.queue.extend(held.token, now, leaseMs);
   }
 
   async requeue(token: string, update: { availableAt: number; attempt: number }): Promise<boolean> {
     const held = this.unwrap(token);
-    return held !== undefined && held.queue.requeue(held.token, update);
+    return held === undefined ? false : held.queue.requeue(held.token, update);
   }
 
   async dequeue(token: string): Promise<boolean> {
     const held = this.unwrap(token);
-    return held !== undefined && held.queue.dequeue(held.token);
+    return held === undefined ? false : held.queue.dequeue(held.token);
   }
 
   dropRun(runId: string): Promise<void> {

@@ -1,13 +1,5 @@
 import { InvalidInputError, isWeftError } from "@weft/core";
-import type {
-  CreateRunResult,
-  FinalOutcome,
-  NewRun,
-  RunMetadata,
-  RunState,
-  RunStateStore,
-  SaveStepResult,
-} from "@weft/store";
+import type { CreateRunResult, FinalOutcome, NewRun, RunMetadata, RunState, RunStateStore, SaveStepResult } from "@weft/store";
 import { newRunOf } from "./run-copy.js";
 import { shardOf } from "./shard-layout.js";
 import type { ShardLayout } from "./shard-layout.js";

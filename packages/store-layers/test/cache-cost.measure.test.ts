@@ -27,7 +27,14 @@ describe.skipIf(!enabled)("what a cache hit costs against a whole read (WEFT_MEA
   });
 });
 
-const shapes = [[5, 100], [10, 2_500], [10, 5_000], [20, 5_000], [40, 5_000], [100, 10_000]] as const;
+const shapes = [
+  [5, 100],
+  [10, 2_500],
+  [10, 5_000],
+  [20, 5_000],
+  [40, 5_000],
+  [100, 10_000],
+] as const;
 
 async function measure(name: string, bundle: StateBundle): Promise<void> {
   await bundle.init();

@@ -1,4 +1,4 @@
-import { ManualClock, MemoryHistoryStore, createMemoryStores } from "@weft/store";
+import { type ManualClock, MemoryHistoryStore, createMemoryStores } from "@weft/store";
 import type { Pause, QueueItem, RunState, StateBundle } from "@weft/store";
 import { createShardedStores, differenceBetween, shardLayout } from "@weft/store-layers";
 import { expect } from "vitest";
@@ -119,4 +119,3 @@ export async function expectIntact(world: World): Promise<void> {
     expect(Number(token.split("/")[0])).toBe(layout.ring.ownerOf(item.runId ?? item.id));
   }
 }
-

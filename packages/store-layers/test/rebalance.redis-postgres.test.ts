@@ -75,4 +75,3 @@ if (reachable.every(Boolean)) {
 } else {
   skipUnreachable(suite);
 }
-

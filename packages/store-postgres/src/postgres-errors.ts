@@ -49,11 +49,7 @@ export function describeTarget(url: string): string {
     const parsed = new URL(url);
     const host = decodeURIComponent(parsed.hostname) || parsed.searchParams.get("host") || process.env.PGHOST || "localhost";
     const port = parsed.port || parsed.searchParams.get("port") || process.env.PGPORT || "5432";
-    const database =
-      decodeURIComponent(parsed.pathname.replace(/^\//, "")) ||
-      process.env.PGDATABASE ||
-      decodeURIComponent(parsed.username) ||
-      "postgres";
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || process.env.PGDATABASE || decodeURIComponent(parsed.username) || "postgres";
     return `${host}:${port}/${database}`;
   } catch {
     return "postgres (unparsable connection URL)";

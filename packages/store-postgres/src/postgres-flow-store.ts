@@ -47,10 +47,7 @@ export class PostgresFlowStore implements FlowStore {
   }
 
   async slotHolders(key: string, now: number): Promise<string[]> {
-    const rows = await this.db.query<{ holder: string }>(
-      `SELECT holder FROM ${this.slots} WHERE key = $1 AND expires_at > $2::bigint`,
-      [key, now],
-    );
+    const rows = await this.db.query<{ holder: string }>(`SELECT holder FROM ${this.slots} WHERE key = $1 AND expires_at > $2::bigint`, [key, now]);
     return rows.map((r) => r.holder);
   }
 
@@ -59,10 +56,7 @@ export class PostgresFlowStore implements FlowStore {
       // A new bucket starts at TAT = now, which `gcra()` treats exactly like no bucket (it takes
       // max(TAT, now)). The insert gives `FOR UPDATE` a row to lock; a racing insert of the same
       // key waits for this one and then does nothing.
-      await tx.execute(`INSERT INTO ${this.buckets} (key, tat) VALUES ($1, $2::double precision) ON CONFLICT (key) DO NOTHING`, [
-        key,
-        now,
-      ]);
+      await tx.execute(`INSERT INTO ${this.buckets} (key, tat) VALUES ($1, $2::double precision) ON CONFLICT (key) DO NOTHING`, [key, now]);
       const [row] = await tx.query<{ tat: number }>(`SELECT tat FROM ${this.buckets} WHERE key = $1 FOR UPDATE`, [key]);
       const { tat, result } = gcra(row?.tat, rate, now);
       if (result.allowed) await tx.execute(`UPDATE ${this.buckets} SET tat = $2::double precision WHERE key = $1`, [key, tat]);

@@ -1,14 +1,6 @@
 import type { WeftEvent } from "@weft/core";
 import { defaultPageSize } from "@weft/store";
-import type {
-  HistoryStore,
-  RunQuery,
-  RunRecord,
-  RunStatus,
-  StepEntry,
-  StepEntryStatus,
-  StoredEvent,
-} from "@weft/store";
+import type { HistoryStore, RunQuery, RunRecord, RunStatus, StepEntry, StepEntryStatus, StoredEvent } from "@weft/store";
 import type { PostgresDatabase, SqlValue } from "./postgres-database.js";
 
 interface EventRow {
@@ -67,12 +59,7 @@ export class PostgresHistoryStore implements HistoryStore {
       `INSERT INTO ${this.events} (id, name, received_at, body)
        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
        ON CONFLICT (id) DO NOTHING`,
-      [
-        events.map((e) => e.internalId),
-        events.map((e) => e.event.name),
-        events.map((e) => e.receivedAt),
-        events.map((e) => JSON.stringify(e.event)),
-      ],
+      [events.map((e) => e.internalId), events.map((e) => e.event.name), events.map((e) => e.receivedAt), events.map((e) => JSON.stringify(e.event))],
     );
   }
 
@@ -93,19 +80,16 @@ export class PostgresHistoryStore implements HistoryStore {
   }
 
   async recordRun(run: RunRecord): Promise<void> {
-    await this.db.execute(
-      `INSERT INTO ${this.runs} (${runColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id) DO NOTHING`,
-      [
-        run.runId,
-        run.functionId,
-        run.eventId,
-        run.status,
-        run.startedAt,
-        run.endedAt ?? null,
-        run.output ?? null,
-        run.parentRunId ?? null,
-      ],
-    );
+    await this.db.execute(`INSERT INTO ${this.runs} (${runColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id) DO NOTHING`, [
+      run.runId,
+      run.functionId,
+      run.eventId,
+      run.status,
+      run.startedAt,
+      run.endedAt ?? null,
+      run.output ?? null,
+      run.parentRunId ?? null,
+    ]);
   }
 
   async updateRun(runId: string, patch: Partial<Pick<RunRecord, "status" | "endedAt" | "output">>): Promise<void> {
@@ -135,9 +119,7 @@ export class PostgresHistoryStore implements HistoryStore {
   }
 
   async runsOfEvent(eventId: string): Promise<RunRecord[]> {
-    const rows = await this.db.query<RunRow>(`SELECT ${runColumns} FROM ${this.runs} WHERE event_id = $1 ORDER BY run_id`, [
-      eventId,
-    ]);
+    const rows = await this.db.query<RunRow>(`SELECT ${runColumns} FROM ${this.runs} WHERE event_id = $1 ORDER BY run_id`, [eventId]);
     return rows.map(toRun);
   }
 
@@ -163,10 +145,7 @@ export class PostgresHistoryStore implements HistoryStore {
   }
 
   async listSteps(runId: string): Promise<StepEntry[]> {
-    const rows = await this.db.query<StepRow>(
-      `SELECT ${stepColumns} FROM ${this.steps} WHERE run_id = $1 ORDER BY started_at, seq`,
-      [runId],
-    );
+    const rows = await this.db.query<StepRow>(`SELECT ${stepColumns} FROM ${this.steps} WHERE run_id = $1 ORDER BY started_at, seq`, [runId]);
     return rows.map(toStep);
   }
 }

@@ -20,16 +20,7 @@ export class PostgresPauseStore implements PauseStore {
     await this.db.execute(
       `INSERT INTO ${this.pauses} (id, run_id, env, event_name, match_path, match_value, created_at, body)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-      [
-        pause.id,
-        pause.runId,
-        pause.env,
-        pause.eventName,
-        pause.matchKey?.path ?? null,
-        pause.matchKey?.value ?? null,
-        pause.createdAt,
-        JSON.stringify(pause),
-      ],
+      [pause.id, pause.runId, pause.env, pause.eventName, pause.matchKey?.path ?? null, pause.matchKey?.value ?? null, pause.createdAt, JSON.stringify(pause)],
     );
   }
 

@@ -41,10 +41,7 @@ interface LeasedRow extends ItemRow {
  * Rows taken by another lease are skipped, so under contention a call may return fewer than
  * `limit` items while others take the rest; nothing is lost.
  */
-export async function leaseFairly(
-  db: PostgresDatabase,
-  opts: { now: number; leaseMs: number; limit: number },
-): Promise<Lease[]> {
+export async function leaseFairly(db: PostgresDatabase, opts: { now: number; leaseMs: number; limit: number }): Promise<Lease[]> {
   const { now, leaseMs, limit } = opts;
   if (limit <= 0) return [];
   const items = db.table("queue_items");

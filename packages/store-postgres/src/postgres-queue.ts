@@ -139,10 +139,11 @@ export class PostgresQueue implements Queue {
   }
 
   async extend(token: string, now: number, leaseMs: number): Promise<boolean> {
-    const changed = await this.db.execute(
-      `UPDATE ${this.items} SET lease_expires_at = $3::bigint, ready_at = $3::bigint WHERE id = $1 AND lease_token = $2`,
-      [leaseTokenItemId(token) ?? null, token, now + leaseMs],
-    );
+    const changed = await this.db.execute(`UPDATE ${this.items} SET lease_expires_at = $3::bigint, ready_at = $3::bigint WHERE id = $1 AND lease_token = $2`, [
+      leaseTokenItemId(token) ?? null,
+      token,
+      now + leaseMs,
+    ]);
     return changed === 1;
   }
 

@@ -16,10 +16,10 @@ export class PostgresRegistryStore implements RegistryStore {
   }
 
   async upsertApp(app: AppRecord): Promise<void> {
-    await this.db.execute(
-      `INSERT INTO ${this.apps} (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
-      [app.id, JSON.stringify(app)],
-    );
+    await this.db.execute(`INSERT INTO ${this.apps} (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = excluded.body`, [
+      app.id,
+      JSON.stringify(app),
+    ]);
   }
 
   async getApp(id: string): Promise<AppRecord | undefined> {

@@ -1,17 +1,7 @@
 import { InvalidInputError, RunNotFoundError, StateConflictError, StoreUnavailableError } from "@weft/core";
 import type { WeftEvent } from "@weft/core";
 import { systemClock } from "@weft/store";
-import type {
-  Clock,
-  CreateRunResult,
-  FinalOutcome,
-  NewRun,
-  RunMetadata,
-  RunState,
-  RunStateStore,
-  RunStatus,
-  SaveStepResult,
-} from "@weft/store";
+import type { Clock, CreateRunResult, FinalOutcome, NewRun, RunMetadata, RunState, RunStateStore, RunStatus, SaveStepResult } from "@weft/store";
 import type { PostgresDatabase, SqlExecutor } from "./postgres-database.js";
 
 interface RunRow {
@@ -213,10 +203,7 @@ export class PostgresRunStateStore implements RunStateStore {
     const tombstoneUntil = this.clock.now() + tombstoneTtlMs;
     await this.db.transaction(async (tx) => {
       // Deleting the run row waits for any save holding its lock; the next statement then sees it.
-      const [gone] = await tx.query<{ idempotency_key: string }>(
-        `DELETE FROM ${this.runs} WHERE run_id = $1 RETURNING idempotency_key`,
-        [runId],
-      );
+      const [gone] = await tx.query<{ idempotency_key: string }>(`DELETE FROM ${this.runs} WHERE run_id = $1 RETURNING idempotency_key`, [runId]);
       if (gone === undefined) return;
       await tx.execute(
         `WITH steps_gone AS (DELETE FROM ${this.steps} WHERE run_id = $1::text),
@@ -229,10 +216,7 @@ export class PostgresRunStateStore implements RunStateStore {
 
   /** Lock the run's row for this transaction; its stack length, or `RunNotFoundError`. */
   private async lockRun(tx: SqlExecutor, runId: string): Promise<number> {
-    const [run] = await tx.query<{ stack_length: number }>(
-      `SELECT stack_length FROM ${this.runs} WHERE run_id = $1 FOR UPDATE`,
-      [runId],
-    );
+    const [run] = await tx.query<{ stack_length: number }>(`SELECT stack_length FROM ${this.runs} WHERE run_id = $1 FOR UPDATE`, [runId]);
     if (run === undefined) throw new RunNotFoundError(runId);
     return run.stack_length;
   }

@@ -19,12 +19,7 @@ export interface MigrateResult {
  *
  * @internal
  */
-export async function migrateSchema(
-  client: pg.ClientBase,
-  schema: string,
-  target: string,
-  list: readonly Migration[],
-): Promise<MigrateResult> {
+export async function migrateSchema(client: pg.ClientBase, schema: string, target: string, list: readonly Migration[]): Promise<MigrateResult> {
   const quoted = `"${schema}"`;
   const ordered = [...list].sort((a, b) => a.version - b.version);
   const latest = ordered.at(-1)?.version ?? 0;
@@ -51,11 +46,7 @@ export async function migrateSchema(
     for (const m of ordered) {
       if (applied.has(m.version)) continue;
       await client.query(m.sql);
-      await client.query(`INSERT INTO ${quoted}.schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, [
-        m.version,
-        m.name,
-        Date.now(),
-      ]);
+      await client.query(`INSERT INTO ${quoted}.schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, [m.version, m.name, Date.now()]);
       done.push(m.version);
     }
     await client.query("COMMIT");

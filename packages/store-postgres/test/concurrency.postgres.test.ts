@@ -7,15 +7,7 @@ import { ManualClock, closeStores } from "@weft/store";
 import type { FunctionRecord, NewRun, QueueItem, StoreBundle } from "@weft/store";
 import { createPostgresStores } from "@weft/store-postgres";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  dropSchemas,
-  dropStaleSchemas,
-  postgresReachable,
-  postgresUrl,
-  skipUnreachable,
-  testSchema,
-  withAdmin,
-} from "@weft/testing";
+import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin } from "@weft/testing";
 
 const suite = "postgres concurrency across pools";
 const prefix = "weft_race";
@@ -46,8 +38,7 @@ function item(id: string, overrides: Partial<QueueItem> = {}): QueueItem {
 }
 
 /** Alternate calls between the two bundles. */
-const either = <T>(pair: [StoreBundle, StoreBundle], i: number, fn: (s: StoreBundle) => Promise<T>): Promise<T> =>
-  fn(pair[i % 2] as StoreBundle);
+const either = <T>(pair: [StoreBundle, StoreBundle], i: number, fn: (s: StoreBundle) => Promise<T>): Promise<T> => fn(pair[i % 2] as StoreBundle);
 
 async function count(sql: string, params: unknown[]): Promise<number> {
   return withAdmin(async (admin) => (await admin.query<{ n: number }>(sql, params)).rows[0]?.n ?? -1);
@@ -76,9 +67,7 @@ if (await postgresReachable(suite)) {
       const runId = created[0]?.status === "created" ? created[0].runId : "";
       expect(results.every((r) => r.status !== "tombstone" && r.runId === runId)).toBe(true);
 
-      const saves = await Promise.allSettled(
-        Array.from({ length: 12 }, (_, i) => either(pair, i, (s) => s.state.saveStep(runId, "same", `{"data":${i}}`))),
-      );
+      const saves = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => either(pair, i, (s) => s.state.saveStep(runId, "same", `{"data":${i}}`))));
       expect(saves.filter((s) => s.status === "fulfilled")).toHaveLength(1);
       for (const s of saves) if (s.status === "rejected") expect(isWeftError(s.reason, StateConflictError)).toBe(true);
 
@@ -110,10 +99,7 @@ if (await postgresReachable(suite)) {
       await pair[0].state.createRun(run("r"));
       const ids = Array.from({ length: 30 }, (_, i) => `p${i}`);
       await Promise.all(
-        ids.flatMap((id, i) => [
-          either(pair, i, (s) => s.state.addPending("r", [id])),
-          either(pair, i + 1, (s) => s.state.saveStep("r", id, "null")),
-        ]),
+        ids.flatMap((id, i) => [either(pair, i, (s) => s.state.addPending("r", [id])), either(pair, i + 1, (s) => s.state.saveStep("r", id, "null"))]),
       );
       const state = await pair[1].state.loadRun("r");
       expect(state?.stack.sort()).toEqual([...ids].sort());
@@ -136,9 +122,7 @@ if (await postgresReachable(suite)) {
       const pair = await twoProcesses();
       for (let i = 0; i < 120; i++) await either(pair, i, (s) => s.queue.enqueue(item(`job-${i}`, { tenant: `t${i % 4}` })));
       const now = clock.now();
-      const batches = await Promise.all(
-        Array.from({ length: 16 }, (_, i) => either(pair, i, (s) => s.queue.lease({ now, leaseMs: 1_000, limit: 10 }))),
-      );
+      const batches = await Promise.all(Array.from({ length: 16 }, (_, i) => either(pair, i, (s) => s.queue.lease({ now, leaseMs: 1_000, limit: 10 }))));
       const leased = batches.flat().map((l) => l.item.id);
       expect(leased).toHaveLength(120);
       expect(new Set(leased).size).toBe(120);
@@ -192,4 +176,3 @@ if (await postgresReachable(suite)) {
 } else {
   skipUnreachable(suite);
 }
-

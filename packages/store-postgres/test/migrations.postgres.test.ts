@@ -5,15 +5,7 @@ import { InvalidInputError, StoreUnavailableError, isWeftError } from "@weft/cor
 import { closeStores } from "@weft/store";
 import { createPostgresStores, migrate, migrations } from "@weft/store-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  dropSchemas,
-  dropStaleSchemas,
-  postgresReachable,
-  postgresUrl,
-  skipUnreachable,
-  testSchema,
-  withAdmin,
-} from "@weft/testing";
+import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin } from "@weft/testing";
 
 const suite = "postgres migrations";
 const prefix = "weft_mig";
@@ -65,9 +57,7 @@ if (await postgresReachable(suite)) {
         expect(await appliedVersions(name)).toEqual(migrations.map((m) => m.version));
         const now = Date.now();
         const accepted = await Promise.all(
-          bundles.map((b) =>
-            b.queue.enqueue({ id: "same", kind: "event", tenant: "t", payload: {}, availableAt: now, attempt: 0 }),
-          ),
+          bundles.map((b) => b.queue.enqueue({ id: "same", kind: "event", tenant: "t", payload: {}, availableAt: now, attempt: 0 })),
         );
         expect(accepted.filter(Boolean)).toHaveLength(1);
       } finally {
@@ -114,10 +104,7 @@ if (await postgresReachable(suite)) {
       const stores = createPostgresStores(url);
       const started = Date.now();
       try {
-        const errors = await Promise.all([
-          rejection(stores.init()),
-          rejection(migrate(url)),
-        ]);
+        const errors = await Promise.all([rejection(stores.init()), rejection(migrate(url))]);
         expect(Date.now() - started).toBeLessThan(5_000);
         for (const error of errors) {
           expect(isWeftError(error, StoreUnavailableError), String(error)).toBe(true);

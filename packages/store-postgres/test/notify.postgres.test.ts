@@ -6,16 +6,7 @@ import { closeStores } from "@weft/store";
 import type { QueueItem, StoreBundle } from "@weft/store";
 import { PostgresQueue, createPostgresStores } from "@weft/store-postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  dropSchemas,
-  dropStaleSchemas,
-  postgresReachable,
-  postgresUrl,
-  skipUnreachable,
-  testSchema,
-  withAdmin,
-  withParam,
-} from "@weft/testing";
+import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnreachable, testSchema, withAdmin, withParam } from "@weft/testing";
 
 const suite = "postgres notify and pool";
 const prefix = "weft_notify";
@@ -118,10 +109,7 @@ if (await postgresReachable(suite)) {
       await queue.whenListening();
 
       const dropped = await withAdmin((admin) =>
-        admin.query(
-          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN %'",
-          [appName],
-        ),
+        admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN %'", [appName]),
       );
       expect(dropped.rowCount).toBe(1);
       const droppedAt = Date.now();
@@ -143,10 +131,7 @@ if (await postgresReachable(suite)) {
         let sampling = true;
         const sampler = (async () => {
           while (sampling) {
-            const { rows } = await admin.query<{ n: number }>(
-              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1",
-              [appName],
-            );
+            const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1", [appName]);
             max = Math.max(max, rows[0]?.n ?? 0);
           }
         })();
@@ -185,13 +170,15 @@ if (await postgresReachable(suite)) {
       await closeStores(stores);
       await withAdmin(async (admin) => {
         let left = -1;
-        await waitFor("the pool's connections to close", () => left === 0, 5_000, async () => {
-          const { rows } = await admin.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1",
-            [appName],
-          );
-          left = rows[0]?.n ?? -1;
-        });
+        await waitFor(
+          "the pool's connections to close",
+          () => left === 0,
+          5_000,
+          async () => {
+            const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1", [appName]);
+            left = rows[0]?.n ?? -1;
+          },
+        );
       });
     });
   });

@@ -9,9 +9,7 @@ import type { RedisTarget } from "./redis-url.js";
 export type RedisArg = string | number;
 
 /** Whether Redis keeps its data across a restart, when that could be checked. */
-export type RedisPersistence =
-  | { known: true; persistent: boolean; /** e.g. `appendonly no, save ""` */ detail: string }
-  | { known: false; reason: string };
+export type RedisPersistence = { known: true; persistent: boolean /** e.g. `appendonly no, save ""` */; detail: string } | { known: false; reason: string };
 
 /** From this many calls awaiting replies, a turn's commands share one socket write (measured: 4). */
 const batchWritesFrom = 4;

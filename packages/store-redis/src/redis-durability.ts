@@ -32,11 +32,13 @@ const warnedUrls = new Set<string>();
  */
 export function watchDurability(conn: RedisConnection, epochKey: string, opts: RedisDurabilityOptions = {}): void {
   const warn = opts.warn ?? ((line: string) => console.warn(line));
-  const warnOnce = opts.warn ?? ((line: string) => {
-    if (warnedUrls.has(conn.url)) return;
-    warnedUrls.add(conn.url);
-    console.warn(line);
-  });
+  const warnOnce =
+    opts.warn ??
+    ((line: string) => {
+      if (warnedUrls.has(conn.url)) return;
+      warnedUrls.add(conn.url);
+      console.warn(line);
+    });
   let epoch: string | undefined;
 
   /** Write a marker unless one is there, and remember whichever is. */
@@ -71,7 +73,9 @@ async function checkPersistence(conn: RedisConnection, mode: "require" | "warn" 
   const found = await conn.persistence();
   if (found.known && found.persistent) return;
   if (!found.known) {
-    warn(`WARNING: could not check whether Redis at ${conn.url} persists its data (CONFIG GET failed: ${found.reason}). Without appendonly or RDB snapshots, a restart loses acknowledged events and run state.`);
+    warn(
+      `WARNING: could not check whether Redis at ${conn.url} persists its data (CONFIG GET failed: ${found.reason}). Without appendonly or RDB snapshots, a restart loses acknowledged events and run state.`,
+    );
     return;
   }
   const problem = `Redis at ${conn.url} has no persistence (${found.detail}): if it restarts, every acknowledged event, queued job and run state it holds is lost`;

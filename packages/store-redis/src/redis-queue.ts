@@ -52,19 +52,23 @@ export class RedisQueue implements Queue {
   /** One `enqueue` script: the item queued (and published), or leased when `leased` is given. */
   private async insert(item: QueueItem, leased: { token: string; expiresAt: number } | undefined): Promise<boolean> {
     const { availableAt, attempt, ...rest } = item;
-    const added = await this.conn.script(lua.enqueue, [this.keys.base], [
-      item.id,
-      item.tenant,
-      item.runId ?? "",
-      JSON.stringify(rest),
-      availableAt,
-      attempt,
-      this.clock.now(),
-      this.keys.channel,
-      this.wakeup(availableAt),
-      leased?.token ?? "",
-      leased?.expiresAt ?? "",
-    ]);
+    const added = await this.conn.script(
+      lua.enqueue,
+      [this.keys.base],
+      [
+        item.id,
+        item.tenant,
+        item.runId ?? "",
+        JSON.stringify(rest),
+        availableAt,
+        attempt,
+        this.clock.now(),
+        this.keys.channel,
+        this.wakeup(availableAt),
+        leased?.token ?? "",
+        leased?.expiresAt ?? "",
+      ],
+    );
     return added === 1;
   }
 
@@ -94,14 +98,11 @@ export class RedisQueue implements Queue {
   async requeue(token: string, update: { availableAt: number; attempt: number }): Promise<boolean> {
     const id = leaseTokenItemId(token);
     if (id === undefined) return false;
-    const done = await this.conn.script(lua.requeue, [this.keys.base], [
-      id,
-      token,
-      update.availableAt,
-      update.attempt,
-      this.keys.channel,
-      this.wakeup(update.availableAt),
-    ]);
+    const done = await this.conn.script(
+      lua.requeue,
+      [this.keys.base],
+      [id, token, update.availableAt, update.attempt, this.keys.channel, this.wakeup(update.availableAt)],
+    );
     if (done !== 1) return false;
     this.notify(update.availableAt);
     return true;

@@ -1,17 +1,7 @@
 import { InvalidInputError, RunNotFoundError, StateConflictError } from "@weft/core";
 import type { WeftEvent } from "@weft/core";
 import { systemClock } from "@weft/store";
-import type {
-  Clock,
-  CreateRunResult,
-  FinalOutcome,
-  NewRun,
-  RunMetadata,
-  RunState,
-  RunStateStore,
-  RunStatus,
-  SaveStepResult,
-} from "@weft/store";
+import type { Clock, CreateRunResult, FinalOutcome, NewRun, RunMetadata, RunState, RunStateStore, RunStatus, SaveStepResult } from "@weft/store";
 import { KeyLayout } from "./keys.js";
 import type { RunKeys } from "./keys.js";
 import * as lua from "./lua/run-state-scripts.js";
@@ -54,11 +44,7 @@ export class RedisRunStateStore implements RunStateStore {
     // create whose key is taken writes run state nobody can reach and takes it back below.
     const keys = this.keys.run(run.runId);
     const { events, ...meta } = run;
-    const made = await this.conn.script(lua.createRunState, runKeys(keys), [
-      run.idempotencyKey,
-      JSON.stringify(meta),
-      JSON.stringify(events),
-    ]);
+    const made = await this.conn.script(lua.createRunState, runKeys(keys), [run.idempotencyKey, JSON.stringify(meta), JSON.stringify(events)]);
     if (made === 0) throw new InvalidInputError(`run ${run.runId} already exists under another idempotency key`);
     const claim = replyArray(await this.conn.script(lua.claimKey, [keyOfKey], [run.runId, now]), "claimKey");
     if (claim[0] === "created") return { status: "created", runId: run.runId };
@@ -91,10 +77,7 @@ export class RedisRunStateStore implements RunStateStore {
   }
 
   async loadMetadata(runId: string): Promise<RunMetadata | undefined> {
-    const fields = replyArray(
-      await this.conn.command("HMGET", [this.keys.run(runId).run, "meta", "status", "version", "force", "endedAt"]),
-      "loadMetadata",
-    );
+    const fields = replyArray(await this.conn.command("HMGET", [this.keys.run(runId).run, "meta", "status", "version", "force", "endedAt"]), "loadMetadata");
     return fields[0] === null ? undefined : toMetadata(fields);
   }
 
@@ -137,11 +120,7 @@ export class RedisRunStateStore implements RunStateStore {
     const key = await this.conn.command("HGET", [keys.run, "key"]);
     if (typeof key !== "string") return;
     const until = this.clock.now() + tombstoneTtlMs;
-    await this.conn.script(lua.tombstoneKey, [this.keys.idempotency(key)], [
-      runId,
-      until,
-      Math.max(1, Math.ceil(tombstoneTtlMs)) + tombstoneGcSlackMs,
-    ]);
+    await this.conn.script(lua.tombstoneKey, [this.keys.idempotency(key)], [runId, until, Math.max(1, Math.ceil(tombstoneTtlMs)) + tombstoneGcSlackMs]);
     // The run's pause set (`keys.pauses`) belongs to the pause store, which cleans it up itself.
     await this.conn.command("DEL", [keys.run, keys.steps, keys.stack, keys.pending]);
   }

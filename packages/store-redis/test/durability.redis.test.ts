@@ -64,7 +64,13 @@ async function pastReconnect(conn: RedisConnection): Promise<void> {
   // The first PING to get through proves the connection is back; the reconnect check was sent on
   // "ready", so its reply precedes the second PING's.
   for (;;) {
-    if (await conn.command("PING", []).then(() => true, () => false)) break;
+    if (
+      await conn.command("PING", []).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
   }
   await conn.command("PING", []);
 }
@@ -81,7 +87,9 @@ if ((await redisReachable(suite)) && redisBinariesPresent(suite)) {
 
       const refused = await openWith(testRedisUrl, { persistence: "require" });
       expect(isWeftError(refused.error, InvalidInputError), String(refused.error)).toBe(true);
-      expect((refused.error as Error).message).toMatch(/has no persistence \(appendonly no, save ""\): .* lost\. Turn on appendonly .*--redis-no-persistence-ok/);
+      expect((refused.error as Error).message).toMatch(
+        /has no persistence \(appendonly no, save ""\): .* lost\. Turn on appendonly .*--redis-no-persistence-ok/,
+      );
 
       const warned = await openWith(testRedisUrl, { persistence: "warn" });
       expect(warned.error).toBeUndefined();
@@ -100,7 +108,9 @@ if ((await redisReachable(suite)) && redisBinariesPresent(suite)) {
       const redis = await ownRedis(["--save", "", "--appendonly", "no", "--rename-command", "CONFIG", ""]);
       const opened = await openWith(redis.url, { persistence: "require" });
       expect(opened.error).toBeUndefined();
-      expect(opened.warnings).toEqual([expect.stringMatching(/^WARNING: could not check whether Redis at .* persists its data \(CONFIG GET failed: .*unknown command/)]);
+      expect(opened.warnings).toEqual([
+        expect.stringMatching(/^WARNING: could not check whether Redis at .* persists its data \(CONFIG GET failed: .*unknown command/),
+      ]);
     });
 
     it("notices a Redis that restarted empty, says so loudly once, and writes the marker again", { timeout: 15_000 }, async () => {
@@ -117,7 +127,11 @@ if ((await redisReachable(suite)) && redisBinariesPresent(suite)) {
       await redis.kill();
       await redis.restart();
       await pastReconnect(conn);
-      expect(warnings).toEqual([expect.stringMatching(/^WARNING: Redis at redis:\/\/127\.0\.0\.1:\d+ restarted empty \(its marker .* is gone\): queued work and run state written before may be lost/)]);
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^WARNING: Redis at redis:\/\/127\.0\.0\.1:\d+ restarted empty \(its marker .* is gone\): queued work and run state written before may be lost/,
+        ),
+      ]);
       await pastReconnect(conn); // the rewrite follows the warning
       const rewritten = await conn.command("GET", [layout.epoch()]);
       expect(rewritten).toEqual(expect.any(String));

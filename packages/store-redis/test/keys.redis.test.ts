@@ -79,7 +79,10 @@ describe("cluster slots (no Redis needed)", () => {
     for (const runId of ["01HABC", "", "}", "a{b}c", "50%", "a:b"]) {
       const keys = Object.values(layout.run(runId));
       expect(new Set(keys.map(keySlot)).size, runId).toBe(1);
-      expect(keys.every((k) => k.split("{").length === 2 && k.split("}").length === 2), runId).toBe(true);
+      expect(
+        keys.every((k) => k.split("{").length === 2 && k.split("}").length === 2),
+        runId,
+      ).toBe(true);
     }
     expect(layout.run("a}b").run).not.toBe(layout.run("a%7Db").run);
     expect(layout.pauseIndex("a:b", "c").any).not.toBe(layout.pauseIndex("a", "b:c").any);

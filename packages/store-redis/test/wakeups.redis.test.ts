@@ -62,9 +62,7 @@ if (await redisReachable(suite)) {
         expect(await (i % 2 === 0 ? a : b).queue.enqueue(item(`job-${i}`, now, `t${i % 3}`))).toBe(true);
         expect(await (i % 2 === 0 ? b : a).queue.enqueue(item(`job-${i}`, now))).toBe(false);
       }
-      const batches = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).queue.lease({ now, leaseMs: 1_000, limit: 3 })),
-      );
+      const batches = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).queue.lease({ now, leaseMs: 1_000, limit: 3 })));
       const leased = batches.flat().map((l) => l.item.id);
       expect(leased).toHaveLength(40);
       expect(new Set(leased).size).toBe(40);
@@ -87,9 +85,7 @@ if (await redisReachable(suite)) {
       const loaded = await Promise.all(Array.from({ length: 20 }, (_, i) => a.state.loadMetadata(`run-${i}`)));
       expect(loaded.filter((m) => m !== undefined).map((m) => m?.runId)).toEqual([winner]);
 
-      const saves = await Promise.allSettled(
-        Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).state.saveStep(winner, "s", `{"data":${i}}`)),
-      );
+      const saves = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).state.saveStep(winner, "s", `{"data":${i}}`)));
       expect(saves.filter((s) => s.status === "fulfilled")).toHaveLength(1);
       for (const s of saves) if (s.status === "rejected") expect(isWeftError(s.reason, StateConflictError)).toBe(true);
     });

@@ -62,9 +62,7 @@ export class LeaseCoalescer {
         return { value: await this.backend(opts as LeaseOpts), startedAt };
       });
     }
-    let batch = this.open.find(
-      (b) => b.leaseMs === opts.leaseMs && Math.abs(b.now - opts.now) <= maxClockSpreadMs && b.limit + opts.limit <= this.maxLimit,
-    );
+    let batch = this.open.find((b) => b.leaseMs === opts.leaseMs && Math.abs(b.now - opts.now) <= maxClockSpreadMs && b.limit + opts.limit <= this.maxLimit);
     if (batch === undefined) {
       const fresh: Batch = { leaseMs: opts.leaseMs, now: opts.now, limit: 0, members: [] };
       batch = fresh;

@@ -142,7 +142,9 @@ export class RemoteConnection {
     }
     const wire = asWireError(answer.body, answer.status);
     if (answer.status === 401) {
-      throw new StoreUnavailableError(`the coordinator at ${this.display} refused ${what}: ${wire.message} (HTTP 401); give the client the coordinator's --token`);
+      throw new StoreUnavailableError(
+        `the coordinator at ${this.display} refused ${what}: ${wire.message} (HTTP 401); give the client the coordinator's --token`,
+      );
     }
     throw fromWireError(wire);
   }

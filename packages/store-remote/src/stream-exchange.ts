@@ -55,12 +55,7 @@ export class Deadlines {
  * One request on one stream of `session`: send it, collect the JSON answer, and classify any
  * failure as `NotSent` (safe to send again) or `LostInFlight` (it may have run).
  */
-export function exchangeOnStream(
-  session: ClientHttp2Session,
-  headers: OutgoingHttpHeaders,
-  body: string | undefined,
-  deadlines: Deadlines,
-): Promise<Answer> {
+export function exchangeOnStream(session: ClientHttp2Session, headers: OutgoingHttpHeaders, body: string | undefined, deadlines: Deadlines): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
     let stream: ClientHttp2Stream;
     try {

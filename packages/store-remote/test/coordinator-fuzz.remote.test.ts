@@ -38,7 +38,24 @@ describe(`the coordinator under a fuzzer (seed ${seed})`, () => {
     process.on("unhandledRejection", onCrash);
     const rand = prng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-    const values: unknown[] = [null, 0, -1, 1e308, "", "x", "%E0", "\u0000", [], {}, [1, 2], true, { now: 1, leaseMs: 1, limit: 1 }, { now: "x", leaseMs: -1, limit: 1e9 }, { id: "j", runId: "r", availableAt: "x" }, { runId: "r", stepId: "s" }];
+    const values: unknown[] = [
+      null,
+      0,
+      -1,
+      1e308,
+      "",
+      "x",
+      "%E0",
+      "\u0000",
+      [],
+      {},
+      [1, 2],
+      true,
+      { now: 1, leaseMs: 1, limit: 1 },
+      { now: "x", leaseMs: -1, limit: 1e9 },
+      { id: "j", runId: "r", availableAt: "x" },
+      { runId: "r", stepId: "s" },
+    ];
     const statuses: Record<string, number> = {};
     const unanswered: string[] = [];
     const session = http2.connect(origin);

@@ -115,7 +115,7 @@ describe("lease batching", () => {
     const { gauge, coordinator, remotes } = await setup(1, 4);
     const [first] = remotes as [RemoteStores];
     for (let i = 0; i < 30; i++) await first.queue.enqueue(item(`job-${String(i).padStart(2, "0")}`));
-    const leaseCalls = (gauge.byMethod.get("lease") ?? 0);
+    const leaseCalls = gauge.byMethod.get("lease") ?? 0;
     const limits = Array.from({ length: 20 }, (_, i) => 1 + (i % 3));
     const got = await Promise.all(limits.map((limit, i) => (remotes[i % 4] as RemoteStores).queue.lease({ now: 0, leaseMs: 30_000, limit })));
     got.forEach((leases, i) => expect(leases.length).toBeLessThanOrEqual(limits[i] as number));

@@ -193,9 +193,7 @@ export class SqliteDatabase {
   }
 
   private migrate(list: readonly Migration[]): void {
-    this.db.exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-    );
+    this.db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
     this.transaction(() => {
       const applied = new Set(this.all<{ version: number }>("SELECT version FROM schema_migrations").map((r) => r.version));
       const known = new Set(list.map((m) => m.version));

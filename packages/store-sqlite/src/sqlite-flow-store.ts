@@ -65,10 +65,7 @@ export class SqliteFlowStore implements FlowStore {
 
   async putIf(key: string, value: string, expiresAt: number, expected: number | undefined, now: number): Promise<number | undefined> {
     return this.db.transaction(() => {
-      const live = this.db.get<{ version: number }>(
-        "SELECT version FROM flow_registers WHERE key = ? AND value IS NOT NULL AND expires_at > ?",
-        [key, now],
-      );
+      const live = this.db.get<{ version: number }>("SELECT version FROM flow_registers WHERE key = ? AND value IS NOT NULL AND expires_at > ?", [key, now]);
       if (live?.version !== expected) return undefined;
       const row = this.db.get<{ version: number }>(
         `INSERT INTO flow_registers (key, value, version, expires_at) VALUES (?, ?, 1, ?)
@@ -92,10 +89,7 @@ export class SqliteFlowStore implements FlowStore {
     // Clears the value rather than deleting the row: the version must keep counting, or a holder of
     // an old version could delete a later value that happened to get the same number.
     const { changes } = this.db.transaction(() =>
-      this.db.run(
-        "UPDATE flow_registers SET value = NULL, expires_at = NULL WHERE key = ? AND version = ? AND value IS NOT NULL",
-        [key, version],
-      ),
+      this.db.run("UPDATE flow_registers SET value = NULL, expires_at = NULL WHERE key = ? AND version = ? AND value IS NOT NULL", [key, version]),
     );
     return changes === 1;
   }

@@ -43,10 +43,12 @@ export class SqliteHistoryStore implements HistoryStore {
   async saveEvents(events: StoredEvent[]): Promise<void> {
     this.db.transaction(() => {
       for (const e of events) {
-        this.db.run(
-          "INSERT INTO history_events (id, name, received_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-          [e.internalId, e.event.name, e.receivedAt, JSON.stringify(e.event)],
-        );
+        this.db.run("INSERT INTO history_events (id, name, received_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING", [
+          e.internalId,
+          e.event.name,
+          e.receivedAt,
+          JSON.stringify(e.event),
+        ]);
       }
     });
   }
@@ -58,10 +60,11 @@ export class SqliteHistoryStore implements HistoryStore {
 
   async listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<StoredEvent[]> {
     const where = [opts.name === undefined ? "" : "name = @name", opts.before === undefined ? "" : "id < @before"];
-    const rows = this.db.all<EventRow>(
-      `SELECT id, received_at, body FROM history_events ${whereClause(where)} ORDER BY id DESC LIMIT @limit`,
-      { name: opts.name ?? null, before: opts.before ?? null, limit: opts.limit ?? defaultPageSize },
-    );
+    const rows = this.db.all<EventRow>(`SELECT id, received_at, body FROM history_events ${whereClause(where)} ORDER BY id DESC LIMIT @limit`, {
+      name: opts.name ?? null,
+      before: opts.before ?? null,
+      limit: opts.limit ?? defaultPageSize,
+    });
     return rows.map(toStoredEvent);
   }
 
@@ -69,16 +72,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.db.run(
       `INSERT INTO history_runs (run_id, function_id, event_id, status, started_at, ended_at, output, parent_run_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING`,
-      [
-        run.runId,
-        run.functionId,
-        run.eventId,
-        run.status,
-        run.startedAt,
-        run.endedAt ?? null,
-        run.output ?? null,
-        run.parentRunId ?? null,
-      ],
+      [run.runId, run.functionId, run.eventId, run.status, run.startedAt, run.endedAt ?? null, run.output ?? null, run.parentRunId ?? null],
     );
   }
 
@@ -137,9 +131,7 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   async listSteps(runId: string): Promise<StepEntry[]> {
-    return this.db
-      .all<StepRow>("SELECT * FROM history_steps WHERE run_id = ? ORDER BY started_at, rowid", [runId])
-      .map(toStep);
+    return this.db.all<StepRow>("SELECT * FROM history_steps WHERE run_id = ? ORDER BY started_at, rowid", [runId]).map(toStep);
   }
 }
 

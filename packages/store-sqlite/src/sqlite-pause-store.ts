@@ -25,34 +25,24 @@ export class SqlitePauseStore implements PauseStore {
     this.db.run(
       `INSERT INTO pauses (id, run_id, env, event_name, match_path, match_value, created_at, body)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      [
-        pause.id,
-        pause.runId,
-        pause.env,
-        pause.eventName,
-        pause.matchKey?.path ?? null,
-        pause.matchKey?.value ?? null,
-        pause.createdAt,
-        JSON.stringify(pause),
-      ],
+      [pause.id, pause.runId, pause.env, pause.eventName, pause.matchKey?.path ?? null, pause.matchKey?.value ?? null, pause.createdAt, JSON.stringify(pause)],
     );
   }
 
   async findPauses(env: string, event: WeftEvent): Promise<Pause[]> {
     return this.db.read(() => {
       const name = event.name;
-      const rows = this.db.all<{ body: string }>(
-        "SELECT body FROM pauses WHERE env = ? AND event_name = ? AND match_path IS NULL",
-        [env, name],
-      );
+      const rows = this.db.all<{ body: string }>("SELECT body FROM pauses WHERE env = ? AND event_name = ? AND match_path IS NULL", [env, name]);
       for (const { path } of this.db.all<{ path: string }>(distinctPathsSql, { env, name })) {
         const value = valueAtPath(event, path);
         if (value === undefined) continue;
         rows.push(
-          ...this.db.all<{ body: string }>(
-            "SELECT body FROM pauses WHERE env = ? AND event_name = ? AND match_path = ? AND match_value = ?",
-            [env, name, path, canonicalJson(value)],
-          ),
+          ...this.db.all<{ body: string }>("SELECT body FROM pauses WHERE env = ? AND event_name = ? AND match_path = ? AND match_value = ?", [
+            env,
+            name,
+            path,
+            canonicalJson(value),
+          ]),
         );
       }
       return rows.map(parsePause).sort(comparePauses);

@@ -111,10 +111,13 @@ export class SqliteQueue implements Queue {
       return fairOrder(tenants, ready, limit).map((row): Lease => {
         const leaseCount = row.lease_count + 1;
         const token = encodeLeaseToken(row.id, leaseCount, expiresAt);
-        this.db.run(
-          `UPDATE queue_items SET lease_token = ?, lease_expires_at = ?, ready_at = ?, lease_count = ? WHERE id = ?`,
-          [token, expiresAt, expiresAt, leaseCount, row.id],
-        );
+        this.db.run(`UPDATE queue_items SET lease_token = ?, lease_expires_at = ?, ready_at = ?, lease_count = ? WHERE id = ?`, [
+          token,
+          expiresAt,
+          expiresAt,
+          leaseCount,
+          row.id,
+        ]);
         this.serve(row.tenant);
         return { item: toItem(row), token, deliveries: leaseCount, expiresAt };
       });
@@ -122,10 +125,11 @@ export class SqliteQueue implements Queue {
   }
 
   async extend(token: string, now: number, leaseMs: number): Promise<boolean> {
-    const { changes } = this.db.run(
-      "UPDATE queue_items SET lease_expires_at = @at, ready_at = @at WHERE id = @id AND lease_token = @token",
-      { at: now + leaseMs, id: leaseTokenItemId(token) ?? null, token },
-    );
+    const { changes } = this.db.run("UPDATE queue_items SET lease_expires_at = @at, ready_at = @at WHERE id = @id AND lease_token = @token", {
+      at: now + leaseMs,
+      id: leaseTokenItemId(token) ?? null,
+      token,
+    });
     return changes === 1;
   }
 
@@ -143,10 +147,10 @@ export class SqliteQueue implements Queue {
   async dequeue(token: string): Promise<boolean> {
     const until = this.clock.now() + this.dedupeWindowMs;
     return this.db.transaction(() => {
-      const removed = this.db.all<{ id: string; tenant: string }>(
-        "DELETE FROM queue_items WHERE id = ? AND lease_token = ? RETURNING id, tenant",
-        [leaseTokenItemId(token) ?? null, token],
-      );
+      const removed = this.db.all<{ id: string; tenant: string }>("DELETE FROM queue_items WHERE id = ? AND lease_token = ? RETURNING id, tenant", [
+        leaseTokenItemId(token) ?? null,
+        token,
+      ]);
       this.forget(removed, until);
       return removed.length === 1;
     });
@@ -155,19 +159,14 @@ export class SqliteQueue implements Queue {
   async dropRun(runId: string): Promise<void> {
     const until = this.clock.now() + this.dedupeWindowMs;
     this.db.transaction(() => {
-      const removed = this.db.all<{ id: string; tenant: string }>(
-        "DELETE FROM queue_items WHERE run_id = ? RETURNING id, tenant",
-        [runId],
-      );
+      const removed = this.db.all<{ id: string; tenant: string }>("DELETE FROM queue_items WHERE run_id = ? RETURNING id, tenant", [runId]);
       this.forget(removed, until);
     });
   }
 
   async nextAvailableAt(now: number): Promise<number | undefined> {
     return this.db.read(() => {
-      const unleased = this.db.get<{ at: number | null }>(
-        "SELECT MIN(available_at) AS at FROM queue_items WHERE lease_token IS NULL",
-      )?.at;
+      const unleased = this.db.get<{ at: number | null }>("SELECT MIN(available_at) AS at FROM queue_items WHERE lease_token IS NULL")?.at;
       const expired = this.db.get<{ at: number | null }>(
         "SELECT MIN(available_at) AS at FROM queue_items WHERE lease_token IS NOT NULL AND lease_expires_at <= ?",
         [now],
@@ -191,14 +190,11 @@ export class SqliteQueue implements Queue {
   /** Refuse removed ids for the dedupe window; drop tenants left without items. */
   private forget(removed: { id: string; tenant: string }[], until: number): void {
     for (const { id, tenant } of removed) {
-      this.db.run(
-        "INSERT INTO queue_dedupe (id, refused_until) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET refused_until = excluded.refused_until",
-        [id, until],
-      );
-      this.db.run(
-        "DELETE FROM queue_tenants WHERE tenant = @tenant AND NOT EXISTS (SELECT 1 FROM queue_items WHERE tenant = @tenant)",
-        { tenant },
-      );
+      this.db.run("INSERT INTO queue_dedupe (id, refused_until) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET refused_until = excluded.refused_until", [
+        id,
+        until,
+      ]);
+      this.db.run("DELETE FROM queue_tenants WHERE tenant = @tenant AND NOT EXISTS (SELECT 1 FROM queue_items WHERE tenant = @tenant)", { tenant });
     }
   }
 

@@ -10,10 +10,7 @@ export class SqliteRegistryStore implements RegistryStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   async upsertApp(app: AppRecord): Promise<void> {
-    this.db.run("INSERT INTO history_apps (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body", [
-      app.id,
-      JSON.stringify(app),
-    ]);
+    this.db.run("INSERT INTO history_apps (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body", [app.id, JSON.stringify(app)]);
   }
 
   async getApp(id: string): Promise<AppRecord | undefined> {
@@ -45,9 +42,7 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 
   async listFunctions(): Promise<FunctionRecord[]> {
-    return this.db
-      .all<{ body: string }>("SELECT body FROM history_functions ORDER BY id")
-      .map((r) => JSON.parse(r.body) as FunctionRecord);
+    return this.db.all<{ body: string }>("SELECT body FROM history_functions ORDER BY id").map((r) => JSON.parse(r.body) as FunctionRecord);
   }
 }
 

@@ -1,17 +1,7 @@
 import { InvalidInputError, RunNotFoundError, StateConflictError } from "@weft/core";
 import type { WeftEvent } from "@weft/core";
 import { systemClock } from "@weft/store";
-import type {
-  Clock,
-  CreateRunResult,
-  FinalOutcome,
-  NewRun,
-  RunMetadata,
-  RunState,
-  RunStateStore,
-  RunStatus,
-  SaveStepResult,
-} from "@weft/store";
+import type { Clock, CreateRunResult, FinalOutcome, NewRun, RunMetadata, RunState, RunStateStore, RunStatus, SaveStepResult } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 interface RunRow {
@@ -49,10 +39,9 @@ export class SqliteRunStateStore implements RunStateStore {
 
   async createRun(run: NewRun): Promise<CreateRunResult> {
     return this.db.transaction((): CreateRunResult => {
-      const key = this.db.get<{ run_id: string | null; tombstone_until: number | null }>(
-        "SELECT run_id, tombstone_until FROM idempotency_keys WHERE key = ?",
-        [run.idempotencyKey],
-      );
+      const key = this.db.get<{ run_id: string | null; tombstone_until: number | null }>("SELECT run_id, tombstone_until FROM idempotency_keys WHERE key = ?", [
+        run.idempotencyKey,
+      ]);
       if (key !== undefined) {
         if (key.run_id !== null) return { status: "exists", runId: key.run_id };
         if ((key.tombstone_until ?? 0) > this.clock.now()) return { status: "tombstone" };
@@ -87,14 +76,9 @@ export class SqliteRunStateStore implements RunStateStore {
 
   async loadRun(runId: string): Promise<RunState | undefined> {
     return this.db.read(() => {
-      const row = this.db.get<RunRow & { events: string }>(`SELECT ${metadataColumns}, events FROM runs WHERE run_id = ?`, [
-        runId,
-      ]);
+      const row = this.db.get<RunRow & { events: string }>(`SELECT ${metadataColumns}, events FROM runs WHERE run_id = ?`, [runId]);
       if (row === undefined) return undefined;
-      const steps = this.db.all<{ step_id: string; output: string }>(
-        "SELECT step_id, output FROM steps WHERE run_id = ? ORDER BY seq",
-        [runId],
-      );
+      const steps = this.db.all<{ step_id: string; output: string }>("SELECT step_id, output FROM steps WHERE run_id = ? ORDER BY seq", [runId]);
       const pending = this.db.all<{ step_id: string }>("SELECT step_id FROM pending_steps WHERE run_id = ?", [runId]);
       return {
         metadata: toMetadata(row),
@@ -114,10 +98,7 @@ export class SqliteRunStateStore implements RunStateStore {
   async saveStep(runId: string, stepId: string, output: string): Promise<SaveStepResult> {
     return this.db.transaction((): SaveStepResult => {
       const run = this.stackLength(runId);
-      const existing = this.db.get<{ output: string }>("SELECT output FROM steps WHERE run_id = ? AND step_id = ?", [
-        runId,
-        stepId,
-      ]);
+      const existing = this.db.get<{ output: string }>("SELECT output FROM steps WHERE run_id = ? AND step_id = ?", [runId, stepId]);
       if (existing !== undefined) {
         if (existing.output !== output) throw new StateConflictError(runId, stepId);
         return { status: "idempotent", pendingRemaining: this.pendingCount(runId), stackLength: run };
@@ -156,10 +137,12 @@ export class SqliteRunStateStore implements RunStateStore {
   async finalize(runId: string, outcome: FinalOutcome): Promise<boolean> {
     return this.db.transaction(() => {
       this.stackLength(runId);
-      const { changes } = this.db.run(
-        "UPDATE runs SET status = ?, output = ?, ended_at = ? WHERE run_id = ? AND status = 'Running'",
-        [outcome.status, outcome.output ?? null, outcome.endedAt, runId],
-      );
+      const { changes } = this.db.run("UPDATE runs SET status = ?, output = ?, ended_at = ? WHERE run_id = ? AND status = 'Running'", [
+        outcome.status,
+        outcome.output ?? null,
+        outcome.endedAt,
+        runId,
+      ]);
       return changes === 1;
     });
   }
@@ -171,10 +154,7 @@ export class SqliteRunStateStore implements RunStateStore {
       this.db.run("DELETE FROM steps WHERE run_id = ?", [runId]);
       this.db.run("DELETE FROM pending_steps WHERE run_id = ?", [runId]);
       this.db.run("DELETE FROM runs WHERE run_id = ?", [runId]);
-      this.db.run("UPDATE idempotency_keys SET run_id = NULL, tombstone_until = ? WHERE key = ?", [
-        this.clock.now() + tombstoneTtlMs,
-        row.idempotency_key,
-      ]);
+      this.db.run("UPDATE idempotency_keys SET run_id = NULL, tombstone_until = ? WHERE key = ?", [this.clock.now() + tombstoneTtlMs, row.idempotency_key]);
     });
   }
 

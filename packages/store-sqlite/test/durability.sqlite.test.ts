@@ -95,9 +95,7 @@ describe("sqlite durability", () => {
       expect(await (i % 2 === 0 ? b : a).queue.enqueue(item(`job-${i}`))).toBe(false);
     }
     const now = clock.now();
-    const batches = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).queue.lease({ now, leaseMs: 1_000, limit: 3 })),
-    );
+    const batches = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).queue.lease({ now, leaseMs: 1_000, limit: 3 })));
     const leased = batches.flat().map((l) => l.item.id);
     expect(leased).toHaveLength(60);
     expect(new Set(leased).size).toBe(60);
@@ -113,17 +111,13 @@ describe("sqlite durability", () => {
 
   it("two SqliteStores on one file agree on one run per key, one step value and one finalizer", async () => {
     const [a, b] = [openStores(), openStores()];
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).state.createRun(run(`run-${i}`, "fn:evt-1"))),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).state.createRun(run(`run-${i}`, "fn:evt-1"))));
     const created = results.filter((r) => r.status === "created");
     expect(created).toHaveLength(1);
     const runId = created[0]?.status === "created" ? created[0].runId : "";
     expect(results.every((r) => r.status !== "tombstone" && r.runId === runId)).toBe(true);
 
-    const saves = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).state.saveStep(runId, "s", `{"data":${i}}`)),
-    );
+    const saves = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).state.saveStep(runId, "s", `{"data":${i}}`)));
     expect(saves.filter((s) => s.status === "fulfilled")).toHaveLength(1);
     for (const s of saves) if (s.status === "rejected") expect(isWeftError(s.reason, StateConflictError)).toBe(true);
 

@@ -40,10 +40,7 @@ export interface RunState {
   pending: Set<string>;
 }
 
-export type CreateRunResult =
-  | { status: "created"; runId: string }
-  | { status: "exists"; runId: string }
-  | { status: "tombstone" };
+export type CreateRunResult = { status: "created"; runId: string } | { status: "exists"; runId: string } | { status: "tombstone" };
 
 export interface SaveStepResult {
   /** `saved` for the first write, `idempotent` when the same bytes were already there. */

@@ -70,10 +70,13 @@ export async function functionsOfApp(weft: TestWeft, appId: string): Promise<Api
 /** The runs of a function, once there are at least `count` of them. */
 export function runsOfFunction(weft: TestWeft, functionId: string, count = 1, status?: string): Promise<ApiRun[]> {
   const query = new URLSearchParams({ function_id: functionId, ...(status ? { status } : {}) });
-  return waitFor(async () => {
-    const { data } = await api<{ data: ApiRun[] }>(weft.url, "GET", `/v1/runs?${query}`);
-    return data.length >= count ? data : undefined;
-  }, `${count} ${status ?? ""} run(s) of ${functionId}`);
+  return waitFor(
+    async () => {
+      const { data } = await api<{ data: ApiRun[] }>(weft.url, "GET", `/v1/runs?${query}`);
+      return data.length >= count ? data : undefined;
+    },
+    `${count} ${status ?? ""} run(s) of ${functionId}`,
+  );
 }
 
 /** The run's steps, once one of them satisfies `probe` (e.g. a wait is registered). */

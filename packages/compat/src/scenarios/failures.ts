@@ -70,11 +70,15 @@ export function failureScenarios(sdk: SdkUnderTest): void {
             throw new Error(`boom ${String(event.data.tag)}`);
           },
         ),
-        fn({ id: "cancellable", cancelOn: [{ event: "compat/fail.cancel", match: "data.orderId" }] }, [{ event: "compat/fail.cancellable" }], async ({ step, runId }) => {
-          await step.sleep("long", "1h");
-          c.hit(runId, "after-sleep");
-          return "not cancelled";
-        }),
+        fn(
+          { id: "cancellable", cancelOn: [{ event: "compat/fail.cancel", match: "data.orderId" }] },
+          [{ event: "compat/fail.cancellable" }],
+          async ({ step, runId }) => {
+            await step.sleep("long", "1h");
+            c.hit(runId, "after-sleep");
+            return "not cancelled";
+          },
+        ),
       ];
       await serveAndSync(env.weft, sdk, client, fns).then(env.track);
     });

@@ -23,10 +23,11 @@ export function gatewayScenarios(sdk: SdkUnderTest): void {
 
     beforeAll(async () => {
       fake = env.track(
-        await startFakeEndpoint((req): FakeAnswer =>
-          req.path.startsWith("/v1/chat/completions")
-            ? { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(completion) }
-            : { status: 201, headers: { "content-type": "application/json", "x-fake": "yes" }, body: JSON.stringify({ pong: true, got: req.body }) },
+        await startFakeEndpoint(
+          (req): FakeAnswer =>
+            req.path.startsWith("/v1/chat/completions")
+              ? { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(completion) }
+              : { status: 201, headers: { "content-type": "application/json", "x-fake": "yes" }, body: JSON.stringify({ pong: true, got: req.body }) },
         ),
       );
       const client = sdk.createClient({ id: "gateway", baseUrl: env.weft.url });
@@ -57,7 +58,11 @@ export function gatewayScenarios(sdk: SdkUnderTest): void {
       expect(made).toHaveLength(1);
       expect(made[0]).toMatchObject({ method: "POST", path: "/echo?x=1", body: "ping", headers: { "x-compat": "yes" } });
       // The SDK asked for it with a Gateway op rather than fetching in-process.
-      expect(callsOfRun(app, run.run_id).flatMap(opsOf).map((o) => o.op)).toContain("Gateway");
+      expect(
+        callsOfRun(app, run.run_id)
+          .flatMap(opsOf)
+          .map((o) => o.op),
+      ).toContain("Gateway");
       expect((await stepsOf(env.weft, run.run_id)).find((s) => s.op === "Gateway")).toMatchObject({ status: "Completed" });
     });
 
@@ -72,7 +77,11 @@ export function gatewayScenarios(sdk: SdkUnderTest): void {
       expect(made[0]).toMatchObject({ method: "POST", path: "/v1/chat/completions", headers: { authorization: "Bearer sk-compat" } });
       expect(made[0]?.headers["content-type"]).toMatch(/^application\/json/);
       expect(JSON.parse(made[0]?.body ?? "null")).toEqual({ model: "gpt-compat", messages: [{ role: "user", content: "ping" }] });
-      expect(callsOfRun(app, run.run_id).flatMap(opsOf).map((o) => o.op)).toContain("AIGateway");
+      expect(
+        callsOfRun(app, run.run_id)
+          .flatMap(opsOf)
+          .map((o) => o.op),
+      ).toContain("AIGateway");
       expect((await stepsOf(env.weft, run.run_id)).find((s) => s.op === "AIGateway")).toMatchObject({ status: "Completed" });
     });
   });

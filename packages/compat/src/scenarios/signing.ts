@@ -22,7 +22,8 @@ export function signingScenarios(sdk: SdkUnderTest): void {
     const env = useWeft({ signingKey });
     const c = new Counter();
 
-    const cloudClient = (id: string, key: string) => sdk.createClient({ id, baseUrl: env.weft.url, isDev: false, signingKey: key, eventKey: "compat-event-key" });
+    const cloudClient = (id: string, key: string) =>
+      sdk.createClient({ id, baseUrl: env.weft.url, isDev: false, signingKey: key, eventKey: "compat-event-key" });
 
     it("an app in cloud mode with the server's key syncs, verifies every request and runs", async () => {
       const client = cloudClient("signed", signingKey);

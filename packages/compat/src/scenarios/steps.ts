@@ -19,10 +19,15 @@ export function stepScenarios(sdk: SdkUnderTest): void {
       const fn = client.createFunction.bind(client);
 
       const runInput = fn({ id: "run-input" }, [{ event: "compat/steps.run-input" }], async ({ step, runId }) => {
-        const sum = await step.run("add", (a: number, b: number) => {
-          c.hit(runId, "add");
-          return a + b;
-        }, 1, 2);
+        const sum = await step.run(
+          "add",
+          (a: number, b: number) => {
+            c.hit(runId, "add");
+            return a + b;
+          },
+          1,
+          2,
+        );
         const greeting = await step.run("greet", (name: string) => `hello ${name}`, "weft");
         const value = await step.run("object", () => ({ nested: { list: [1, "two", null] } }));
         return { sum, greeting, value };

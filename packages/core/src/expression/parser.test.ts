@@ -138,10 +138,10 @@ describe("parse: errors", () => {
   });
 
   it("refuses nesting that would overflow the stack", () => {
-    expect(syntaxMessage("(".repeat(10_000) + "1" + ")".repeat(10_000))).toMatch(/nesting deeper than/);
-    expect(syntaxMessage("!".repeat(10_000) + "a")).toMatch(/nesting deeper than/);
+    expect(syntaxMessage(`${"(".repeat(10_000)}1${")".repeat(10_000)}`)).toMatch(/nesting deeper than/);
+    expect(syntaxMessage(`${"!".repeat(10_000)}a`)).toMatch(/nesting deeper than/);
     expect(syntaxMessage(Array(5000).fill("a").join(" || "))).toMatch(/deeper than 1000 levels/);
-    expect(syntaxMessage("a" + ".b".repeat(5000))).toMatch(/deeper than 1000 levels/);
+    expect(syntaxMessage(`a${".b".repeat(5000)}`)).toMatch(/deeper than 1000 levels/);
     expect(() => parse(Array(500).fill("a").join(" || "))).not.toThrow();
   });
 

@@ -23,13 +23,7 @@ const MAX_NESTING = 250;
  */
 const MAX_DEPTH = 1000;
 
-const LEVELS: readonly (readonly BinaryOp[])[] = [
-  ["||"],
-  ["&&"],
-  ["==", "!=", "<", "<=", ">", ">=", "in"],
-  ["+", "-"],
-  ["*", "/", "%"],
-];
+const LEVELS: readonly (readonly BinaryOp[])[] = [["||"], ["&&"], ["==", "!=", "<", "<=", ">", ">=", "in"], ["+", "-"], ["*", "/", "%"]];
 
 /** Parses `source`; throws InvalidInputError naming the problem and its offset. */
 export function parse(source: string): Expr {

@@ -7,9 +7,20 @@ import type { BinaryOp, Expr, Scalar } from "./ast.js";
 // Higher binds tighter; the numbers follow the grammar levels in parser.ts.
 const CONDITIONAL = 1;
 const PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
-  "||": 2, "&&": 3,
-  "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, in: 4,
-  "+": 5, "-": 5, "*": 6, "/": 6, "%": 6,
+  "||": 2,
+  "&&": 3,
+  "==": 4,
+  "!=": 4,
+  "<": 4,
+  "<=": 4,
+  ">": 4,
+  ">=": 4,
+  in: 4,
+  "+": 5,
+  "-": 5,
+  "*": 6,
+  "/": 6,
+  "%": 6,
 };
 const OR = PRECEDENCE["||"];
 const UNARY = 7;

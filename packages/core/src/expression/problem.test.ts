@@ -19,9 +19,7 @@ describe("expressionProblem", () => {
   });
 
   it("names an unknown function, or a known one called in a form that does not exist", () => {
-    expect(expressionProblem("lowerAscii(event.name) == 'a'")).toBe(
-      'expression "lowerAscii(event.name) == \'a\'": unknown function "lowerAscii"',
-    );
+    expect(expressionProblem("lowerAscii(event.name) == 'a'")).toBe('expression "lowerAscii(event.name) == \'a\'": unknown function "lowerAscii"');
     expect(expressionProblem("event.name.int() == 1")).toMatch(/"int" cannot be called as a method with 0 arguments/);
     expect(expressionProblem("size(event.a, event.b) > 0")).toMatch(/"size" cannot be called as a function with 2 arguments/);
     // Found inside nested positions too.
@@ -29,9 +27,7 @@ describe("expressionProblem", () => {
   });
 
   it("names an invalid literal regex in either call form", () => {
-    expect(expressionProblem("event.data.s.matches('(')")).toMatch(
-      /invalid regular expression "\(" in matches\(\): .*missing closing \)/,
-    );
+    expect(expressionProblem("event.data.s.matches('(')")).toMatch(/invalid regular expression "\(" in matches\(\): .*missing closing \)/);
     expect(expressionProblem("matches(event.data.s, '(?=x)')")).toMatch(/invalid or unsupported Perl syntax/);
   });
 });

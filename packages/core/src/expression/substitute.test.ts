@@ -16,12 +16,8 @@ const event = {
 
 describe("substituteVariable", () => {
   it("freezes paths of the variable into literals and leaves others alone", () => {
-    expect(substituteVariable("event.data.userId == async.data.userId", "event", event)).toBe(
-      '"u1" == async.data.userId',
-    );
-    expect(substituteVariable("async.data.amount > event.data.amount * 2", "event", event)).toBe(
-      "async.data.amount > 150 * 2",
-    );
+    expect(substituteVariable("event.data.userId == async.data.userId", "event", event)).toBe('"u1" == async.data.userId');
+    expect(substituteVariable("async.data.amount > event.data.amount * 2", "event", event)).toBe("async.data.amount > 150 * 2");
     expect(substituteVariable('event["data"]["tags"][1] == async.name', "event", event)).toBe('"b" == async.name');
   });
 
@@ -32,16 +28,12 @@ describe("substituteVariable", () => {
   });
 
   it("turns has() on the variable into a constant", () => {
-    expect(substituteVariable("has(event.data.userId) && has(async.data.x)", "event", event)).toBe(
-      "true && has(async.data.x)",
-    );
+    expect(substituteVariable("has(event.data.userId) && has(async.data.x)", "event", event)).toBe("true && has(async.data.x)");
     expect(substituteVariable("!has(event.data.nope.x)", "event", event)).toBe("!false");
   });
 
   it("keeps non-constant indexes and freezes only the constant prefix", () => {
-    expect(substituteVariable("event.data.tags[async.data.i] == 'a'", "event", event)).toBe(
-      '["a", "b"][async.data.i] == "a"',
-    );
+    expect(substituteVariable("event.data.tags[async.data.i] == 'a'", "event", event)).toBe('["a", "b"][async.data.i] == "a"');
   });
 
   it("keeps method calls working on the frozen value", () => {
@@ -53,9 +45,7 @@ describe("substituteVariable", () => {
   it("writes objects and arrays as map and list literals that read back to the same value", () => {
     const frozen = substituteVariable("event", "event", event);
     expect(compileExpression(frozen).evaluate({})).toEqual(event);
-    expect(substituteVariable("event.data.nested", "event", event)).toBe(
-      '{"list": [1, {"a": null, "b": "x"}], "empty": {}, "flag": false}',
-    );
+    expect(substituteVariable("event.data.nested", "event", event)).toBe('{"list": [1, {"a": null, "b": "x"}], "empty": {}, "flag": false}');
   });
 
   it("round-trips awkward strings exactly", () => {

@@ -20,7 +20,9 @@ export function LoginForm({ onLoggedIn }: { onLoggedIn(): void }) {
     <main className="login" id="main">
       <form onSubmit={(e) => void submit(e)} className="card">
         <h1>Weft</h1>
-        <p>This server requires an API token (the one given to <code>weft start --api-token</code>).</p>
+        <p>
+          This server requires an API token (the one given to <code>weft start --api-token</code>).
+        </p>
         <label>
           API token
           <input type="password" autoFocus autoComplete="current-password" value={value} onChange={(e) => setValue(e.target.value)} />

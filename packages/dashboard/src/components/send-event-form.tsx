@@ -17,7 +17,7 @@ function parseObject(text: string, what: string): { value?: Record<string, unkno
 /** Send a test event through `POST /v1/events`; the JSON is checked as you type. */
 export function SendEventForm() {
   const [name, setName] = useState("");
-  const [data, setData] = useState('{\n  \n}');
+  const [data, setData] = useState("{\n  \n}");
   const [result, setResult] = useState<{ ok: boolean; text: string } | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const parsed = parseObject(data, "data");
@@ -43,7 +43,13 @@ export function SendEventForm() {
       <h2>Send a test event</h2>
       <label>
         Name
-        <input name="event-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="app/user.created" aria-invalid={name !== "" && !!nameError} />
+        <input
+          name="event-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="app/user.created"
+          aria-invalid={name !== "" && !!nameError}
+        />
       </label>
       <label>
         Data (JSON)

@@ -60,7 +60,12 @@ export function Waterfall({ runId, steps, start, end, ended }: { runId: string; 
                 </span>
               </button>
               {withActions && (
-                <StepActions runId={runId} step={step} replayable={ended && isReplayable(step)} onError={(error) => setErrors((e) => ({ ...e, [key]: error }))} />
+                <StepActions
+                  runId={runId}
+                  step={step}
+                  replayable={ended && isReplayable(step)}
+                  onError={(error) => setErrors((e) => ({ ...e, [key]: error }))}
+                />
               )}
             </div>
             {errors[key] && (

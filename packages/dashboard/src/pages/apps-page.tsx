@@ -69,7 +69,13 @@ export function AppsPage() {
                   </>
                 )}
               </td>
-              <td>{row.status?.lastAttemptAt ? formatTime(new Date(row.status.lastAttemptAt).toISOString()) : row.app?.syncedAt ? formatTime(new Date(row.app.syncedAt).toISOString()) : "—"}</td>
+              <td>
+                {row.status?.lastAttemptAt
+                  ? formatTime(new Date(row.status.lastAttemptAt).toISOString())
+                  : row.app?.syncedAt
+                    ? formatTime(new Date(row.app.syncedAt).toISOString())
+                    : "—"}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -151,9 +157,9 @@ function FunctionCard({ fn }: { fn: FunctionSummary }) {
       {d && (
         <p>
           Last hour: {d.recent.started}
-          {d.recent.capped ? "+" : ""} started · {d.recent.completed} completed · <span className={d.recent.failed ? "error" : ""}>{d.recent.failed} failed</span> ·{" "}
-          {d.recent.running} running · {d.recent.cancelled} cancelled · retries {retriesOf(d.config)} ·{" "}
-          <Link href={`/?function=${encodeURIComponent(fn.id)}`}>runs</Link>
+          {d.recent.capped ? "+" : ""} started · {d.recent.completed} completed ·{" "}
+          <span className={d.recent.failed ? "error" : ""}>{d.recent.failed} failed</span> · {d.recent.running} running · {d.recent.cancelled} cancelled ·
+          retries {retriesOf(d.config)} · <Link href={`/?function=${encodeURIComponent(fn.id)}`}>runs</Link>
         </p>
       )}
       {d && <FunctionActions fn={fn} paused={d.paused === true} onChange={detail.reload} />}

@@ -13,7 +13,10 @@ const pageSize = 50;
 export function EventsPage({ eventId }: { eventId?: string }) {
   const [name, setName] = useState("");
   const [cursors, setCursors] = useState<string[]>([]);
-  const events = useResource<{ data: StoredEvent[] }>(`/v1/events${queryString({ name: name.trim(), limit: String(pageSize), cursor: cursors.at(-1) })}`, "event");
+  const events = useResource<{ data: StoredEvent[] }>(
+    `/v1/events${queryString({ name: name.trim(), limit: String(pageSize), cursor: cursors.at(-1) })}`,
+    "event",
+  );
   const list = events.data?.data ?? [];
   const older = list.length === pageSize ? list.at(-1)?.internal_id : undefined;
 

@@ -103,5 +103,10 @@ export async function flushBatch(ctx: EngineContext, functionId: string, key: st
 async function startBatch(ctx: EngineContext, fn: FunctionRecord, events: BatchedEvent[]): Promise<void> {
   const first = events[0];
   if (!first) return;
-  await startRun(ctx, fn, events.map((e) => e.event), { eventInternalId: first.internalId });
+  await startRun(
+    ctx,
+    fn,
+    events.map((e) => e.event),
+    { eventInternalId: first.internalId },
+  );
 }

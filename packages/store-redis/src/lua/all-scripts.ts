@@ -5,9 +5,4 @@ import * as queue from "./queue-scripts.js";
 import * as runState from "./run-state-scripts.js";
 
 /** Every script of the package, defined on each client when it is made (before any command runs). */
-export const allScripts: readonly LuaScript[] = [
-  ...Object.values(runState),
-  ...Object.values(pause),
-  ...Object.values(queue),
-  ...Object.values(flow),
-];
+export const allScripts: readonly LuaScript[] = [...Object.values(runState), ...Object.values(pause), ...Object.values(queue), ...Object.values(flow)];

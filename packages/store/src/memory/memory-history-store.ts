@@ -19,9 +19,7 @@ export class MemoryHistoryStore implements HistoryStore {
 
   async listEvents(opts: { limit?: number; before?: string; name?: string }): Promise<StoredEvent[]> {
     const { before, name } = opts;
-    const matching = [...this.events.values()].filter(
-      (e) => (before === undefined || e.internalId < before) && (name === undefined || e.event.name === name),
-    );
+    const matching = [...this.events.values()].filter((e) => (before === undefined || e.internalId < before) && (name === undefined || e.event.name === name));
     return byKey(matching, (e) => e.internalId)
       .reverse()
       .slice(0, opts.limit ?? defaultPageSize)

@@ -60,9 +60,7 @@ export class MemoryQueue implements Queue {
       ready.set(entry.item.tenant, list);
     }
     for (const list of ready.values()) list.sort((a, b) => a.readyAt - b.readyAt || a.seq - b.seq);
-    const tenants = [...ready.keys()].sort(
-      (a, b) => (this.lastServed.get(a) ?? 0) - (this.lastServed.get(b) ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
-    );
+    const tenants = [...ready.keys()].sort((a, b) => (this.lastServed.get(a) ?? 0) - (this.lastServed.get(b) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
     return fairOrder(tenants, ready, opts.limit).map((entry) => this.grant(entry, opts.now, opts.leaseMs));
   }
 

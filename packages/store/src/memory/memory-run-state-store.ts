@@ -2,15 +2,7 @@ import { InvalidInputError, RunNotFoundError, StateConflictError } from "@weft/c
 import type { WeftEvent } from "@weft/core";
 import { systemClock } from "../clock.js";
 import type { Clock } from "../clock.js";
-import type {
-  CreateRunResult,
-  FinalOutcome,
-  NewRun,
-  RunMetadata,
-  RunState,
-  RunStateStore,
-  SaveStepResult,
-} from "../run-state-store.js";
+import type { CreateRunResult, FinalOutcome, NewRun, RunMetadata, RunState, RunStateStore, SaveStepResult } from "../run-state-store.js";
 
 interface StoredRun {
   metadata: RunMetadata;
