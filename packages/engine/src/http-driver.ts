@@ -2,6 +2,7 @@ import { canonicalJson, headers as wire, signRequest, type OutgoingOp, type Seri
 import { Agent, request } from "undici";
 import type { Driver, DriverRequest, DriverResponse } from "./driver.js";
 import { parseRetryAfter } from "./retry-after.js";
+import { isStreamProblem, streamedStatus, unwrapStreamed } from "./streamed-response.js";
 import type { UrlPolicy } from "./url-policy.js";
 
 export interface HttpDriverOptions {
@@ -56,10 +57,14 @@ export class HttpDriver implements Driver {
     const where = `${url.origin}${url.pathname}`;
     // One deadline for the whole exchange: undici's own timeouts are per phase and idle-based, so
     // an app that trickles a byte a minute would never time out under them.
+    // A streamed answer (201, protocol §15) is read under the same deadline and size limit: the
+    // SDK's keep-alive whitespace does not extend the call, and counts towards the limit.
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+    let streamed = false;
     try {
       const res = await request(url, { method: "POST", dispatcher: this.agent, body, headers, signal: abort.signal });
+      streamed = res.statusCode === streamedStatus;
       const text = await readLimited(res.body, this.maxResponseBytes);
       if (text === undefined) {
         return failure("ResponseTooLarge", `the answer of ${req.fn.id} from ${where} exceeded the response limit of ${this.maxResponseBytes} bytes`, false);
@@ -67,10 +72,24 @@ export class HttpDriver implements Driver {
       if (res.statusCode >= 300 && res.statusCode < 400) {
         // Never followed: a redirect could point the server anywhere, and would re-send the signed body.
         const location = header(res.headers.location) ?? "no location";
-        return failure("Redirected", `${where} answered ${res.statusCode} redirecting to ${location}: Weft does not follow redirects; sync the app at its final URL`, false);
+        return failure(
+          "Redirected",
+          `${where} answered ${res.statusCode} redirecting to ${location}: Weft does not follow redirects; sync the app at its final URL`,
+          false,
+        );
       }
-      return interpret(res.statusCode, (name) => header(res.headers[name]), text);
+      const outer = (name: string) => header(res.headers[name]);
+      if (!streamed) return interpret(res.statusCode, outer, text);
+      const inner = unwrapStreamed(text);
+      if (isStreamProblem(inner)) {
+        return failure("InvalidResponse", `${where} streamed its answer (${streamedStatus}) for ${req.fn.id} but ${inner.problem}`);
+      }
+      // The envelope's headers are the answer's own (no-retry, retry-after, …); the outer ones fill gaps.
+      return interpret(inner.status, (name) => inner.headers[name] ?? outer(name), inner.body);
     } catch (e) {
+      if (abort.signal.aborted && streamed) {
+        return failure("Timeout", `${where} streamed its answer but did not finish it within ${this.timeoutMs} ms (the call timeout, --call-timeout)`);
+      }
       if (abort.signal.aborted) return failure("Timeout", `${where} did not answer within ${this.timeoutMs} ms (the call timeout, --call-timeout)`);
       // Refused, reset, or closed part way through the body: retried like a 5xx.
       return failure("NetworkError", `calling ${where} failed: ${(e as Error).message}`);
