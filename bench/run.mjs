@@ -14,6 +14,7 @@
 // bench/results/profile.json; the table keeps the last full run's profile section.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -295,8 +296,7 @@ for (const p of peers) if (!peerInfo[p]) throw new Error(`unknown peer ${p}: one
 
 function reachable(url) {
   const { hostname, port } = new URL(url);
-  return new Promise(async (resolve) => {
-    const { createConnection } = await import("node:net");
+  return new Promise((resolve) => {
     const s = createConnection({ host: hostname, port: Number(port), timeout: 1000 });
     s.once("connect", () => (s.destroy(), resolve(true)));
     s.once("error", () => resolve(false));

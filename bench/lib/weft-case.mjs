@@ -62,7 +62,10 @@ const reports = new Map(); // kind → Map(k → ms), first report per k wins (a
 function onReport(msg) {
   if (!msg || msg.kind === "listening") return;
   let m = reports.get(msg.kind);
-  if (!m) reports.set(msg.kind, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    reports.set(msg.kind, m);
+  }
   if (!m.has(msg.k)) m.set(msg.k, msg.ms);
 }
 const reported = (kind) => reports.get(kind) ?? new Map();

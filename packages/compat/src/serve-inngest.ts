@@ -47,12 +47,16 @@ export async function serveInngest(sdk: SdkUnderTest, client: CompatClient, func
   let replace: ServedApp["replace"];
   if (framework === "express") {
     let handler: ExpressHandler = sdk.expressHandler(client, functions);
-    replace = (c, fns) => void (handler = sdk.expressHandler(c, fns));
+    replace = (c, fns) => {
+      handler = sdk.expressHandler(c, fns);
+    };
     const app = express();
     app.use(
       express.json({
         limit: "8mb",
-        verify: (req, _res, buf) => void ((req as IncomingMessage & { rawBody?: string }).rawBody = buf.toString("utf8")),
+        verify: (req, _res, buf) => {
+          (req as IncomingMessage & { rawBody?: string }).rawBody = buf.toString("utf8");
+        },
       }),
     );
     app.use(path, (req, res, next) => {
@@ -63,7 +67,9 @@ export async function serveInngest(sdk: SdkUnderTest, client: CompatClient, func
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   } else {
     let handler: HonoHandler = sdk.honoHandler(client, functions);
-    replace = (c, fns) => void (handler = sdk.honoHandler(c, fns));
+    replace = (c, fns) => {
+      handler = sdk.honoHandler(c, fns);
+    };
     const app = new Hono();
     app.all(path, async (c) => {
       const body = c.req.method === "GET" || c.req.method === "HEAD" ? "" : await c.req.text();

@@ -43,7 +43,9 @@ describe("canonicalJson", () => {
   });
 
   it("writes holes in sparse arrays as null, so the output is still JSON", () => {
-    const sparse = [1, , 3];
+    const sparse: number[] = [];
+    sparse[0] = 1;
+    sparse[2] = 3; // index 1 is a hole
     expect(canonicalJson(sparse)).toBe("[1,null,3]");
     expect(JSON.parse(canonicalJson(new Array(2)))).toEqual([null, null]);
   });

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { onAuthRequired, token } from "./api";
 import { LoginForm } from "./components/login-form";
 import { AppsPage } from "./pages/apps-page";
@@ -36,7 +36,7 @@ export function App() {
 
   const path = location.pathname;
   const section = path.startsWith("/events") ? "events" : path.startsWith("/apps") ? "apps" : "runs";
-  let page;
+  let page: ReactNode;
   const run = /^\/runs\/([^/]+)$/.exec(path);
   const event = /^\/events\/([^/]+)$/.exec(path);
   if (run?.[1]) page = <RunPage key={run[1]} runId={decodeURIComponent(run[1])} />;

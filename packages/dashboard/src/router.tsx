@@ -23,12 +23,12 @@ export function navigate(to: string, opts: { replace?: boolean; state?: unknown 
 }
 
 /** A real link (open in a new tab works) that navigates in-page on a plain click. */
-export function Link(props: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+export function Link({ href, onClick: onClickProp, ...props }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
-    props.onClick?.(e);
+    onClickProp?.(e);
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
-    navigate(props.href);
+    navigate(href);
   };
-  return <a {...props} onClick={onClick} />;
+  return <a {...props} href={href} onClick={onClick} />;
 }

@@ -6,6 +6,7 @@ import { api, type TestWeft } from "./harness.js";
  * How the app answers one call: `attempt` counts this function's calls from 0. Return "ok" to
  * answer like an SDK whose function returned `{ attempt }`, or misbehave on `res` yourself.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: behaviours that misbehave on `res` return nothing; with `undefined` instead, a block body without `return` would not type-check
 export type Behaviour = (attempt: number, req: IncomingMessage, res: ServerResponse) => "ok" | void;
 
 export interface FaultyApp {

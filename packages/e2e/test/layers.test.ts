@@ -41,7 +41,7 @@ describe.each(setups)("runs on $name", ({ state, cacheMb }) => {
   it.runIf(state)("completes runs with steps, parallel steps, sleeps and waits across shards", { timeout: 30_000 }, async () => {
     const weft: TestWeft = await startTestWeft({ store: { db: `sqlite:${join(dir, `${tag}-${cacheMb ?? 0}.db`)}`, state: state!, cacheMb } });
     const client = new Weft({ id: "layers", baseUrl: weft.url });
-    const fn = client.createFunction({ id: "flow" }, { event: "layers/go" }, async ({ event, step }) => {
+    const fn = client.createFunction({ id: "flow" }, { event: "layers/go" }, async ({ step }) => {
       const a = await step.run("a", () => 1);
       const [b, c] = await Promise.all([step.run("b", () => 2), step.run("c", () => 3)]);
       await step.sleep("nap", "1s");

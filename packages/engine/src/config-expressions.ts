@@ -28,7 +28,9 @@ export function configExpressions(config: FunctionConfig): ConfigExpression[] {
   config.triggers.forEach((t, i) => {
     if (isRaw(t) && "event" in t) out.push({ field: `triggers[${i}].expression`, value: t.expression });
   });
-  (config.cancel ?? []).forEach((c, i) => out.push({ field: `cancel[${i}].if`, value: c.if }));
+  (config.cancel ?? []).forEach((c, i) => {
+    out.push({ field: `cancel[${i}].if`, value: c.if });
+  });
   // concurrency is a number, one object or a list of them.
   const concurrency = config.concurrency;
   if (Array.isArray(concurrency)) {

@@ -38,6 +38,7 @@ export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions =
     if (typeof e.name !== "string" || e.name.trim() === "") {
       throw new InvalidInputError(`${where} needs a non-empty string "name"`);
     }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the check rejects event names that contain control characters
     if (e.name.length > maxNameLength || /[\u0000-\u001f\u007f]/.test(e.name)) {
       throw new InvalidInputError(`${where}: "name" must be at most ${maxNameLength} characters, with no control characters`);
     }

@@ -38,7 +38,9 @@ function setup(concurrency: number) {
     // One tenant may use every slot here: the cap per app is app-call-limiter.test.ts's subject.
     { concurrency, maxCallsPerApp: concurrency, leaseMs: 10_000, pollMs: 50, clock: systemClock, log: silentLogger },
   );
-  const releaseAll = () => releases.splice(0).forEach((r) => r());
+  const releaseAll = () => {
+    for (const r of releases.splice(0)) r();
+  };
   return { queue, worker, handled, leasedByLease, releaseAll };
 }
 

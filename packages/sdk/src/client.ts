@@ -12,7 +12,7 @@ type Handler<S, E, R> = (ctx: HandlerContext<S, E>) => R;
  * A Weft app: creates functions and sends events. `S` is the event schema record given through
  * `schemas`, which types triggers, `event.data`, `waitForEvent` and `send`.
  */
-export class Weft<S = {}> {
+export class Weft<S = Record<never, never>> {
   /** The app id. */
   readonly id: string;
   /** @internal Resolved settings (base URL, keys, mode) shared with functions and serve handlers. */

@@ -2,7 +2,7 @@ import { defaultBaseUrl, dummyEventKey } from "./constants.js";
 import type { EventSchemas } from "./event-schemas.js";
 import type { Logger } from "./types.js";
 
-export interface WeftOptions<S = {}> {
+export interface WeftOptions<S = Record<never, never>> {
   /** The app id; function ids on the wire are `<id>-<fnId>`. */
   id: string;
   schemas?: EventSchemas<S>;

@@ -6,7 +6,7 @@ import type { EventSchemaEntry } from "./types.js";
  * makes `event.data`, `step.waitForEvent` and `send` typed from the record; nothing is checked
  * at runtime.
  */
-export class EventSchemas<S = {}> {
+export class EventSchemas<S = Record<never, never>> {
   /** @internal Carries the schema type only; never set. */
   declare readonly __types?: S;
 

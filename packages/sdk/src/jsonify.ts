@@ -19,6 +19,7 @@ export type Jsonify<T> = unknown extends T
               : never;
 
 /** Values `JSON.stringify` leaves out of objects (and turns into `null` elsewhere). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a property typed `void` is dropped too, and `undefined` alone does not match `void`
 type Dropped = undefined | void | symbol | ((...args: never[]) => unknown);
 
 /** Flattens an intersection into one object type, so hovers and type tests read cleanly. */

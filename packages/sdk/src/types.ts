@@ -15,7 +15,7 @@ export interface EventSchemaEntry {
 /** A time string (`"1h30m"`), a number of milliseconds, or (where a point in time fits) a Date. */
 export type TimeInput = string | number | Date;
 
-type Entry<S, N extends string> = N extends keyof S ? S[N] : {};
+type Entry<S, N extends string> = N extends keyof S ? S[N] : Record<never, never>;
 
 // Each helper checks `"key" extends keyof X` first: `X extends { key?: … }` alone fails for an
 // entry without that key (TypeScript's weak-type check), which would turn the event into never.

@@ -19,7 +19,7 @@ describe("weft.send", () => {
     const [millis, entropy] = seed.split(",");
     expect(Number(millis)).toBeGreaterThanOrEqual(before);
     expect(Buffer.from(entropy ?? "", "base64")).toHaveLength(10);
-    const [sent] = req?.json as Record<string, unknown>[];
+    const [sent] = (req?.json ?? []) as Record<string, unknown>[];
     expect(sent).toEqual({ name: "app/user.created", data: { id: 1 }, user: { email: "a@b.c" }, ts: expect.any(Number) });
     expect(sent).not.toHaveProperty("id");
   });

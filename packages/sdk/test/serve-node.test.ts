@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { callBody, h, startFakeServer } from "./helpers.js";
 
 const closers: (() => void)[] = [];
-afterEach(() => closers.splice(0).forEach((close) => close()));
+afterEach(() => {
+  for (const close of closers.splice(0)) close();
+});
 
 describe("serve (node:http)", () => {
   it("works behind an Express-style mount and body parser (req.body, req.originalUrl)", async () => {
@@ -33,7 +35,7 @@ describe("serve (node:http)", () => {
 
     const put = await fetch(app, { method: "PUT", body: "{}" });
     expect(put.status).toBe(200);
-    expect((server.requests[0]?.json as { url: string }).url).toBe(app);
+    expect((server.requests[0]?.json as { url: string } | undefined)?.url).toBe(app);
 
     const res = await fetch(`${app}?fnId=app-f&stepId=step`, { method: "POST", body: JSON.stringify(callBody({ fnId: "app-f" })) });
     expect(res.status).toBe(206);

@@ -10,7 +10,7 @@ type Events = {
   "app/user.created": { data: { user: { id: string } }; user?: { email: string } };
   "app/user.deleted": { data: { userId: string } };
   "app/order.paid": { data: { orderId: string; amount: number } };
-  "app/ping": {};
+  "app/ping": Record<never, never>;
 };
 
 const weft = new Weft({ id: "typed", schemas: new EventSchemas().fromRecord<Events>() });

@@ -225,7 +225,7 @@ export function queueCases(test: DefineCase): void {
     (job.payload.list as number[]).push(2);
     const [held] = await stores.queue.lease({ now, leaseMs: 1_000, limit: 1 });
     expect(held?.item.payload).toEqual({ list: [1] });
-    (held?.item.payload.list as number[]).push(3);
+    (held?.item.payload.list as number[] | undefined)?.push(3);
     const [again] = await stores.queue.lease({ now: now + 1_000, leaseMs: 1_000, limit: 1 });
     expect(again?.item.payload).toEqual({ list: [1] });
   });

@@ -65,7 +65,8 @@ describe("run-state cache", () => {
     expect(second).toEqual(first);
     expect(second).toEqual(await inner.loadRun("r1"));
     // Copied out: mutating an answer does not reach the cache.
-    second?.events[0]?.data && (second.events[0].data.n = 99);
+    const data = second?.events[0]?.data;
+    if (data) data.n = 99;
     second?.stack.push("z");
     expect(await cached.state.loadRun("r1")).toEqual(first);
   });

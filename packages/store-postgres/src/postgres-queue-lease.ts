@@ -71,7 +71,9 @@ export async function leaseFairly(db: PostgresDatabase, opts: { now: number; lea
   if (picked.length === 0) return [];
   // Each tenant's serve position is that of its last item in this call, as in the memory queue.
   const lastPosition = new Map<string, number>();
-  picked.forEach((row, i) => lastPosition.set(row.tenant, i + 1));
+  picked.forEach((row, i) => {
+    lastPosition.set(row.tenant, i + 1);
+  });
   await db
     .execute(
       `INSERT INTO ${served} (tenant, served_seq, served_pos)

@@ -103,16 +103,16 @@ export class KeyLayout {
   }
 }
 
-function escape(text: string, chars: RegExp): string {
+function percentEscape(text: string, chars: RegExp): string {
   return text.replace(chars, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** A whole tag from one id; the empty id becomes `%` (an empty `{}` would hash the whole key). */
 function tag(id: string): string {
-  return id === "" ? "%" : escape(id, /[%{}]/g);
+  return id === "" ? "%" : percentEscape(id, /[%{}]/g);
 }
 
 /** One part of a two-part tag: `:` is escaped too, so the parts cannot run into each other. */
 function tagPart(text: string): string {
-  return escape(text, /[%{}:]/g);
+  return percentEscape(text, /[%{}:]/g);
 }

@@ -96,7 +96,9 @@ export class LeaseCoalescer {
       (dealt[turn] as Lease[]).push(lease);
       turn = (turn + 1) % dealt.length;
     }
-    batch.members.forEach((member, i) => member.resolve({ value: dealt[i] as Lease[], startedAt }));
+    batch.members.forEach((member, i) => {
+      member.resolve({ value: dealt[i] as Lease[], startedAt });
+    });
   }
 }
 

@@ -118,7 +118,9 @@ describe("lease batching", () => {
     const leaseCalls = gauge.byMethod.get("lease") ?? 0;
     const limits = Array.from({ length: 20 }, (_, i) => 1 + (i % 3));
     const got = await Promise.all(limits.map((limit, i) => (remotes[i % 4] as RemoteStores).queue.lease({ now: 0, leaseMs: 30_000, limit })));
-    got.forEach((leases, i) => expect(leases.length).toBeLessThanOrEqual(limits[i] as number));
+    got.forEach((leases, i) => {
+      expect(leases.length).toBeLessThanOrEqual(limits[i] as number);
+    });
     const ids = got.flat().map((l) => l.item.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(30); // 40 asked for, 30 there: every item went out exactly once

@@ -19,7 +19,9 @@ async function toRequest(req: IncomingMessage): Promise<Request> {
 
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
   const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => void (headers[name] = value));
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
   res.writeHead(response.status, headers);
   // Streamed answers (the SDK's streaming mode) are passed on chunk by chunk, not buffered.
   if (response.body) for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);

@@ -40,6 +40,7 @@ export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
     case "binary":
       return { ...e, left: f(e.left), right: f(e.right) };
     case "conditional":
+      // biome-ignore lint/suspicious/noThenProperty: `then` is the CEL conditional's branch in the AST, never a thenable
       return { ...e, test: f(e.test), then: f(e.then), otherwise: f(e.otherwise) };
   }
 }

@@ -19,7 +19,7 @@ const BUILTINS = new Map<string, Builtin>([
   ["endsWith", stringMethod("endsWith", (s, p) => s.endsWith(p))],
   ["contains", stringMethod("contains", (s, p) => s.includes(p))],
   ["matches", { ...stringMethod("matches", matches), global: true }],
-  ["string", { arity: 1, method: false, global: true, run: ([x]) => toString(x) }],
+  ["string", { arity: 1, method: false, global: true, run: ([x]) => stringOf(x) }],
   ["int", { arity: 1, method: false, global: true, run: ([x]) => toInt(x) }],
   ["double", { arity: 1, method: false, global: true, run: ([x]) => toDouble(x) }],
 ]);
@@ -78,7 +78,7 @@ function matches(s: string, pattern: string): boolean {
   throw new EvaluationError(`invalid regular expression ${JSON.stringify(pattern)}: ${found.problem}`);
 }
 
-function toString(x: unknown): string {
+function stringOf(x: unknown): string {
   if (typeof x === "string") return x;
   if (typeof x === "number" || typeof x === "boolean") return String(x);
   throw overload("string", x);

@@ -37,7 +37,9 @@ describe("parse: precedence", () => {
     expect(parse("a || b ? c : d ? e : f")).toEqual({
       kind: "conditional",
       test: bin("||", id("a"), id("b")),
+      // biome-ignore lint/suspicious/noThenProperty: `then` is the CEL conditional's branch in the AST, never a thenable
       then: id("c"),
+      // biome-ignore lint/suspicious/noThenProperty: `then` is the CEL conditional's branch in the AST, never a thenable
       otherwise: { kind: "conditional", test: id("d"), then: id("e"), otherwise: id("f") },
     });
   });

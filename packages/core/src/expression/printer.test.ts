@@ -88,6 +88,7 @@ describe("print", () => {
         case 5:
           return { kind: "unary", op: pick(["!", "-"] as const), operand: sub() };
         case 6:
+          // biome-ignore lint/suspicious/noThenProperty: `then` is the CEL conditional's branch in the AST, never a thenable
           return { kind: "conditional", test: sub(), then: sub(), otherwise: sub() };
         default:
           return { kind: "binary", op: pick(ops), left: sub(), right: sub() };

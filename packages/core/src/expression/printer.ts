@@ -86,6 +86,7 @@ const ESCAPES: Readonly<Record<string, string>> = { "\\": "\\\\", '"': '\\"', "\
  * as \u escapes so the output is plain printable text; other characters are kept as they are.
  */
 function quote(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are written as \u escapes
   const escaped = s.replace(/[\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]/gu, (c) => {
     return ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
   });

@@ -25,6 +25,7 @@ export function LoginForm({ onLoggedIn }: { onLoggedIn(): void }) {
         </p>
         <label>
           API token
+          {/* biome-ignore lint/a11y/noAutofocus: the token field is the only control on this page; focusing it is what the user came for */}
           <input type="password" autoFocus autoComplete="current-password" value={value} onChange={(e) => setValue(e.target.value)} />
         </label>
         {error && (

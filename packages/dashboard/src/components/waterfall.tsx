@@ -143,6 +143,7 @@ function StepActions({ runId, step, replayable, onError }: { runId: string; step
       {replayable &&
         (confirming ? (
           <>
+            {/* biome-ignore lint/a11y/noAutofocus: moves focus to the confirm button, which replaces the button that was just pressed (focus would otherwise be lost) */}
             <button type="button" className="primary" disabled={busy} onClick={() => void replay()} autoFocus>
               {busy ? "Replaying…" : "Confirm replay"}
             </button>

@@ -148,6 +148,7 @@ function FunctionCard({ fn }: { fn: FunctionSummary }) {
       <p>
         Triggers:{" "}
         {fn.triggers.map((t, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the trigger list is fixed per function and never reordered; triggers need not be unique
           <code key={i} className="trigger">
             {t.event ? `event ${t.event}` : `cron ${t.cron}`}
             {t.expression ? ` if ${t.expression}` : ""}
@@ -235,6 +236,7 @@ function FunctionActions({ fn, paused, onChange }: { fn: FunctionSummary; paused
       </button>
       {confirming ? (
         <>
+          {/* biome-ignore lint/a11y/noAutofocus: moves focus to the confirm button, which replaces the button that was just pressed (focus would otherwise be lost) */}
           <button type="button" className="danger" disabled={busy} onClick={() => void cancelAll()} autoFocus>
             Confirm cancel all
           </button>

@@ -156,6 +156,7 @@ function RunActions({ run, onChange }: { run: Run; onChange(): void }) {
       {run.status === "Running" &&
         (confirming ? (
           <>
+            {/* biome-ignore lint/a11y/noAutofocus: moves focus to the confirm button, which replaces the button that was just pressed (focus would otherwise be lost) */}
             <button type="button" className="danger" disabled={busy} onClick={() => void cancel()} autoFocus>
               Confirm cancel
             </button>

@@ -23,6 +23,7 @@ export function RunsPage() {
   const filterKey = JSON.stringify(filters);
   // Cursors of the pages before this one, so "Newer" can go back.
   const [cursors, setCursors] = useState<string[]>([]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey is the trigger: new filters start again from the first page
   useEffect(() => setCursors([]), [filterKey]);
   const cursor = cursors.at(-1);
 
@@ -130,18 +131,20 @@ function RunSearch() {
   };
   return (
     <div className="search">
-      <form role="search" onSubmit={(e) => void submit(e).catch((err: Error) => setMessage(err.message))}>
-        <label className="visually-hidden" htmlFor="search">
-          Run id or event id
-        </label>
-        <input id="search" data-search type="search" placeholder="Run id or event id  ( / )" value={q} onChange={(e) => setQ(e.target.value)} />
-        <button type="submit">Find</button>
-      </form>
+      <search>
+        <form onSubmit={(e) => void submit(e).catch((err: Error) => setMessage(err.message))}>
+          <label className="visually-hidden" htmlFor="search">
+            Run id or event id
+          </label>
+          <input id="search" data-search type="search" placeholder="Run id or event id  ( / )" value={q} onChange={(e) => setQ(e.target.value)} />
+          <button type="submit">Find</button>
+        </form>
+      </search>
       {message && <p role="status">{message}</p>}
       {found && (
-        <div className="card" role="region" aria-label="Runs of the event">
+        <section className="card" aria-label="Runs of the event">
           <RunsTable runs={found} caption="Runs of the event" />
-        </div>
+        </section>
       )}
     </div>
   );
