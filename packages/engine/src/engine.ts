@@ -10,6 +10,7 @@ import { FlowController } from "./flow/flow-controller.js";
 import { jobHandlers } from "./job-handlers.js";
 import { dispatchJob, type JobHandlers } from "./jobs.js";
 import { replayRun } from "./replay.js";
+import { deliverSignal } from "./pauses.js";
 import { finalizeRun } from "./finalize.js";
 import { FunctionRegistry } from "./function-registry.js";
 import { HttpDriver } from "./http-driver.js";
@@ -134,6 +135,14 @@ export class Engine {
   /** Accept events (user-sent); resolves with their ids once they are durable. */
   send(events: unknown, opts: Pick<IngestOptions, "seed"> = {}): Promise<string[]> {
     return ingestEvents(this.ctx, events, opts);
+  }
+
+  /**
+   * Send a signal (`step.waitForSignal`): the run waiting on `signal` resumes with
+   * `{ signal, data }`. Answers its id, or undefined when no run waits on the signal.
+   */
+  sendSignal(signal: string, data: unknown): Promise<string | undefined> {
+    return deliverSignal(this.ctx, signal, data);
   }
 
   /** Store an app's functions from a register body (protocol §1.2). */

@@ -8,7 +8,7 @@ import { isLazy } from "./http-driver.js";
 import { discoveryStackLength, enqueueJob, jobId, type Job } from "./jobs.js";
 import { limitError, overLimit, runStateBytes, runStateError, stepCountError, stepName, stepOutputError } from "./limits.js";
 import { refuseOps, sleepWakeAt } from "./op-validation.js";
-import { invokeFunction, waitForEvent } from "./pauses.js";
+import { invokeFunction, waitForEvent, waitForSignal } from "./pauses.js";
 import { buildCallBody } from "./request-body.js";
 import { recordTimeline } from "./timeline.js";
 
@@ -39,7 +39,7 @@ function knownStateBytes(state: RunState): number {
   return bytes;
 }
 
-const asyncOps = new Set(["StepPlanned", "Sleep", "WaitForEvent", "InvokeFunction", "Gateway", "AIGateway"]);
+const asyncOps = new Set(["StepPlanned", "Sleep", "WaitForEvent", "WaitForSignal", "InvokeFunction", "Gateway", "AIGateway"]);
 
 /**
  * Runs `discover` and `step` jobs: call the function, then act on what it reports (protocol §4–§6).
@@ -365,6 +365,17 @@ export class Executor {
         await waitForEvent(ctx, state, op, now);
         await waitLine({ event: op.name, ...(op.opts ?? {}) });
         return;
+      case "WaitForSignal": {
+        // As a wait: the pause first. A conflict (`onConflict: "fail"`) fails the run instead.
+        const conflict = await waitForSignal(ctx, state, op, now);
+        if (conflict) {
+          await this.fail(state, conflict);
+          return;
+        }
+        const opts = (op.opts ?? {}) as { signal?: string; timeout?: string };
+        await waitLine({ signal: opts.signal ?? op.name, timeout: opts.timeout });
+        return;
+      }
       case "Gateway":
       case "AIGateway":
         await waitLine({ url: (op.opts as { url?: string } | undefined)?.url });

@@ -27,7 +27,7 @@ describe("ops the engine can act on pass", () => {
 describe("bad ops are named", () => {
   it.each<[string, Partial<OutgoingOp> & Pick<OutgoingOp, "op">, RegExp]>([
     ["an unknown op", { op: "Teleport" as OutgoingOp["op"] }, /^unknown op "Teleport"$/],
-    ["an op Weft does not support", { op: "WaitForSignal" }, /does not support the op WaitForSignal/],
+    ["an op Weft does not support", { op: "DiscoveryRequest" }, /does not support the op DiscoveryRequest/],
     ["a negative sleep", { op: "Sleep", name: "-5s" }, /^sleep "-5s" is not a duration/],
     ["a sleep that is not a time", { op: "Sleep", name: "soon" }, /^sleep "soon" is not a duration/],
     ["a sleep past a year", { op: "Sleep", name: "400d" }, /^sleep of "400d" \(until 2027-05-06T12:00:00\.000Z\) is longer than the maximum of 366 days/],

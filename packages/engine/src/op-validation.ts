@@ -16,6 +16,7 @@ const knownOps = new Set([
   "StepFailed",
   "Sleep",
   "WaitForEvent",
+  "WaitForSignal",
   "InvokeFunction",
   "RunComplete",
   "Gateway",
@@ -23,7 +24,7 @@ const knownOps = new Set([
 ]);
 
 /** Ops of the protocol Weft does not act on (§4.1): say so rather than call them unknown. */
-const unsupportedOps = new Set(["WaitForSignal", "DiscoveryRequest", "StepNotFound", "None", "Step", "SyncRunComplete"]);
+const unsupportedOps = new Set(["DiscoveryRequest", "StepNotFound", "None", "Step", "SyncRunComplete"]);
 
 /** A bad op and the error its run fails with. */
 export interface OpRefusal {
@@ -78,6 +79,14 @@ export function opProblem(op: OutgoingOp, event: WeftEvent, now: number): string
         return undefined;
       case "WaitForEvent":
         return waitProblem(op, opts, event, now);
+      case "WaitForSignal": {
+        const signal = opts.signal ?? op.name;
+        if (typeof signal !== "string" || signal === "") return "waitForSignal needs the name of the signal to wait for";
+        if (opts.conflict !== undefined && opts.conflict !== "replace" && opts.conflict !== "fail")
+          return `waitForSignal's onConflict must be "replace" or "fail", not ${shown(opts.conflict)}`;
+        resolve("waitForSignal timeout", opts.timeout ?? "", now);
+        return undefined;
+      }
       case "InvokeFunction":
         if (opts.timeout !== undefined) boundedTime("invoke timeout", opts.timeout, now);
         return undefined;

@@ -78,6 +78,75 @@ export async function waitForEvent(ctx: EngineContext, state: RunState, op: Outg
   );
 }
 
+/**
+ * The synthetic event name a `step.waitForSignal` pause waits under: a signal is delivered to the
+ * pause store as an event `{ name: signalEventName, data: { signal } }`, so every store's indexed
+ * lookup (the match key is the signal name) and the write-once resume/timeout race apply as they
+ * do to `waitForEvent`. Users cannot send it (the `inngest/` prefix is reserved).
+ */
+export const signalEventName = "inngest/internal.signal";
+
+/** The match key of a signal's pauses: exact on the signal name. */
+function signalMatch(signal: string): Pick<Pause, "expression" | "matchKey"> {
+  return { expression: `async.data.signal == ${JSON.stringify(signal)}`, matchKey: { path: "data.signal", value: canonicalJson(signal) } };
+}
+
+/** Live waits on `signal` (not expired) of runs other than `runId`, oldest first. */
+async function signalWaiters(ctx: EngineContext, signal: string, now: number, runId?: string): Promise<Pause[]> {
+  const found = await ctx.stores.pauses.findPauses(ctx.env, { id: "", name: signalEventName, data: { signal }, user: {}, ts: now });
+  return found.filter((p) => p.eventName === signalEventName && p.expiresAt >= now && p.runId !== runId);
+}
+
+/**
+ * `step.waitForSignal`: the signal name is in `opts.signal` (or `name`), the timeout in `opts`, the
+ * conflict rule in `opts.conflict` (§4.1). Answers the error the run fails with when another run
+ * already waits on the signal and the rule is `fail`. With `replace` the other runs' waits leave
+ * the index (a signal no longer reaches them) and stay pending until their timeouts, as the SDK
+ * documents.
+ */
+export async function waitForSignal(ctx: EngineContext, state: RunState, op: OutgoingOp, now: number): Promise<SerializedError | undefined> {
+  const opts = (op.opts ?? {}) as { timeout?: string; signal?: string; conflict?: string };
+  const signal = opts.signal ?? op.name ?? "";
+  const runId = state.metadata.runId;
+  const others = await signalWaiters(ctx, signal, now, runId);
+  if (others.length > 0 && opts.conflict === "fail") {
+    return { name: "NonRetriableError", message: `step "${stepName(op)}": another run already waits for the signal ${JSON.stringify(signal)}` };
+  }
+  if (opts.conflict === "replace") await Promise.all(others.map((p) => ctx.stores.pauses.deletePause(p.id)));
+  await savePauseWithTimeout(
+    ctx,
+    {
+      id: `${runId}:${op.id}`,
+      runId,
+      stepId: op.id,
+      kind: "wait",
+      env: ctx.env,
+      eventName: signalEventName,
+      ...signalMatch(signal),
+      createdAt: now,
+      expiresAt: Math.min(resolveTime(opts.timeout ?? "", now), now + oneYearMs),
+    },
+    state.metadata.appId,
+    "null",
+  );
+  return undefined;
+}
+
+/**
+ * A signal arrives (`POST /v1/signals`, `inngest.sendSignal`): the oldest run waiting on it resumes
+ * with `{ signal, data }`. Answers that run's id, or undefined when no run waits (or the wait was
+ * already resumed or timed out: write-once decides).
+ */
+export async function deliverSignal(ctx: EngineContext, signal: string, data: unknown): Promise<string | undefined> {
+  const now = ctx.clock.now();
+  for (const pause of await signalWaiters(ctx, signal, now)) {
+    if (pause.createdAt > now) continue;
+    const value = JSON.stringify({ signal, data: data ?? null });
+    if (await resumeWith(ctx, pause, value, "Completed")) return pause.runId;
+  }
+  return undefined;
+}
+
 const invokeTimeoutError = JSON.stringify({
   error: {
     name: "InngestInvokeTimeoutError",
@@ -187,10 +256,15 @@ function endStatus(value: string): "Completed" | "Failed" {
 /** An event matched a wait or invoke pause: save it as the step's result (first writer wins). */
 export async function resumePause(ctx: EngineContext, pause: Pause, event: WeftEvent): Promise<void> {
   const value = resumeValue(pause, event);
+  await resumeWith(ctx, pause, value, pause.kind === "invoke" ? endStatus(value) : "Completed");
+}
+
+/** Save `value` as a paused step's result; answers whether this write won. */
+async function resumeWith(ctx: EngineContext, pause: Pause, value: string, status: "Completed" | "Failed"): Promise<boolean> {
   const tenant = (await ctx.stores.state.loadMetadata(pause.runId))?.appId ?? ctx.env;
   const saved = await saveAndContinue(ctx, pause.runId, tenant, pause.stepId, value);
-  const status = pause.kind === "invoke" ? endStatus(value) : "Completed";
   await Promise.all([saved && completeTimeline(ctx, pause.runId, pause.stepId, status, value), ctx.stores.pauses.deletePause(pause.id)]);
+  return Boolean(saved);
 }
 
 /** A wait or invoke ran out of time: save the timeout value, unless an event got there first. */

@@ -8,7 +8,8 @@ import { bearerOf, secretEquals } from "./auth.js";
  * are public: they hold no data, and the page asks for the token before calling the API.
  */
 export function needsApiToken(pathname: string): boolean {
-  return pathname.startsWith("/v1/") && !pathname.startsWith("/v1/checkpoint/");
+  // `/v1/signals` checks its own: the API token or, as SDKs send it, the hashed signing key.
+  return pathname.startsWith("/v1/") && !pathname.startsWith("/v1/checkpoint/") && pathname !== "/v1/signals";
 }
 
 /**

@@ -6,6 +6,7 @@ import { consoleLogger, Engine, fixedBackoff, HttpDriver, UrlPolicy, type Backof
 import type { Clock, Stores } from "@weft/store";
 import { apiRoutes } from "./api-routes.js";
 import { checkpointRoutes } from "./checkpoint-routes.js";
+import { signalRoute } from "./signal-route.js";
 import { devRoutes } from "./dev-routes.js";
 import { discoverApps } from "./discovery.js";
 import { AppSyncer } from "./app-syncer.js";
@@ -140,6 +141,7 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     opts.cacheStats ? sendJson(res, 200, { data: opts.cacheStats() }) : sendJson(res, 404, { error: "no state cache: start with --state-cache MB" }),
   );
   checkpointRoutes(router, engine, sdkAuth);
+  signalRoute(router, engine, { signingKey: opts.signingKey, apiToken: opts.apiToken, maxBodyBytes });
   devRoutes(router, opts.stores, { signingKey: opts.signingKey, apiToken: opts.apiToken });
 
   // A store outage fails every request that writes: log the first failure, then at most one line

@@ -1,0 +1,94 @@
+// `step.waitForSignal` and `inngest.sendSignal` with the official SDK v4 over real HTTP: a run
+// parks on a signal and resumes with its data, a wait times out to null, a signal nobody waits
+// for is answered as the SDK expects, and the `onConflict` rules (`fail`, `replace`) hold.
+import { randomUUID } from "node:crypto";
+import type { Inngest } from "inngest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, runOf, runWithStatus, stepsOf, type ApiRun } from "../src/harness.js";
+import { errorOf, getRun, stepWhere, useWeft } from "../src/scenarios/context.js";
+import type { CompatFunction } from "../src/sdk-under-test.js";
+import { inngestV4 } from "../src/sdk-v4.js";
+import { serveAndSync } from "../src/serve-inngest.js";
+
+describe(`${inngestV4.label}: step.waitForSignal`, () => {
+  const env = useWeft();
+  let inngest: Inngest;
+
+  beforeAll(async () => {
+    const client = inngestV4.createClient({ id: "signals", baseUrl: env.weft.url });
+    inngest = (client as unknown as { inngest: Inngest }).inngest;
+    const waiter = (id: string, onConflict: "replace" | "fail") =>
+      inngest.createFunction({ id, retries: 0, triggers: [{ event: `sig/${id}` }] }, async ({ event, step }) =>
+        step.waitForSignal("await-signal", { signal: String(event.data.signal), timeout: String(event.data.timeout), onConflict }),
+      );
+    const functions = [waiter("wait-replace", "replace"), waiter("wait-fail", "fail")] as unknown as CompatFunction[];
+    await serveAndSync(env.weft, inngestV4, client, functions).then(env.track);
+  });
+
+  /** A run of `fn` waiting on `signal`, once its wait is registered. */
+  async function waitingRun(fn: "wait-replace" | "wait-fail", signal: string, timeout = "1h"): Promise<ApiRun> {
+    const run = await runOf(env.weft, `sig/${fn}`, { signal, timeout });
+    await stepWhere(env.weft, run.run_id, (s) => s.op === "WaitForSignal" && s.status === "Waiting", "the signal wait");
+    return run;
+  }
+
+  async function waitLine(runId: string) {
+    const line = (await stepsOf(env.weft, runId)).find((s) => s.name === "await-signal");
+    return { op: line?.op, status: line?.status, output: line?.output };
+  }
+
+  it("a run waits, and sendSignal resumes it with the signal's data", async () => {
+    const signal = `order-${randomUUID()}`;
+    const run = await waitingRun("wait-replace", signal);
+    const sent = await inngest.sendSignal({ signal, data: { approved: true } });
+    expect(sent.runId).toBe(run.run_id);
+    const ended = await runWithStatus(env.weft, run.run_id, "Completed");
+    expect(ended.output).toEqual({ signal, data: { approved: true } });
+    expect(await waitLine(run.run_id)).toEqual({ op: "WaitForSignal", status: "Completed", output: { signal, data: { approved: true } } });
+    // The wait is consumed: the same signal again reaches nobody.
+    expect((await inngest.sendSignal({ signal, data: {} })).runId).toBeUndefined();
+  });
+
+  it("POST /v1/signals resumes a waiting run and answers its id", async () => {
+    const signal = `rest-${randomUUID()}`;
+    const run = await waitingRun("wait-replace", signal);
+    const answer = await api<{ data: { run_id: string } }>(env.weft.url, "POST", "/v1/signals", { signal, data: 7 });
+    expect(answer).toEqual({ data: { run_id: run.run_id } });
+    expect((await runWithStatus(env.weft, run.run_id, "Completed")).output).toEqual({ signal, data: 7 });
+  });
+
+  it("a wait that times out returns null", async () => {
+    const run = await waitingRun("wait-replace", `never-${randomUUID()}`, "1s");
+    expect((await runWithStatus(env.weft, run.run_id, "Completed")).output).toBeNull();
+    expect(await waitLine(run.run_id)).toEqual({ op: "WaitForSignal", status: "Completed", output: null });
+  });
+
+  it("a signal no run waits for: the server answers 404, the SDK resolves with no run id", async () => {
+    const signal = `nobody-${randomUUID()}`;
+    expect(await inngest.sendSignal({ signal, data: {} })).toEqual({ runId: undefined });
+    await expect(api(env.weft.url, "POST", "/v1/signals", { signal })).rejects.toThrow(/404/);
+  });
+
+  it('onConflict "fail": a second run waiting on the same signal fails', async () => {
+    const signal = `shared-${randomUUID()}`;
+    const first = await waitingRun("wait-replace", signal);
+    const second = await runOf(env.weft, "sig/wait-fail", { signal, timeout: "1h" });
+    const failed = await runWithStatus(env.weft, second.run_id, "Failed");
+    expect(errorOf(failed).message).toMatch(/already waits for the signal/);
+    // The first wait stands, and the signal still reaches it.
+    expect((await inngest.sendSignal({ signal, data: "first" })).runId).toBe(first.run_id);
+    expect((await runWithStatus(env.weft, first.run_id, "Completed")).output).toEqual({ signal, data: "first" });
+  });
+
+  it('onConflict "replace": the newer wait takes the signal; the older one stays pending', async () => {
+    const signal = `handover-${randomUUID()}`;
+    const older = await waitingRun("wait-replace", signal);
+    const newer = await waitingRun("wait-replace", signal);
+    expect((await inngest.sendSignal({ signal, data: "newer" })).runId).toBe(newer.run_id);
+    expect((await runWithStatus(env.weft, newer.run_id, "Completed")).output).toEqual({ signal, data: "newer" });
+    // The older run no longer receives the signal but keeps waiting (until its timeout).
+    expect((await inngest.sendSignal({ signal, data: "again" })).runId).toBeUndefined();
+    expect((await getRun(env.weft, older.run_id)).status).toBe("Running");
+    await api(env.weft.url, "POST", `/v1/runs/${older.run_id}/cancel`);
+  });
+});
