@@ -24,6 +24,20 @@ export async function send(argv: string[]): Promise<void> {
   console.log(`sent ${name}: event id ${res.ids.join(", ")}`);
 }
 
+/** `weft signal NAME [--data JSON]`: resume the run waiting in `step.waitForSignal` on NAME. */
+export async function signal(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, {
+    data: { type: "string", default: "{}" },
+    url: { type: "string", default: defaultUrl },
+  });
+  const name = positionals[0];
+  if (!name) throw new UsageError("weft signal needs a signal name: weft signal order-123 --data '{...}'");
+  const data = jsonArg("--data", values.data ?? "{}");
+  // A 404 (no run waits on the signal) comes back as the server's one-line error.
+  const res = await api<{ data: { run_id: string } }>(values.url ?? defaultUrl, "POST", "/v1/signals", { signal: name, data });
+  console.log(`signalled ${name}: resumed run ${res.data.run_id}`);
+}
+
 function jsonArg(flag: string, text: string): unknown {
   try {
     return JSON.parse(text);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ApiError } from "./api-client.js";
 import { UsageError } from "./args.js";
-import { cancel, functions, run, runs, send } from "./api-commands.js";
+import { cancel, functions, run, runs, send, signal } from "./api-commands.js";
 import { dev, migrate, start } from "./server-commands.js";
 import { shards } from "./shard-commands.js";
 import { coordinator } from "./coordinator-command.js";
@@ -17,13 +17,14 @@ const usage = `usage: weft <command>
   shards rebalance --db URL --from STATE_URLS --to STATE_URLS [--dry-run]
   coordinator --state URL [--listen 127.0.0.1:8290] [--pool 8] [--token T]
   send NAME [--data JSON] [--user JSON] [--id ID]
+  signal NAME [--data JSON]
   runs [--status Running|Completed|Failed|Cancelled] [--function ID] [--limit N]
   run RUN_ID
   cancel RUN_ID
   functions [list] | pause ID | resume ID | cancel ID
-(send, runs, run and cancel talk to --url, default $WEFT_URL or http://127.0.0.1:8288)`;
+(send, signal, runs, run, cancel and functions talk to --url, default $WEFT_URL or http://127.0.0.1:8288)`;
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = { dev, start, migrate, shards, coordinator, send, runs, run, cancel, functions };
+const commands: Record<string, (argv: string[]) => Promise<void>> = { dev, start, migrate, shards, coordinator, send, signal, runs, run, cancel, functions };
 
 async function main(): Promise<void> {
   const [name, ...argv] = process.argv.slice(2);

@@ -1,2 +1,2 @@
-export { cancel, functions, run, runs, send } from "./api-commands.js";
+export { cancel, functions, run, runs, send, signal } from "./api-commands.js";
 export { dev, migrate, start } from "./server-commands.js";

@@ -118,5 +118,8 @@ export function dashboardFunctions(baseUrl: string) {
     const result = await step.invoke("call-child", { function: child, data: { key: event.data.key } });
     return { child: result };
   });
-  return { client, functions: [hello, approval, flaky, digest, child, parent], executions };
+  const signalled = client.createFunction({ id: "signalled", name: "Wait for a signal" }, { event: "dash/signal" }, async ({ event, step }) =>
+    step.waitForSignal("wait-for-signal", { signal: `approve-${String(event.data.order)}`, timeout: "1h" }),
+  );
+  return { client, functions: [hello, approval, flaky, digest, child, parent, signalled], executions };
 }

@@ -1,7 +1,7 @@
 // The dashboard in a real browser (Debian's Chromium via playwright-core) against a real server
 // and a real app: a run appears live and completes, its timeline opens, a waiting run is
 // cancelled, a failed run is rerun and replayed from its failing step, a test event is sent from
-// the form, apps sync, a function is paused and resumed and its running runs cancelled, an invoke
+// the form, a waiting run is sent its signal, apps sync, a function is paused and resumed and its running runs cancelled, an invoke
 // links to its child run. Plus the API token of production mode, through the login form.
 import { api, runsOf, runWithStatus, sendEvents, serveApp, startTestWeft, stepsOf, waitFor, type TestWeft } from "@weft/e2e";
 import { silentLogger } from "@weft/engine";
@@ -84,6 +84,33 @@ describe.runIf(browserReady)("the dashboard", () => {
     await page.getByRole("button", { name: "Confirm cancel" }).click();
     await page.locator('h1 [data-status="Cancelled"]').waitFor();
     await runWithStatus(weft, run!.run_id, "Cancelled");
+  });
+
+  it("shows the signal a waiting run waits for, and sends it from the page", async () => {
+    const [eventId] = await sendEvents(weft, { name: "dash/signal", data: { order: "s-1" } });
+    const [run] = await runsOf(weft, eventId!);
+    await page.goto(`${weft.url}/runs/${run!.run_id}`);
+    const waiting = page.getByRole("region", { name: "Waiting for" });
+    await expect.poll(() => waiting.textContent()).toContain("waiting for signal approve-s-1 (times out after 1h)");
+    const form = waiting.getByRole("form", { name: "Send the signal approve-s-1" });
+    const data = form.getByLabel("Signal data (JSON)");
+    await data.fill("{nope");
+    await expect.poll(() => form.getByRole("alert").textContent()).toContain("not valid JSON");
+    expect(await form.getByRole("button", { name: "Send signal" }).isDisabled()).toBe(true);
+
+    // The server's 404 is shown as it is: the request names a signal nobody waits on (the body is
+    // rewritten on its way; the answer is the real server's).
+    await data.fill('{"approved": true}');
+    await page.route("**/v1/signals", (route) => route.continue({ postData: JSON.stringify({ signal: "approve-nobody", data: {} }) }));
+    await form.getByRole("button", { name: "Send signal" }).click();
+    await expect.poll(() => form.getByRole("alert").textContent()).toContain('no run is waiting for the signal "approve-nobody"');
+    await page.unroute("**/v1/signals");
+    expect((await api<{ data: { status: string } }>(weft.url, "GET", `/v1/runs/${run!.run_id}`)).data.status).toBe("Running");
+
+    await form.getByRole("button", { name: "Send signal" }).click();
+    await page.locator('h1 [data-status="Completed"]').waitFor();
+    await expect.poll(() => page.getByLabel("Run output").textContent()).toContain('"approved": true');
+    expect((await runWithStatus(weft, run!.run_id, "Completed")).output).toEqual({ signal: "approve-s-1", data: { approved: true } });
   });
 
   it("reruns a failed run as a fresh run", async () => {

@@ -74,3 +74,24 @@ describe.each(["memory", "sqlite"])("embedded engine on %s", (store) => {
     }
   });
 });
+
+describe("embedded engine: signals", () => {
+  it("client.sendSignal reaches the in-process engine: it resumes the waiting run, and answers no run when none waits", async () => {
+    const weft = new Weft({ id: "embedded-signals" });
+    const fn = weft.createFunction({ id: "wait" }, { event: "emb/sig" }, async ({ step }) =>
+      step.waitForSignal("await", { signal: "emb-signal", timeout: "1h" }),
+    );
+    running = await createEngine({ client: weft, functions: [fn] });
+    expect(await weft.sendSignal({ signal: "emb-signal", data: 1 })).toEqual({ runId: undefined });
+    const [eventId] = await running.send({ name: "emb/sig", data: {} });
+    // Until the wait registers, the signal reaches nobody (and changes nothing): poll, bounded.
+    const deadline = Date.now() + 5000;
+    let runId: string | undefined;
+    while (!runId && Date.now() < deadline) {
+      runId = (await weft.sendSignal({ signal: "emb-signal", data: { ok: true } })).runId;
+      if (!runId) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(runId).toBe((await running.runsOf(eventId!))[0]?.runId);
+    expect(JSON.parse((await running.waitForRun(runId!)).output ?? "{}")).toEqual({ data: { signal: "emb-signal", data: { ok: true } } });
+  });
+});

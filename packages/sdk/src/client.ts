@@ -2,7 +2,7 @@ import { resolveConfig } from "./config.js";
 import type { ClientConfig, WeftOptions } from "./config.js";
 import { WeftFunction } from "./function.js";
 import type { RawHandler } from "./function.js";
-import { sendEvents } from "./send.js";
+import { sendEvents, sendSignal } from "./send.js";
 import type { EventInput } from "./send.js";
 import type { FunctionOptions, FunctionOutput, HandlerContext, InvokeData, SendPayload, TriggerEvent, TriggerInput } from "./types.js";
 
@@ -61,5 +61,13 @@ export class Weft<S = Record<never, never>> {
   send(payload: SendPayload<S> | readonly SendPayload<S>[]): Promise<{ ids: string[] }> {
     const events = (Array.isArray(payload) ? payload : [payload]) as readonly EventInput[];
     return sendEvents(this.config, events);
+  }
+
+  /**
+   * Resume the run waiting in `step.waitForSignal` on `signal`: `POST {baseUrl}/v1/signals`.
+   * Resolves to its run id, or to `{ runId: undefined }` when no run waits on the signal.
+   */
+  sendSignal({ signal, data }: { signal: string; data?: unknown }): Promise<{ runId: string | undefined }> {
+    return sendSignal(this.config, signal, data);
   }
 }

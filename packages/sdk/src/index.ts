@@ -25,10 +25,12 @@ export type {
   InvokeOptions,
   Logger,
   ReceivedEvent,
+  ReceivedSignal,
   SendPayload,
   StepTools,
   TimeInput,
   TriggerEvent,
   TriggerInput,
   WaitForEventOptions,
+  WaitForSignalOptions,
 } from "./types.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { headers } from "@weft/core";
+import { hashSigningKey, headers } from "@weft/core";
 import type { ClientConfig } from "./config.js";
 import { sdkHeader } from "./constants.js";
 import { postToServer, serverUrl, type ServerReply } from "./server-post.js";
@@ -84,4 +84,27 @@ export async function sendEvents(config: ClientConfig, events: readonly EventInp
     throw new Error(typeof reply.error === "string" ? reply.error : `Failed to send events: HTTP ${res.status} ${text.slice(0, 200)}`);
   }
   throw new Error(`Failed to send events to ${url.origin} after ${retry.attempts} attempts`, { cause: lastError });
+}
+
+/**
+ * `POST {baseUrl}/v1/signals` `{ signal, data }`, as inngest-js's `sendSignal`: resolves to the id of
+ * the run it resumed, or `{ runId: undefined }` when no run waits on the signal (the server's 404).
+ * Authenticated with the hashed signing key when the client has one. Not retried: a resumed run
+ * cannot be told apart from a lost answer.
+ */
+export async function sendSignal(config: ClientConfig, signal: string, data: unknown): Promise<{ runId: string | undefined }> {
+  if (typeof signal !== "string" || signal === "") throw new Error("Weft: sendSignal needs a non-empty `signal`");
+  const requestHeaders: Record<string, string> = { "content-type": "application/json", "user-agent": sdkHeader, [headers.sdk]: sdkHeader };
+  if (config.signingKey) requestHeaders.authorization = `Bearer ${hashSigningKey(config.signingKey)}`;
+  const url = serverUrl(config.baseUrl, "v1/signals");
+  const res = await postToServer(config, url, requestHeaders, JSON.stringify({ signal, data }));
+  if (res.status === 404) return { runId: undefined };
+  let reply: { data?: { run_id?: unknown }; error?: unknown } = {};
+  try {
+    reply = JSON.parse(res.text) as typeof reply;
+  } catch {
+    // handled below
+  }
+  if (res.status === 200 && typeof reply.data?.run_id === "string") return { runId: reply.data.run_id };
+  throw new Error(`Failed to send signal: ${typeof reply.error === "string" ? reply.error : `HTTP ${res.status} ${res.text.slice(0, 200)}`}`);
 }

@@ -5,14 +5,14 @@
 import type { Opcode } from "@weft/core";
 import type { EventInput } from "./send.js";
 import { isoString, timeStr } from "./time-str.js";
-import type { InvokeOptions, StepTools, WaitForEventOptions } from "./types.js";
+import type { InvokeOptions, StepTools, WaitForEventOptions, WaitForSignalOptions } from "./types.js";
 
 /** A step as a tool describes it, before the execution gives it a hashed id. */
 export interface StepSpec {
   /** The user's id, before collision suffixes and hashing. */
   id: string;
   /** The op reported when the step is found but not run here. */
-  op: Extract<Opcode, "StepPlanned" | "Sleep" | "WaitForEvent" | "InvokeFunction">;
+  op: Extract<Opcode, "StepPlanned" | "Sleep" | "WaitForEvent" | "WaitForSignal" | "InvokeFunction">;
   /** Wire `name` (a duration, an event name); the user id when absent. */
   name?: string;
   opts?: Record<string, unknown>;
@@ -61,6 +61,14 @@ export function createStepTools<S>(deps: StepToolDeps): StepTools<S> {
       if (options.match) opts.if = `event.${options.match} == async.${options.match}`;
       else if (options.if) opts.if = options.if;
       return register({ id: checkId(id), op: "WaitForEvent", name: options.event, opts });
+    },
+
+    waitForSignal(id: string, options: WaitForSignalOptions) {
+      if (typeof options?.signal !== "string" || options.signal === "") throw new Error(`Weft: step.waitForSignal("${id}") needs a non-empty \`signal\``);
+      // The official SDK's wire shape: `name` and `opts.signal` carry the signal, `opts.conflict` the rule.
+      const opts: Record<string, unknown> = { signal: options.signal, timeout: timeStr(options.timeout) };
+      if (options.onConflict !== undefined) opts.conflict = options.onConflict;
+      return register({ id: checkId(id), op: "WaitForSignal", name: options.signal, opts });
     },
 
     sendEvent(id: string, payload: EventInput | readonly EventInput[]) {

@@ -133,6 +133,20 @@ export interface WaitForEventOptions<N extends string> {
   timeout: TimeInput;
 }
 
+export interface WaitForSignalOptions {
+  /** The signal's name; `sendSignal({ signal })` or `POST /v1/signals` with it resumes the run. */
+  signal: string;
+  timeout: TimeInput;
+  /** When another run already waits on this signal: `"replace"` takes it over, `"fail"` fails this run. */
+  onConflict?: "replace" | "fail";
+}
+
+/** What `step.waitForSignal` resolves to when the signal arrives. */
+export interface ReceivedSignal<D = unknown> {
+  signal: string;
+  data: D;
+}
+
 export interface InvokeOptions<TData, TOutput> {
   function: Invocable<TData, TOutput>;
   data: TData;
@@ -150,6 +164,8 @@ export interface StepTools<S> {
   sleepUntil(id: string, until: Date | string | number): Promise<void>;
   /** Wait for an event; resolves to it, or to `null` on timeout. */
   waitForEvent<N extends string>(id: string, options: WaitForEventOptions<N>): Promise<ReceivedEvent<S, N> | null>;
+  /** Wait for a signal; resolves to `{ signal, data }`, or to `null` on timeout. */
+  waitForSignal<D = unknown>(id: string, options: WaitForSignalOptions): Promise<ReceivedSignal<Jsonify<D>> | null>;
   /** Send events as a step (sent once, however often the function replays). */
   sendEvent(id: string, payload: SendPayload<S> | readonly SendPayload<S>[]): Promise<{ ids: string[] }>;
   /** Run another function and resolve to its result; its failure throws a `StepError`. */

@@ -158,6 +158,37 @@ describe("op shapes", () => {
     expect(found).toHaveLength(8);
   });
 
+  it("waitForSignal in the official SDK's wire shape; its memo resolves to { signal, data } or null", async () => {
+    const fn = weft.createFunction({ id: "sig-shape" }, { event: "app/test" }, async ({ step }) => {
+      await Promise.all([
+        step.waitForSignal("sig", { signal: "order-1", timeout: "1d", onConflict: "fail" }),
+        step.waitForSignal("sig-plain", { signal: "order-2", timeout: 60_000 }),
+      ]);
+    });
+    const app = await startApp(serve({ client: weft, functions: [fn] }));
+    const byName = Object.fromEntries(ops(await call(app, { fnId: "app-sig-shape" })).map((o) => [o.displayName as string, o]));
+    expect(byName.sig).toEqual({
+      id: h("sig"),
+      op: "WaitForSignal",
+      name: "order-1",
+      displayName: "sig",
+      opts: { signal: "order-1", timeout: "1d", conflict: "fail" },
+      userland: { id: "sig" },
+    });
+    expect(byName["sig-plain"]).toMatchObject({ op: "WaitForSignal", name: "order-2", opts: { signal: "order-2", timeout: "1m" } });
+    expect(byName["sig-plain"]?.opts).not.toHaveProperty("conflict");
+
+    const results: unknown[] = [];
+    const memo = weft.createFunction({ id: "sig-memo" }, { event: "app/test" }, async ({ step }) => {
+      results.push(await step.waitForSignal("s1", { signal: "a", timeout: "1h" }));
+      results.push(await step.waitForSignal("s2", { signal: "b", timeout: "1h" }));
+      return results;
+    });
+    const memoApp = await startApp(serve({ client: weft, functions: [memo] }));
+    const res = await call(memoApp, { fnId: "app-sig-memo", steps: { [h("s1")]: null, [h("s2")]: { signal: "b", data: { ok: 1 } } } });
+    expect(res.body).toEqual([null, { signal: "b", data: { ok: 1 } }]);
+  });
+
   it("runs step.sendEvent immediately through the event API", async () => {
     const server = await startFakeServer();
     const client = new Weft({ id: "app", baseUrl: server.url, eventKey: "k1" });

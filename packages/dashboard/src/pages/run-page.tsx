@@ -80,7 +80,7 @@ export function RunPage({ runId }: { runId: string }) {
           )}
         </p>
       )}
-      {steps.data && <WaitingFor steps={steps.data.data} />}
+      {steps.data && <WaitingFor steps={steps.data.data} runId={r.run_id} />}
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">Timeline</h2>
         {steps.data ? (
