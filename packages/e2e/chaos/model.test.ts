@@ -16,6 +16,7 @@ import { closeStores, openStores, startWeftServer, type StoreConfig, type WeftSe
 import { afterAll, describe, expect, it } from "vitest";
 import { dropTestData, testBackend } from "../src/backends.js";
 import { api, waitFor, type ApiRun, type ApiStep } from "../src/index.js";
+import { seededRandom } from "@weft/testing";
 
 const seed = Number(process.env.WEFT_MODEL_SEED ?? 7);
 const runs = 16;
@@ -27,15 +28,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   await dropTestData({ postgres, schemas: [`${tag}_pg`, `${tag}_pgr`], redis, prefixes: [`${tag}:`] });
 });
-
-function prng(s: number): () => number {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Script = "go" | "early-go" | "timeout" | "cancel-steps" | "cancel-wait";
 interface Plan {
@@ -49,7 +41,7 @@ interface Plan {
 
 /** The schedule, from the seed alone: every store plays the same one. */
 function schedule(): { plans: Plan[]; restartsAtMs: number[] } {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const scripts: Script[] = ["go", "early-go", "timeout", "cancel-steps", "cancel-wait"];
   const plans = Array.from({ length: runs }, (_, k) => ({
     k,

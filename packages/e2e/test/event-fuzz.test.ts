@@ -4,19 +4,10 @@
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startTestWeft, type TestWeft } from "../src/index.js";
+import { seededRandom } from "@weft/testing";
 
 const seed = Number(process.env.WEFT_FUZZ_SEED ?? 20261128);
 const cases = 400;
-
-/** mulberry32: a small seeded PRNG, so a failure is reproducible from the seed printed below. */
-function prng(s: number): () => number {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let weft: TestWeft;
 beforeAll(async () => {
@@ -44,7 +35,7 @@ async function storedCases(): Promise<number[]> {
 
 describe(`the event API under a fuzzer (seed ${seed})`, () => {
   it(`answers ${cases} random requests correctly and keeps exactly the good events`, { timeout: 60_000 }, async () => {
-    const rand = prng(seed);
+    const rand = seededRandom(seed);
     const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)] as T;
     const randomJson = (depth: number): unknown => {
       const kind = depth > 3 ? pick(["s", "n", "b"]) : pick(["s", "n", "b", "null", "a", "o"]);

@@ -12,20 +12,11 @@ import { join } from "node:path";
 import { hashSigningKey } from "@weft/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { startTestWeft, type TestWeft } from "../src/index.js";
+import { seededRandom } from "@weft/testing";
 
 const seed = Number(process.env.WEFT_FUZZ_SEED ?? 20261213);
 const requestsPerServer = 2500;
 const parallel = 16;
-
-/** mulberry32: a small seeded PRNG, so a failure is reproducible from the seed printed below. */
-function prng(s: number): () => number {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RawAnswer {
   /** The status of the answer's status line; undefined when the connection ended without one. */
@@ -259,7 +250,7 @@ async function fuzz(weft: TestWeft, label: string, secrets?: Secrets): Promise<v
   const onCrash = (e: unknown) => crashes.push(e);
   process.on("uncaughtException", onCrash);
   process.on("unhandledRejection", onCrash);
-  const rand = prng(seed + label.length);
+  const rand = seededRandom(seed + label.length);
   const next = requestMaker(rand, routes, port, secrets);
   const counts: Record<string, number> = {};
   const failures: string[] = [];

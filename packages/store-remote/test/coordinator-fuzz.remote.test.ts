@@ -9,17 +9,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { startCoordinator } from "../src/index.js";
 import { remoteMethods, storeNames } from "../src/wire.js";
 import { rawRequest } from "./raw-http2.js";
+import { seededRandom } from "@weft/testing";
 
 const seed = Number(process.env.WEFT_FUZZ_SEED ?? 20261213);
-
-function prng(s: number): () => number {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hosted = openStateLayout("memory:");
 await hosted.init();
@@ -36,7 +28,7 @@ describe(`the coordinator under a fuzzer (seed ${seed})`, () => {
     const onCrash = (e: unknown) => crashes.push(e);
     process.on("uncaughtException", onCrash);
     process.on("unhandledRejection", onCrash);
-    const rand = prng(seed);
+    const rand = seededRandom(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
     const values: unknown[] = [
       null,

@@ -4,3 +4,4 @@ export { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, skipUnre
 export { deleteKeysWithPrefix, keysWithPrefix, uniquePrefix } from "./redis-cleanup.js";
 export { redisBinariesPresent, redisReachable, testRedisUrl } from "./redis-gate.js";
 export { freePorts, type RestartableRedis, startRedisCluster, startRedisNode, startRestartableRedis, type TestRedis } from "./redis-servers.js";
+export { seededRandom } from "./seeded-random.js";
