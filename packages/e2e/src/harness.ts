@@ -137,3 +137,14 @@ export async function stepsOf(weft: TestWeft, runId: string): Promise<ApiStep[]>
 export async function sendEvents(weft: TestWeft, events: unknown): Promise<string[]> {
   return (await api<{ ids: string[] }>(weft.url, "POST", "/e/test-key", events)).ids;
 }
+
+/**
+ * A plain HTTP server on a free loopback port (a fake app or a fetch target), kept in `servers` so
+ * the test's `afterAll` can close them all. Answers its base URL.
+ */
+export async function listenPlain(handler: Parameters<typeof createServer>[1], servers: Server[]): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}

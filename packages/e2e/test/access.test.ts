@@ -3,23 +3,17 @@
 // restricted, and every way in (POST /v1/apps, -u, in-band sync replies, POST /fn/register and
 // the step URLs inside it) is checked.
 import { spawnSync } from "node:child_process";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { createServer, Server } from "node:http";
 import { Weft } from "@weft/sdk";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, runOf, runWithStatus, serveApp, startTestWeft, stepsOf, type TestWeft } from "../src/index.js";
+import { api, runOf, runWithStatus, serveApp, startTestWeft, stepsOf, type TestWeft, listenPlain } from "../src/index.js";
 import { cliPath, requireBuiltCli } from "../src/processes.js";
 
 let weft: TestWeft;
 const servers: Server[] = [];
 
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const listen = (handler: Parameters<typeof createServer>[1]) => listenPlain(handler, servers);
 
 beforeAll(async () => {
   weft = await startTestWeft({

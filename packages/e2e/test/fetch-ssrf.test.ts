@@ -3,10 +3,9 @@
 // or link-local address is refused before any connection, the step fails once (never retried) with
 // the address's class, and the target sees nothing. `--allow-private-fetch` and `weft dev` allow it.
 import type { ChildProcess } from "node:child_process";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { createServer, Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, runOf, runWithStatus, stepsOf, type TestWeft } from "../src/index.js";
+import { api, runOf, runWithStatus, stepsOf, type TestWeft, listenPlain } from "../src/index.js";
 import { freePort, kill9, requireBuiltCli, startWeftProcess } from "../src/processes.js";
 
 const servers: Server[] = [];
@@ -14,12 +13,7 @@ let targetHits = 0;
 let target = "";
 let appUrl = "";
 
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const listen = (handler: Parameters<typeof createServer>[1]) => listenPlain(handler, servers);
 
 beforeAll(async () => {
   requireBuiltCli();
