@@ -101,7 +101,9 @@ if (mode === "embedded") {
   send = async (events) => void (await eng.send(events));
   shutdown = () => eng.stop();
 } else if (mode === "http") {
-  const server = await startWeftServer({ stores, port: 0, log: silentLogger, retryIntervalMs: 1000, syncIntervalMs: 3_600_000 });
+  // params.metrics / params.otelEndpoint: telemetry on or off (bench/observability.mjs compares them).
+  const telemetry = { metrics: params.metrics ?? true, otelEndpoint: params.otelEndpoint };
+  const server = await startWeftServer({ stores, port: 0, log: silentLogger, retryIntervalMs: 1000, syncIntervalMs: 3_600_000, ...telemetry });
   const app = fork(fileURLToPath(new URL("./app.mjs", import.meta.url)), [server.url], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     execArgv: process.env.WEFT_BENCH_APP_EXECARGV ? process.env.WEFT_BENCH_APP_EXECARGV.split(" ") : [],
@@ -124,6 +126,18 @@ if (mode === "embedded") {
     if (res.statusCode >= 300) throw new Error(`POST ${path} → ${res.statusCode} ${text}`);
     return JSON.parse(text);
   };
+  // params.scrapeMs: a Prometheus scraper reading GET /metrics meanwhile (bench/observability.mjs).
+  const scraper = params.scrapeMs
+    ? setInterval(
+        () =>
+          request(`${server.url}/metrics`, { dispatcher }).then(
+            (r) => r.body.dump(),
+            () => {},
+          ),
+        params.scrapeMs,
+      )
+    : undefined;
+  scraper?.unref();
   const synced = await post("/v1/apps", { url: appUrl });
   if (!synced.data?.ok) throw new Error(`app sync failed: ${JSON.stringify(synced)}`);
   send = async (events) => void (await post("/e/bench-key", events));
@@ -165,6 +179,8 @@ const workloads = {
     const base = ended.count;
     let sent = 0;
     const t0 = now();
+    // CPU time of this process (the engine and server; the app is a child): steady under machine load, unlike the rate.
+    const cpu0 = process.cpuUsage();
     const sendOne = () => send([{ name: "bench/seq", data: { n: steps } }]);
     const senders = [];
     for (; sent < Math.min(inFlight, runs); sent++) senders.push(sendOne());
@@ -181,7 +197,9 @@ const workloads = {
     }
     await endedAtLeast(base + sent);
     const ms = now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     return {
+      engine_cpu_us_per_step: round((cpu.user + cpu.system) / (sent * steps), 1),
       steps_per_s: round(((sent * steps) / ms) * 1000, 0),
       runs_per_s: round((sent / ms) * 1000, 0),
       total_ms: round(ms, 1),

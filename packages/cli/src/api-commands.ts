@@ -1,5 +1,6 @@
 import type { ApiRun, ApiRunPage, ApiStep } from "@weft/core";
 import { api } from "./api-client.js";
+import { bulk, bulkFlags, hasBulkFilter } from "./bulk-commands.js";
 import { parse, UsageError } from "./args.js";
 import { duration, short, table } from "./format.js";
 
@@ -91,13 +92,33 @@ export async function run(argv: string[]): Promise<void> {
   console.log(table([["AT", "STEP", "OP", "STATUS", "ATTEMPT", "TOOK", "OUTPUT / ERROR"], ...rows]));
 }
 
-/** `weft cancel RUN_ID`. */
+/** `weft cancel RUN_ID`, or many runs: `weft cancel --fn F --since T --until T --if EXPR [--dry-run]`. */
 export async function cancel(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { url: { type: "string", default: defaultUrl } });
+  const { values, positionals } = parse(argv, { url: { type: "string", default: defaultUrl }, ...bulkFlags });
   const runId = positionals[0];
-  if (!runId) throw new UsageError("weft cancel needs a run id");
+  if (hasBulkFilter(values)) {
+    if (runId) throw new UsageError("weft cancel takes a run id or filters (--fn, --since, --until, --if), not both");
+    return bulk("cancel", values.url ?? defaultUrl, values);
+  }
+  if (!runId) throw new UsageError("weft cancel needs a run id, or filters: --fn F --since T --until T --if EXPR [--dry-run]");
   await api(values.url ?? defaultUrl, "POST", `/v1/runs/${encodeURIComponent(runId)}/cancel`);
   console.log(`cancelled ${runId}`);
+}
+
+/** `weft replay RUN_ID [--from-step ID]`, or many: `weft replay --fn F --since T --until T --status Failed,Cancelled --if EXPR [--dry-run]`. */
+export async function replay(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { url: { type: "string", default: defaultUrl }, ...bulkFlags });
+  const runId = positionals[0];
+  const base = values.url ?? defaultUrl;
+  if (hasBulkFilter(values)) {
+    if (runId) throw new UsageError("weft replay takes a run id or filters (--fn, --since, --until, --status, --if), not both");
+    return bulk("replay", base, values);
+  }
+  if (!runId) throw new UsageError("weft replay needs a run id, or filters: --fn F --since T --until T --status Failed,Cancelled --if EXPR [--dry-run]");
+  const step = values["from-step"];
+  const path = `/v1/runs/${encodeURIComponent(runId)}/${step ? "replay" : "rerun"}`;
+  const { data } = await api<{ data: { run_id: string } }>(base, "POST", path, step ? { step_id: step } : undefined);
+  console.log(`replayed ${runId} as ${data.run_id}`);
 }
 
 /** `weft functions [pause|resume|cancel ID]`: list functions, or pause, resume or cancel all runs of one. */

@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
 import { parseDuration } from "@weft/core";
-import { limitFlags, resolveLimits, UrlPolicy, type Limits } from "@weft/engine";
-import { closeStores, isLoopbackHost, openStores, redactUrl, startWeftServer } from "@weft/server";
+import { limitFlags, resolveLimits, textLogger, UrlPolicy, type Limits, type Logger } from "@weft/engine";
+import { closeStores, isLogLevel, isLoopbackHost, jsonLogger, logFormats, openStores, redactUrl, startWeftServer } from "@weft/server";
 import { parse, UsageError } from "./args.js";
+import { caFlag, certAndKeyFlags } from "./tls-flags.js";
 
 const serverFlags = {
   port: { type: "string" as const, default: "8288" },
@@ -28,6 +29,16 @@ const serverFlags = {
   "allow-private-fetch": { type: "boolean" as const, default: false },
   "redis-no-persistence-ok": { type: "boolean" as const, default: false },
   "allowed-host": { type: "string" as const, multiple: true as const, default: [] as string[] },
+  "log-format": { type: "string" as const },
+  "log-level": { type: "string" as const },
+  retention: { type: "string" as const },
+  "retention-events": { type: "string" as const },
+  "retention-runs": { type: "string" as const },
+  "tls-cert": { type: "string" as const },
+  "tls-key": { type: "string" as const },
+  "app-ca": { type: "string" as const },
+  "otel-endpoint": { type: "string" as const },
+  "no-metrics": { type: "boolean" as const, default: false },
   ...Object.fromEntries(Object.values(limitFlags).map((flag) => [flag.slice(2), { type: "string" as const }])),
 };
 
@@ -76,6 +87,10 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
       if (refused) throw new UsageError(`-u ${u}: ${refused}`);
     }
   }
+  const log = loggerFrom(values["log-format"], values["log-level"]);
+  // Read before any store opens: a missing or unusable file stops the command with its name.
+  const tls = certAndKeyFlags(values["tls-cert"], values["tls-key"]);
+  const appCa = caFlag("--app-ca", values["app-ca"]);
   const limits = limitsFrom(values as Record<string, unknown>);
   const dbUrl = values.db ?? `sqlite:${resolve(values["data-dir"], "weft.db")}`;
   const workers = values.workers === undefined ? undefined : Number(values.workers);
@@ -88,9 +103,11 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
   if (cacheMb !== undefined && !(cacheMb > 0)) throw new UsageError(`--state-cache takes a size in MB, not "${values["state-cache"]}"`);
   // weft start refuses a Redis that would lose acknowledged work on a restart, unless told it is intended.
   const redisPersistence = mode === "start" && !values["redis-no-persistence-ok"] ? "require" : "warn";
-  const stores = await openStores({ db: dbUrl, state: values.state, cacheMb, redisPersistence });
+  const retention = retentionFrom(values.retention, values["retention-events"], values["retention-runs"]);
+  const stores = await openStores({ db: dbUrl, state: values.state, cacheMb, redisPersistence, finishedRunTtlMs: retention.runsMs });
   const server = await startWeftServer({
     stores,
+    log: log.logger,
     port,
     host: values.host,
     appUrls: values.url,
@@ -111,14 +128,25 @@ async function runServer(argv: string[], mode: "dev" | "start"): Promise<void> {
     // Production never fetches private, loopback or link-local addresses for a function unless told to.
     denyPrivateFetch: mode === "start" && !values["allow-private-fetch"],
     allowedHosts: values["allowed-host"],
+    retention,
+    tls,
+    appCa,
+    // Traces over OTLP/HTTP: the flag, or the standard OTEL_EXPORTER_OTLP_ENDPOINT; off otherwise.
+    otelEndpoint: values["otel-endpoint"],
+    metrics: !values["no-metrics"],
   });
   const where = values.state ? `db: ${redactUrl(dbUrl)}, state: ${redactUrl(values.state)}` : `store: ${redactUrl(dbUrl)}`;
-  console.log(
-    `Weft ${mode} server on ${server.url} (${where}${signingKey ? ", requests signed" : ""}${eventKeys.length ? `, ${eventKeys.length} event key(s)` : ""})`,
-  );
-  if (mode === "dev") {
-    console.log(`  send an event:  npx weft send app/user.created --data '{"user":{"id":"u1"}}'`);
-    console.log(`  list runs:      npx weft runs`);
+  if (log.format === "json") {
+    // Every stdout line is JSON in this format, the banner too.
+    log.logger.info(`Weft ${mode} server started`, { url: server.url, stores: where, signed: signingKey !== undefined, eventKeyCount: eventKeys.length });
+  } else {
+    console.log(
+      `Weft ${mode} server on ${server.url} (${where}${signingKey ? ", requests signed" : ""}${eventKeys.length ? `, ${eventKeys.length} event key(s)` : ""})`,
+    );
+    if (mode === "dev") {
+      console.log(`  send an event:  npx weft send app/user.created --data '{"user":{"id":"u1"}}'`);
+      console.log(`  list runs:      npx weft runs`);
+    }
   }
   const shutdown = async () => {
     await server.close();
@@ -136,6 +164,29 @@ export async function migrate(argv: string[]): Promise<void> {
   // Opening a store runs its migrations (under a lock, so concurrent starts migrate once).
   await closeStores(await openStores({ db: dbUrl, state: values.state }));
   console.log(`migrated ${redactUrl(dbUrl)}${values.state ? ` and ${redactUrl(values.state)}` : ""}`);
+}
+
+/** `--log-format json|text` and `--log-level debug|info|warn|error`, or `WEFT_LOG_FORMAT` / `WEFT_LOG_LEVEL`. */
+function loggerFrom(formatFlag: string | undefined, levelFlag: string | undefined): { format: "json" | "text"; logger: Logger } {
+  const format = formatFlag ?? process.env.WEFT_LOG_FORMAT ?? "text";
+  const level = levelFlag ?? process.env.WEFT_LOG_LEVEL ?? "info";
+  if (format !== "json" && format !== "text") throw new UsageError(`--log-format must be one of ${logFormats.join(", ")}, not "${format}"`);
+  if (!isLogLevel(level)) throw new UsageError(`--log-level must be one of debug, info, warn, error, not "${level}"`);
+  return { format, logger: format === "json" ? jsonLogger({ level }) : textLogger(level) };
+}
+
+/**
+ * `--retention 30d` keeps events and finished runs 30 days; `--retention-events` and
+ * `--retention-runs` set each on its own (default: `--retention`). None of them: keep everything.
+ */
+function retentionFrom(all: string | undefined, events: string | undefined, runs: string | undefined): { eventsMs?: number; runsMs?: number } {
+  const positive = (flag: string, text: string | undefined) => {
+    const ms = durationFlag(flag, text);
+    if (ms !== undefined && !(ms > 0)) throw new UsageError(`${flag} must be a duration above zero such as 30d, not "${text}"`);
+    return ms;
+  };
+  const both = positive("--retention", all);
+  return { eventsMs: positive("--retention-events", events) ?? both, runsMs: positive("--retention-runs", runs) ?? both };
 }
 
 function durationFlag(flag: string, text: string | undefined): number | undefined {

@@ -1,10 +1,11 @@
 // `step.waitForSignal` and `inngest.sendSignal` with the official SDK v4 over real HTTP: a run
 // parks on a signal and resumes with its data, a wait times out to null, a signal nobody waits
-// for is answered as the SDK expects, and the `onConflict` rules (`fail`, `replace`) hold.
+// for is answered as the SDK expects, and the `onConflict` rules (`fail`, `replace`) hold, also
+// for runs that start their waits at the same instant.
 import { randomUUID } from "node:crypto";
 import type { Inngest } from "inngest";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, runOf, runWithStatus, stepsOf, type ApiRun } from "../src/harness.js";
+import { api, runOf, runsOf, runWithStatus, sendEvents, stepsOf, waitFor, type ApiRun } from "../src/harness.js";
 import { errorOf, getRun, stepWhere, useWeft } from "../src/scenarios/context.js";
 import type { CompatFunction } from "../src/sdk-under-test.js";
 import { inngestV4 } from "../src/sdk-v4.js";
@@ -78,6 +79,35 @@ describe(`${inngestV4.label}: step.waitForSignal`, () => {
     // The first wait stands, and the signal still reaches it.
     expect((await inngest.sendSignal({ signal, data: "first" })).runId).toBe(first.run_id);
     expect((await runWithStatus(env.weft, first.run_id, "Completed")).output).toEqual({ signal, data: "first" });
+  });
+
+  it('onConflict "fail" under a race: of two runs starting a wait on one signal at once, exactly one stands (x12)', async () => {
+    const signals = Array.from({ length: 12 }, () => `race-${randomUUID()}`);
+    // One request, two events per signal: the runs start, and reach their waits, side by side.
+    const eventIds = await sendEvents(
+      env.weft,
+      signals.flatMap((signal) => [
+        { name: "sig/wait-fail", data: { signal, timeout: "1h" } },
+        { name: "sig/wait-fail", data: { signal, timeout: "1h" } },
+      ]),
+    );
+    for (const [i, signal] of signals.entries()) {
+      const runs = await Promise.all([eventIds[2 * i], eventIds[2 * i + 1]].map(async (id) => (await runsOf(env.weft, id as string))[0] as ApiRun));
+      // Settled: each run has failed or is waiting (both waiting is what a non-atomic check allows).
+      const settled = await waitFor(async () => {
+        const states = await Promise.all(runs.map(async (r) => ({ run: await getRun(env.weft, r.run_id), wait: await waitLine(r.run_id) })));
+        const failed = states.filter((s) => s.run.status === "Failed").map((s) => s.run);
+        const waiting = states.filter((s) => s.run.status === "Running" && s.wait.status === "Waiting").map((s) => s.run);
+        return failed.length + waiting.length === 2 ? { failed, waiting } : undefined;
+      }, `both runs waiting on ${signal} to settle`);
+      expect(settled.waiting, `runs left waiting on ${signal}`).toHaveLength(1);
+      expect(errorOf(settled.failed[0] as ApiRun).message).toMatch(/already waits for the signal/);
+      // The signal reaches the one that stands, once.
+      const standing = settled.waiting[0] as ApiRun;
+      expect((await inngest.sendSignal({ signal, data: i })).runId).toBe(standing.run_id);
+      expect((await runWithStatus(env.weft, standing.run_id, "Completed")).output).toEqual({ signal, data: i });
+      expect((await inngest.sendSignal({ signal, data: "again" })).runId).toBeUndefined();
+    }
   });
 
   it('onConflict "replace": the newer wait takes the signal; the older one stays pending', async () => {

@@ -175,7 +175,8 @@ describe("parseCron errors", () => {
   });
 
   it("refuses unknown macros and time zones", () => {
-    expect(parseError("@every 5m")).toMatch(/^cron "@every 5m": unknown macro @every 5m \(use @yearly, /);
+    expect(parseError("@every 5 minutes")).toMatch(/^cron "@every 5 minutes": unknown macro @every 5 minutes \(use @yearly, /);
+    expect(parseError("@every soon")).toMatch(/the duration must look like 30s/);
     expect(parseError("@reboot")).toMatch(/unknown macro @reboot/);
     expect(parseError("TZ=Mars/Olympus 0 9 * * *")).toBe('cron "TZ=Mars/Olympus 0 9 * * *": unknown time zone "Mars/Olympus"');
     expect(parseError("TZ= 0 9 * * *")).toBe('cron "TZ= 0 9 * * *": the time zone after TZ= is empty');
@@ -287,8 +288,46 @@ describe("CronSchedule.next", () => {
     expect(firings("TZ=Europe/Paris 30 2 * * *", "2026-10-25T00:29:59Z", 1)).toEqual(["2026-10-25T00:30:00.000Z"]);
   });
 
+  it("keeps an interval schedule firing through the repeated autumn hour (Paris 2026-10-25)", () => {
+    // 02:00-02:59 CEST is 00:00Z-00:59Z, then 02:00-02:59 CET is 01:00Z-01:59Z: every quarter fires.
+    const quarters = Array.from({ length: 12 }, (_, i) => new Date(Date.parse("2026-10-24T23:45:00Z") + (i + 1) * 15 * 60_000).toISOString());
+    expect(firings("TZ=Europe/Paris */15 * * * *", "2026-10-24T23:45:00Z", 12)).toEqual(quarters);
+    // Asked in the first pass, the next tick is the next quarter, not the second pass.
+    expect(firings("TZ=Europe/Paris */15 * * * *", "2026-10-25T00:10:00Z", 1)).toEqual(["2026-10-25T00:15:00.000Z"]);
+    expect(firings("TZ=Europe/Paris @hourly", "2026-10-24T23:30:00Z", 3)).toEqual([
+      "2026-10-25T00:00:00.000Z",
+      "2026-10-25T01:00:00.000Z",
+      "2026-10-25T02:00:00.000Z",
+    ]);
+    // Lord Howe repeats 01:30-01:59 (UTC+11 back to UTC+10:30) on 2026-04-05.
+    expect(firings("TZ=Australia/Lord_Howe */15 * * * *", "2026-04-04T14:20:00Z", 4)).toEqual([
+      "2026-04-04T14:30:00.000Z",
+      "2026-04-04T14:45:00.000Z",
+      "2026-04-04T15:00:00.000Z",
+      "2026-04-04T15:15:00.000Z",
+    ]);
+  });
+
+  it("skips a fixed time in the spring gap, as robfig/cron does (Paris 2026-03-29 02:30 does not exist)", () => {
+    expect(firings("TZ=Europe/Paris 30 2 * * *", "2026-03-28T12:00:00Z", 2)).toEqual(["2026-03-30T00:30:00.000Z", "2026-03-31T00:30:00.000Z"]);
+  });
+
+  it("fires @every on multiples of the delay since the epoch", () => {
+    expect(firings("@every 5m", "2026-01-01T00:03:10Z", 2)).toEqual(["2026-01-01T00:05:00.000Z", "2026-01-01T00:10:00.000Z"]);
+    expect(firings("@every 1h30m", "2026-01-01T00:00:00Z", 1)).toEqual(["2026-01-01T01:30:00.000Z"]);
+    expect(firings("@every 500ms", "2026-01-01T00:00:00Z", 1)).toEqual(["2026-01-01T00:00:01.000Z"]); // at least a second, as robfig
+  });
+
+  it("refuses L, W and # as Inngest's parser does, naming them", () => {
+    expect(parseError("0 0 L * *")).toMatch(/"L": L, W and # \(Quartz extensions\) are not supported/);
+    expect(parseError("0 0 15W * *")).toMatch(/"15W": L, W and #/);
+    expect(parseError("0 0 * * MON#2")).toMatch(/"MON#2": L, W and #/);
+    expect(parseCron("0 0 * JUL WED").timeZone).toBe("UTC"); // month and day names are not L or W
+  });
+
   // Reference: step through every real minute, reading its wall-clock time with Intl; a minute
-  // fires when its fields match and its wall-clock time has not been seen before.
+  // fires when its fields match and, for a fixed-time schedule, its wall-clock time has not been
+  // seen before (an interval schedule fires on both passes of a repeated hour).
   describe.each([
     ["Europe/Paris", "2026-03-28T00:00:00Z"],
     ["Europe/Paris", "2026-10-24T00:00:00Z"],
@@ -302,13 +341,13 @@ describe("CronSchedule.next", () => {
     const from = at(start);
     const minutes = 3 * 24 * 60;
     const walls = Array.from({ length: minutes }, (_, i) => wall(from + i * 60_000));
-    const fires = (match: (w: Date) => boolean): number[] => {
+    const fires = (match: (w: Date) => boolean, interval: boolean): number[] => {
       const out: number[] = [];
       let seen = Number.NEGATIVE_INFINITY;
       walls.forEach((w, i) => {
         const fresh = w.getTime() > seen;
         seen = Math.max(seen, w.getTime());
-        if (fresh && match(w)) out.push(from + i * 60_000);
+        if ((fresh || interval) && match(w)) out.push(from + i * 60_000);
       });
       return out;
     };
@@ -320,7 +359,7 @@ describe("CronSchedule.next", () => {
       ["45 1 * * *", (w: Date) => w.getUTCHours() === 1 && w.getUTCMinutes() === 45],
       ["15,45 1-3 * * *", (w: Date) => [1, 2, 3].includes(w.getUTCHours()) && [15, 45].includes(w.getUTCMinutes())],
     ])("%s", (fields, match) => {
-      const expected = fires(match);
+      const expected = fires(match, fields.startsWith("*") || fields.split(" ")[1]?.startsWith("*") === true);
       const schedule = parseCron(`TZ=${zone} ${fields}`);
       // The first day warms up the "seen" wall clock; compare from then on, every 7 minutes.
       for (let after = from + 24 * 3600_000; after < from + minutes * 60_000; after += 7 * 60_000 + 13_000) {

@@ -1,4 +1,5 @@
 import { InvalidInputError } from "./errors.js";
+import { parseGoDuration } from "./expression/time-values.js";
 
 /**
  * A parsed cron schedule. Fields are matched against wall-clock time in `timeZone`, so
@@ -11,8 +12,14 @@ export interface CronSchedule {
   readonly timeZone: string;
   /**
    * The first minute boundary strictly after `after` (epoch ms) whose wall-clock time matches.
-   * A wall-clock time skipped by a DST change does not fire that day; one repeated by a DST change
-   * fires once, at its first occurrence. Throws `InvalidInputError` if nothing matches within
+   * Around DST changes (docs/cron.md):
+   * - spring gap: a wall-clock time the zone skips does not fire that day (as robfig/cron, the
+   *   parser Inngest uses, skips it): `30 2 * * *` in Europe/Paris skips the last Sunday of March;
+   * - autumn repeat: an interval schedule (minute or hour field starting with `*`, as Vixie cron
+   *   tells them apart) fires on both passes of the repeated hour, so `*\/15 * * * *` keeps firing
+   *   every 15 minutes; a fixed-time schedule (`30 2 * * *`) fires once, at the first pass.
+   * `@every <duration>` fires at the multiples of the duration since the Unix epoch, so every
+   * process computes the same ticks. Throws `InvalidInputError` if nothing matches within
    * `searchYears` (only possible when every matching time falls in a zone's gaps).
    */
   next(after: number): number;
@@ -88,8 +95,10 @@ interface ParsedField {
 
 /**
  * Parse a 5-field cron expression (minute hour day-of-month month day-of-week), optionally
- * prefixed with `TZ=Area/City ` or `CRON_TZ=Area/City `, or one of the `@yearly`-style macros.
- * Throws `InvalidInputError` naming the problem.
+ * prefixed with `TZ=Area/City ` or `CRON_TZ=Area/City `, or one of the `@yearly`-style macros, or
+ * `@every <duration>`: what robfig/cron v3 (Inngest's parser) accepts with its descriptors.
+ * `L`, `W` and `#` are refused, as that parser refuses them. Throws `InvalidInputError` naming
+ * the problem.
  */
 export function parseCron(expression: string): CronSchedule {
   const text = expression.trim();
@@ -113,15 +122,25 @@ export function parseCron(expression: string): CronSchedule {
     if (body === "") fail("no schedule after the time zone");
   }
 
+  const every = /^@every\s+(\S+)$/i.exec(body);
+  if (every) return everySchedule(text, timeZone, every[1] ?? "", fail);
   if (body.startsWith("@")) {
     const macro = macros[body.toLowerCase()];
-    if (macro === undefined) fail(`unknown macro ${body} (use ${Object.keys(macros).join(", ")})`);
+    if (macro === undefined) fail(`unknown macro ${body} (use ${Object.keys(macros).join(", ")} or @every <duration>)`);
     body = macro ?? "";
   }
 
   const texts = body.split(/\s+/);
   if (texts.length !== fieldSpecs.length) {
     fail(`expected 5 fields (minute hour day-of-month month day-of-week), got ${texts.length}`);
+  }
+  const quartz = texts.find((t) =>
+    /[LW#]/i.test(
+      t.replace(/[A-Za-z]{3}/g, (name) => (/^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)$/i.test(name) ? "" : name)),
+    ),
+  );
+  if (quartz !== undefined) {
+    fail(`"${quartz}": L, W and # (Quartz extensions) are not supported, as robfig/cron (the parser Inngest uses) does not support them`);
   }
   const fields = fieldSpecs.map((spec, i) => parseField(texts[i] ?? "", spec, fail));
   const [minute, hour, dom, month, dow] = fields as [ParsedField, ParsedField, ParsedField, ParsedField, ParsedField];
@@ -145,7 +164,29 @@ export function parseCron(expression: string): CronSchedule {
     dow: dow.allowed,
     // Standard cron: when both day fields are restricted, a day matching either one fires.
     dayEither: !dom.star && !dow.star,
+    interval: (texts[0] ?? "").startsWith("*") || (texts[1] ?? "").startsWith("*"),
   });
+}
+
+/**
+ * `@every 1h30m`: robfig/cron's constant-delay schedule (whole seconds, at least one). robfig counts
+ * from when the job was added; here ticks fall on multiples of the delay since the Unix epoch, so
+ * that every engine process (and every restart) schedules the same tick ids.
+ */
+function everySchedule(text: string, timeZone: string, duration: string, fail: (problem: string) => never): CronSchedule {
+  const ns = parseGoDuration(duration);
+  if (ns === undefined || ns < 0n) fail(`"@every ${duration}": the duration must look like 30s, 5m or 1h30m`);
+  const delay = Math.max(1000, Number((ns ?? 0n) / 1_000_000_000n) * 1000);
+  return {
+    expression: text,
+    timeZone,
+    next(after: number): number {
+      if (!Number.isFinite(after) || Math.abs(after) > maxAfter) {
+        throw new InvalidInputError(`cron "${text}": next() needs epoch milliseconds, got ${after}`);
+      }
+      return Math.floor(after / delay) * delay + delay;
+    },
+  };
 }
 
 function resolveTimeZone(zone: string): string | undefined {
@@ -217,6 +258,8 @@ interface Matcher {
   month: boolean[];
   dow: boolean[];
   dayEither: boolean;
+  /** Fires on both passes of a repeated (autumn) hour; see CronSchedule.next. */
+  interval: boolean;
 }
 
 class Schedule implements CronSchedule {
@@ -233,21 +276,46 @@ class Schedule implements CronSchedule {
       throw new InvalidInputError(`cron "${this.expression}": next() needs epoch milliseconds, got ${after}`);
     }
     // The search runs over wall-clock times written as if they were UTC ("wall ms"), then maps a
-    // match back to an instant; a match in a DST gap has no instant and the search goes on.
-    const wallAfter = this.clock ? this.clock.wall(after) : after;
+    // match back to instants; a match in a DST gap has no instant and the search goes on.
+    const clock = this.clock;
+    if (!clock) return this.nextUtc(after);
+    // An interval schedule may still fire in a repeated hour whose wall clock is behind `after`'s:
+    // when the offset drops soon, the search starts that much earlier on the wall clock.
+    const wallAfter = this.m.interval ? after + Math.min(clock.offset(after), clock.offset(after + 3 * 3600_000)) : clock.wall(after);
     let from = Math.floor(wallAfter / minuteMs) * minuteMs + minuteMs;
     const limit = from + searchYears * 366 * dayMs;
+    let best: number | undefined;
+    let stopAt = Number.POSITIVE_INFINITY;
     for (;;) {
-      const wall = this.nextWall(from, limit);
-      if (wall === undefined) {
+      const wall = this.nextWall(from, Math.min(limit, stopAt));
+      if (wall === undefined || wall >= stopAt) {
+        if (best !== undefined) return best;
         throw new InvalidInputError(`cron "${this.expression}": no matching time within ${searchYears} years after ${new Date(after).toISOString()}`);
       }
-      const at = this.clock ? this.clock.firstInstant(wall) : wall;
-      // In a repeated (fall-back) hour the wall clock is behind `after` while its first instant
-      // has passed: that time already fired, so it is skipped rather than fired twice.
-      if (at !== undefined && at > after) return at;
+      // A fixed-time schedule fires at the first pass of a repeated time only: once that instant
+      // is past, the time already fired and is not fired again.
+      const instants = clock.instants(wall);
+      for (const at of this.m.interval ? instants : instants.slice(0, 1)) {
+        if (at > after && (best === undefined || at < best)) {
+          best = at;
+          // In a repeated hour later wall times can have earlier instants: keep looking as far
+          // on the wall clock as the offset drops there; with no drop the first match is the answer.
+          const drop = clock.offset(at - 3 * 3600_000) - clock.offset(at + 3 * 3600_000);
+          if (drop <= 0) return at;
+          stopAt = wall + drop;
+        }
+      }
       from = wall + minuteMs;
     }
+  }
+
+  private nextUtc(after: number): number {
+    const from = Math.floor(after / minuteMs) * minuteMs + minuteMs;
+    const wall = this.nextWall(from, from + searchYears * 366 * dayMs);
+    if (wall === undefined) {
+      throw new InvalidInputError(`cron "${this.expression}": no matching time within ${searchYears} years after ${new Date(after).toISOString()}`);
+    }
+    return wall;
   }
 
   /** The first matching wall-clock minute at or after `from`, skipping whole months/days/hours. */
@@ -316,22 +384,23 @@ class ZoneClock {
   }
 
   /**
-   * The earliest instant whose wall-clock time is `wall`, or undefined when DST skips it. Offsets
-   * are sampled a day either side, so both sides of any nearby transition are tried; when all
-   * three agree there is no transition near and the one candidate needs no check.
+   * The instants whose wall-clock time is `wall`, earliest first: none when DST skips it, two
+   * when DST repeats it. Offsets are sampled a day either side, so both sides of any nearby
+   * transition are tried; when all three agree there is no transition near and the one
+   * candidate needs no check.
    */
-  firstInstant(wall: number): number | undefined {
+  instants(wall: number): number[] {
     const offsets = new Set([this.offset(wall - dayMs), this.offset(wall), this.offset(wall + dayMs)]);
-    let first: number | undefined;
+    const out: number[] = [];
     for (const offset of offsets) {
       const t = wall - offset;
-      if ((offsets.size === 1 || this.wall(t) === wall) && (first === undefined || t < first)) first = t;
+      if ((offsets.size === 1 || this.wall(t) === wall) && !out.includes(t)) out.push(t);
     }
-    return first;
+    return out.sort((a, b) => a - b);
   }
 
   /** Wall ms minus epoch ms at `t` (whole seconds; historical offsets can have seconds). */
-  private offset(t: number): number {
+  offset(t: number): number {
     const seconds = Math.floor(t / 1000) * 1000;
     const p: Record<string, number> = {};
     for (const part of this.format.formatToParts(seconds)) {

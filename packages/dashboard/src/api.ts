@@ -71,6 +71,8 @@ export interface FunctionDetail {
   config: Record<string, unknown>;
   /** No new runs start while paused; running runs go on. */
   paused?: boolean;
+  /** The trigger filter's last runtime error (it matched nothing), or null. */
+  last_expression_error?: { where: string; expression: string; error: string; at: number; count: number } | null;
   recent: { window_ms: number; started: number; running: number; completed: number; failed: number; cancelled: number; capped: boolean };
 }
 

@@ -3,6 +3,8 @@ import { onAuthRequired, token } from "./api";
 import { LoginForm } from "./components/login-form";
 import { AppsPage } from "./pages/apps-page";
 import { EventsPage } from "./pages/events-page";
+import { FunctionPage } from "./pages/function-page";
+import { MetricsPage } from "./pages/metrics-page";
 import { RunPage } from "./pages/run-page";
 import { RunsPage } from "./pages/runs-page";
 import { Link, useLocation } from "./router";
@@ -35,13 +37,22 @@ export function App() {
   if (needsLogin) return <LoginForm onLoggedIn={() => setNeedsLogin(false)} />;
 
   const path = location.pathname;
-  const section = path.startsWith("/events") ? "events" : path.startsWith("/apps") ? "apps" : "runs";
+  const section = path.startsWith("/events")
+    ? "events"
+    : path.startsWith("/apps") || path.startsWith("/functions/")
+      ? "apps"
+      : path.startsWith("/metrics")
+        ? "metrics"
+        : "runs";
   let page: ReactNode;
   const run = /^\/runs\/([^/]+)$/.exec(path);
   const event = /^\/events\/([^/]+)$/.exec(path);
+  const fn = /^\/functions\/([^/]+)$/.exec(path);
   if (run?.[1]) page = <RunPage key={run[1]} runId={decodeURIComponent(run[1])} />;
   else if (event?.[1] || path === "/events") page = <EventsPage eventId={event?.[1] ? decodeURIComponent(event[1]) : undefined} />;
   else if (path === "/apps") page = <AppsPage />;
+  else if (path === "/metrics") page = <MetricsPage />;
+  else if (fn?.[1]) page = <FunctionPage key={fn[1]} functionId={decodeURIComponent(fn[1])} />;
   else page = <RunsPage />;
 
   return (
@@ -62,6 +73,9 @@ export function App() {
           </Link>
           <Link href="/apps" aria-current={section === "apps" ? "page" : undefined}>
             Apps &amp; functions
+          </Link>
+          <Link href="/metrics" aria-current={section === "metrics" ? "page" : undefined}>
+            Metrics
           </Link>
         </nav>
         <span className="spacer" />

@@ -37,6 +37,7 @@ interface Outage {
 async function survivesOutage(name: string, outage: Outage) {
   const lines: string[] = [];
   const log: Logger = {
+    debug: () => {},
     info: (m, f) => lines.push(`info ${m} ${f ? JSON.stringify(f) : ""}`),
     warn: (m, f) => lines.push(`warn ${m} ${f ? JSON.stringify(f) : ""}`),
     error: (m, f) => lines.push(`error ${m} ${f ? JSON.stringify(f) : ""}`),

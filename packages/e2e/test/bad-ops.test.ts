@@ -15,7 +15,7 @@ let app: FaultyApp;
 let sdkApp: { close(): Promise<void> };
 const sdkCalls = new Map<string, number>();
 const warnings: string[] = [];
-const log: Logger = { info: () => {}, warn: (m) => void warnings.push(m), error: () => {} };
+const log: Logger = { debug: () => {}, info: () => {}, warn: (m) => void warnings.push(m), error: () => {} };
 
 /** Answer as an SDK does when its function reached these ops. */
 const answerOps = (ops: unknown[]) => (_attempt: number, _req: unknown, res: ServerResponse) =>

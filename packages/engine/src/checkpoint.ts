@@ -103,7 +103,7 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
       known.steps += 1;
       known.bytes += bytes;
     } else if (saved === "conflict") {
-      ctx.log.warn("checkpointed step differs from its recorded result; the first stands", { runId, step: op.id });
+      ctx.log.warn("checkpointed step differs from its recorded result; the first stands", { runId, stepId: op.id });
       const stands = (await ctx.stores.state.loadRun(runId))?.steps.get(op.id);
       if (stands !== undefined) await line(stands, (JSON.parse(stands) as { error?: unknown }).error !== undefined);
     }
@@ -114,7 +114,10 @@ export async function checkpointSteps(ctx: EngineContext, runId: string, ops: Ou
 
 async function saveCheckpointed(ctx: EngineContext, runId: string, stepId: string, value: string): Promise<"saved" | "idempotent" | "conflict" | "not-found"> {
   try {
-    return (await ctx.stores.state.saveStep(runId, stepId, value)).status;
+    const savingAt = ctx.observer ? ctx.clock.now() : 0;
+    const saved = await ctx.stores.state.saveStep(runId, stepId, value);
+    ctx.observer?.stepSaved(runId, stepId, savingAt, ctx.clock.now());
+    return saved.status;
   } catch (e) {
     if (isWeftError(e, RunNotFoundError)) return "not-found";
     if (!isWeftError(e, StateConflictError)) throw e;
@@ -124,7 +127,7 @@ async function saveCheckpointed(ctx: EngineContext, runId: string, stepId: strin
 
 /** Fail the run on one of a checkpoint's ops (over a limit, or bad), with a timeline line saying why. */
 async function failOnOp(ctx: EngineContext, meta: RunMetadata, op: OutgoingOp, attempt: number, now: number, error: SerializedError): Promise<void> {
-  ctx.log.warn(`run failed: ${error.name}: ${error.message}`, { runId: meta.runId });
+  ctx.log.warn(`run failed: ${error.name}: ${error.message}`, { runId: meta.runId, functionId: meta.functionId, stepId: op.id });
   const output = JSON.stringify({ error });
   await recordTimeline(ctx, {
     runId: meta.runId,

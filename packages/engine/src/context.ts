@@ -8,6 +8,7 @@ import type { FunctionRegistry } from "./function-registry.js";
 import type { Limits } from "./limits.js";
 import type { UrlPolicy } from "./url-policy.js";
 import type { Logger } from "./logger.js";
+import type { EngineObserver } from "./observer.js";
 
 /** What every part of the engine shares; built once by `Engine`. */
 export interface EngineContext {
@@ -28,6 +29,8 @@ export interface EngineContext {
   fetchDispatcher?: Dispatcher;
   /** Step counts and state sizes of runs checkpointing through this engine, for the run limits. */
   checkpointed: CheckpointedRuns;
+  /** Traces and metrics (`observer.ts`); undefined when nothing listens, so every hook is skipped. */
+  observer?: EngineObserver;
   /** End a running run as Cancelled (false when it had already ended). */
   cancelRun: (runId: string, reason: string) => Promise<boolean>;
 }

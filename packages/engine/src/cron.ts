@@ -21,7 +21,7 @@ export async function scheduleCrons(ctx: EngineContext, functions: FunctionRecor
       try {
         await enqueueTick(ctx, fn, cron, parseCron(cron).next(now));
       } catch (e) {
-        ctx.log.warn(`cron trigger of ${fn.id} not scheduled: ${(e as Error).message}`);
+        ctx.log.warn(`cron trigger of ${fn.id} not scheduled: ${(e as Error).message}`, { functionId: fn.id });
       }
     }
   }

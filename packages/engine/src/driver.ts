@@ -11,6 +11,8 @@ export interface DriverRequest {
   version: number;
   /** The JSON body (protocol §3), built once by the executor. */
   body: string;
+  /** W3C trace context of this call's span in the run's trace, sent as `traceparent` (tracing on). */
+  traceparent?: string;
 }
 
 /** What came back, in the executor's terms rather than HTTP's. */

@@ -1,8 +1,10 @@
 import type { OutgoingOp, WeftEvent } from "@weft/core";
+import { lastExpressionError, type ExpressionErrorRecord } from "./expression-errors.js";
 import { CheckpointedRuns, checkpointSteps, type CheckpointResult } from "./checkpoint.js";
 import { systemClock, type Clock, type FunctionRecord, type Stores } from "@weft/store";
 import { defaultBackoff, type Backoff } from "./backoff.js";
 import type { EngineContext } from "./context.js";
+import type { CallGate } from "./call-gate.js";
 import type { Driver } from "./driver.js";
 import { scheduleCrons } from "./cron.js";
 import { Executor } from "./executor.js";
@@ -10,6 +12,9 @@ import { FlowController } from "./flow/flow-controller.js";
 import { jobHandlers } from "./job-handlers.js";
 import { dispatchJob, type JobHandlers } from "./jobs.js";
 import { replayRun } from "./replay.js";
+import { bulkProgress, countBulk, startBulk, type BulkOperation } from "./bulk/bulk-operations.js";
+import type { BulkFilter, BulkKind } from "./bulk/bulk-filter.js";
+import { RetentionSweeper, type RetentionOptions, type SweepResult } from "./retention-sweep.js";
 import { deliverSignal } from "./pauses.js";
 import { finalizeRun } from "./finalize.js";
 import { FunctionRegistry } from "./function-registry.js";
@@ -20,6 +25,7 @@ import { resolveLimits, type Limits } from "./limits.js";
 import type { UrlPolicy } from "./url-policy.js";
 import { privateAddressGuard } from "./fetch-guard.js";
 import { consoleLogger, type Logger } from "./logger.js";
+import type { EngineObserver } from "./observer.js";
 import { registerApp } from "./register.js";
 import { startRun } from "./run-starter.js";
 import { Worker } from "./worker.js";
@@ -39,6 +45,8 @@ export interface EngineOptions {
    * (`--max-app-calls`, default half of `concurrency`), so a hung app cannot starve the others.
    */
   maxCallsPerApp?: number;
+  /** A further say in whether a calling job runs in this process now (the Connect gateway's; see `CallGate`). */
+  callGate?: CallGate;
   /** Job lease (default 10 s), extended while the job runs: a crashed process's jobs return after it. */
   leaseMs?: number;
   /** Safety-net poll for work queued by other processes (default 1000 ms). */
@@ -51,6 +59,10 @@ export interface EngineOptions {
   allowFetchUrl?: UrlPolicy;
   /** Refuse `step.fetch` / `step.ai.infer` targets that resolve to private, loopback or link-local addresses (`weft start`). */
   denyPrivateFetch?: boolean;
+  /** Traces and metrics (`combineObservers` for several); none by default, which costs nothing. */
+  observer?: EngineObserver;
+  /** How long history is kept (`--retention*`); forever when unset. */
+  retention?: RetentionOptions;
 }
 
 /**
@@ -64,6 +76,7 @@ export class Engine {
   private readonly jobs: JobHandlers;
   private readonly worker: Worker;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly sweeper: RetentionSweeper;
   /** The limits in force (defaults filled in). */
   readonly limits: Limits;
 
@@ -74,10 +87,12 @@ export class Engine {
     const worker = new Worker(opts.stores.queue, (lease) => dispatchJob(this.jobs, lease), {
       concurrency: opts.concurrency ?? 32,
       maxCallsPerApp: opts.maxCallsPerApp,
+      callGate: opts.callGate,
       leaseMs: opts.leaseMs ?? 10_000,
       pollMs: opts.pollMs ?? 1000,
       clock,
       log,
+      observer: opts.observer,
     });
     this.worker = worker;
     this.ctx = {
@@ -94,17 +109,20 @@ export class Engine {
       allowFetchUrl: opts.allowFetchUrl,
       fetchDispatcher: opts.denyPrivateFetch ? privateAddressGuard() : undefined,
       checkpointed: new CheckpointedRuns(),
+      observer: opts.observer,
       cancelRun: (runId, reason) => this.cancelRun(runId, reason),
     };
     this.limits = this.ctx.limits;
     this.executor = new Executor(this.ctx, (fn, event, correlationId, runId) => this.startInvoked(fn, event, correlationId, runId));
     this.jobs = jobHandlers(this.ctx, this.executor);
+    this.sweeper = new RetentionSweeper(this.ctx, opts.retention ?? {});
   }
 
   /** Load the synced functions and start working the queue. Stores must already be initialised. */
   async start(): Promise<void> {
     await this.reloadFunctions();
     this.worker.start();
+    this.sweeper.start();
     // Syncs handled by other engine processes reach this one within a few seconds.
     // Warned once until a re-read succeeds: an outage must not print a line every 2 s.
     let refreshFailing = false;
@@ -127,13 +145,14 @@ export class Engine {
 
   async stop(): Promise<void> {
     clearInterval(this.refreshTimer);
+    await this.sweeper.stop();
     await this.worker.stop();
     await this.ctx.driver.close();
     await this.ctx.fetchDispatcher?.close();
   }
 
   /** Accept events (user-sent); resolves with their ids once they are durable. */
-  send(events: unknown, opts: Pick<IngestOptions, "seed"> = {}): Promise<string[]> {
+  send(events: unknown, opts: Pick<IngestOptions, "seed" | "traceparent"> = {}): Promise<string[]> {
     return ingestEvents(this.ctx, events, opts);
   }
 
@@ -143,6 +162,11 @@ export class Engine {
    */
   sendSignal(signal: string, data: unknown): Promise<string | undefined> {
     return deliverSignal(this.ctx, signal, data);
+  }
+
+  /** The last runtime error of the function's trigger expression in this process (issue 18), if any. */
+  lastExpressionError(functionId: string): ExpressionErrorRecord | undefined {
+    return lastExpressionError(this.ctx, functionId);
   }
 
   /** Store an app's functions from a register body (protocol §1.2). */
@@ -179,6 +203,31 @@ export class Engine {
    */
   replayRun(runId: string, fromStepId?: string): Promise<string> {
     return replayRun(this.ctx, runId, fromStepId);
+  }
+
+  /**
+   * Cancel (Running runs) or replay (Failed / Cancelled runs) every run the filter matches, in pages
+   * worked as queue jobs by any engine process. Answers at once with the operation (status
+   * `running`); `bulkOperation(id)` follows its progress. A filter that cannot work throws
+   * `InvalidInputError` naming the problem.
+   */
+  startBulk(kind: BulkKind, filter: BulkFilter, fromStep?: string): Promise<BulkOperation> {
+    return startBulk(this.ctx, kind, filter, fromStep);
+  }
+
+  /** A bulk operation's progress; undefined when unknown. */
+  bulkOperation(id: string): Promise<BulkOperation | undefined> {
+    return bulkProgress(this.ctx, id);
+  }
+
+  /** A dry run of a bulk operation: how many runs it would act on now. */
+  countBulk(kind: BulkKind, filter: BulkFilter): Promise<number> {
+    return countBulk(this.ctx, kind, filter);
+  }
+
+  /** Run the retention sweep now (it also runs on its own every `retention.intervalMs`). */
+  sweepRetention(): Promise<SweepResult> {
+    return this.sweeper.sweep();
   }
 
   /** Pause a function (no new runs start; running ones go on) or resume it. */

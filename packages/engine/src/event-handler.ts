@@ -1,6 +1,7 @@
-import { evaluateCondition, internalEvents, ulidTime } from "@weft/core";
+import { internalEvents, ulidTime } from "@weft/core";
 import type { StoredEvent } from "@weft/store";
 import type { EngineContext } from "./context.js";
+import { conditionHolds } from "./expression-errors.js";
 import { addToBatch, joinsBatch } from "./flow/batching.js";
 import { enqueueJob, jobId } from "./jobs.js";
 import { resumePause } from "./pauses.js";
@@ -21,7 +22,10 @@ async function resumeMatchedPauses(ctx: EngineContext, { event, internalId, rece
   const receivedAt = receivedAtOf(internalId, stored);
   const matched = (await ctx.stores.pauses.findPauses(ctx.env, event)).filter(
     // No look-back: an event received before the pause existed does not match it.
-    (pause) => receivedAt >= pause.createdAt && receivedAt <= pause.expiresAt && (!pause.expression || matches(ctx, pause.expression, { async: event })),
+    (pause) =>
+      receivedAt >= pause.createdAt &&
+      receivedAt <= pause.expiresAt &&
+      (!pause.expression || matches(ctx, { runId: pause.runId, where: "wait" }, pause.expression, { async: event })),
   );
   await Promise.all(
     matched.map((pause) =>
@@ -44,7 +48,7 @@ async function startTriggeredRuns(ctx: EngineContext, { event, internalId, recei
     triggers = ctx.registry.triggersFor(event);
   }
   for (const trigger of triggers) {
-    if (trigger.expression && !matches(ctx, trigger.expression, { event })) continue;
+    if (trigger.expression && !matches(ctx, { functionId: trigger.fn.id, where: "trigger" }, trigger.expression, { event })) continue;
     if (await ctx.flow.isPaused(trigger.fn.id)) continue;
     const batch = ctx.flow.of(trigger.fn).batch;
     if (joinsBatch(batch, event)) {
@@ -73,10 +77,13 @@ async function startTriggeredRuns(ctx: EngineContext, { event, internalId, recei
 /** Processes' clocks may differ by this much: a read must start this long after the event to count. */
 const clockSkewMs = 1000;
 
-/** An expression that cannot be evaluated matches nothing, and is logged rather than retried. */
-function matches(ctx: EngineContext, expression: string, vars: Record<string, unknown>): boolean {
+/**
+ * An expression that cannot be evaluated matches nothing: a runtime error is recorded against its
+ * function (expression-errors.ts), one that does not even parse (sync refuses those) is logged.
+ */
+function matches(ctx: EngineContext, owner: Parameters<typeof conditionHolds>[1], expression: string, vars: Record<string, unknown>): boolean {
   try {
-    return evaluateCondition(expression, vars);
+    return conditionHolds(ctx, owner, expression, vars);
   } catch (e) {
     ctx.log.warn(`expression ${JSON.stringify(expression)} cannot be evaluated: ${(e as Error).message}`);
     return false;

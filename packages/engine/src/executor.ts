@@ -112,11 +112,16 @@ export class Executor {
         // Concurrency counts calls in flight; a saturated key sends this job back to the queue
         // (briefly) instead of holding up the queue for other keys.
         const taken = await ctx.flow.acquire(fn, state.events[0] as WeftEvent, item.id);
-        if (!taken) return { type: "retry", availableAt: ctx.clock.now() + 100 + Math.floor(Math.random() * 200), attempt };
+        if (!taken) {
+          ctx.observer?.flowRefused(fn.id, "concurrency");
+          return { type: "retry", availableAt: ctx.clock.now() + 100 + Math.floor(Math.random() * 200), attempt };
+        }
         slots = taken;
         const startedAt = ctx.clock.now();
         const body = buildCallBody(state, attempt, item.id);
-        const res = await ctx.driver.call({ fn, runId: meta.runId, stepId, version: meta.version, body });
+        const traceparent = ctx.observer?.appCallStarted(meta.runId, fn.id, stepId, attempt, state.events[0]);
+        const res = await ctx.driver.call({ fn, runId: meta.runId, stepId, version: meta.version, body, traceparent });
+        ctx.observer?.appCallEnded(meta.runId, fn.id, stepId, attempt, traceparent, res.type === "error" ? "error" : "ok", startedAt, ctx.clock.now());
         if (res.version !== undefined && res.version !== meta.version && Number.isFinite(res.version)) {
           meta.version = res.version;
           await ctx.stores.state.updateRun(meta.runId, { version: res.version });
@@ -151,8 +156,10 @@ export class Executor {
       return done;
     }
     const throttledUntil = await ctx.flow.throttledUntil(fn, state.events[0] as WeftEvent);
+    if (throttledUntil === undefined) return undefined;
+    ctx.observer?.flowRefused(fn.id, "throttle");
     // Still attempt 0, so the throttle is checked again when the job comes back.
-    return throttledUntil === undefined ? undefined : { type: "retry", availableAt: throttledUntil, attempt: 0 };
+    return { type: "retry", availableAt: throttledUntil, attempt: 0 };
   }
 
   private async handle(state: RunState, stepId: string, attempt: number, startedAt: number, res: DriverResponse, leasedBefore: boolean): Promise<Next> {
@@ -163,7 +170,12 @@ export class Executor {
         return stop();
       case "error": {
         const retry = res.retriable && attempt + 1 < meta.maxAttempts;
-        this.ctx.log.warn(`call to ${meta.functionId} failed${retry ? ", will retry" : ""}: ${res.error.message}`, { runId: meta.runId, attempt });
+        this.ctx.log.warn(`call to ${meta.functionId} failed${retry ? ", will retry" : ""}: ${res.error.message}`, {
+          runId: meta.runId,
+          functionId: meta.functionId,
+          stepId: stepId === discoveryStepId ? undefined : stepId,
+          attempt,
+        });
         await recordTimeline(this.ctx, {
           runId: meta.runId,
           stepId: stepId === discoveryStepId ? "function" : stepId,
@@ -240,7 +252,7 @@ export class Executor {
     // limit fails the run before anything of the response is written: a retry would get the same.
     const over = refuseOps(ops, state.events[0] as WeftEvent, ctx.clock.now()) ?? this.overLimits(state, ops);
     if (over) {
-      ctx.log.warn(`run failed: ${over.error.name}: ${over.error.message}`, { runId: meta.runId });
+      ctx.log.warn(`run failed: ${over.error.name}: ${over.error.message}`, { runId: meta.runId, functionId: meta.functionId });
       if (over.op) await this.timeline(state, over.op, attempt, startedAt, "Failed", JSON.stringify({ error: over.error }));
       await this.fail(state, over.error);
       return stop();
@@ -313,7 +325,10 @@ export class Executor {
    */
   private async saveResult(state: RunState, stepId: string, value: string) {
     try {
+      const observer = this.ctx.observer;
+      const savingAt = observer ? this.ctx.clock.now() : 0;
       const result = await this.ctx.stores.state.saveStep(state.metadata.runId, stepId, value);
+      observer?.stepSaved(state.metadata.runId, stepId, savingAt, this.ctx.clock.now());
       if (!state.steps.has(stepId)) {
         const bytes = stateBytes.get(state);
         if (bytes !== undefined) stateBytes.set(state, bytes + Buffer.byteLength(value));
@@ -324,7 +339,11 @@ export class Executor {
       return result;
     } catch (e) {
       if (!isWeftError(e, StateConflictError)) throw e;
-      this.ctx.log.warn("step result not saved: another result was recorded first", { runId: state.metadata.runId, stepId });
+      this.ctx.log.warn("step result not saved: another result was recorded first", {
+        runId: state.metadata.runId,
+        functionId: state.metadata.functionId,
+        stepId,
+      });
       return undefined;
     }
   }
@@ -412,17 +431,21 @@ export class Executor {
   }
 
   private timeline(state: RunState, op: OutgoingOp, attempt: number, startedAt: number, status: "Completed" | "Failed" | "Errored", output: string) {
-    return recordTimeline(this.ctx, {
-      runId: state.metadata.runId,
-      stepId: op.id,
-      attempt,
-      name: stepName(op),
-      op: op.op === "StepError" ? "StepRun" : op.op,
-      status,
-      startedAt,
-      endedAt: this.ctx.clock.now(),
-      output,
-    });
+    return recordTimeline(
+      this.ctx,
+      {
+        runId: state.metadata.runId,
+        stepId: op.id,
+        attempt,
+        name: stepName(op),
+        op: op.op === "StepError" ? "StepRun" : op.op,
+        status,
+        startedAt,
+        endedAt: this.ctx.clock.now(),
+        output,
+      },
+      state.metadata.functionId,
+    );
   }
 }
 

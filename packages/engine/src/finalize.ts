@@ -23,9 +23,11 @@ export async function finalizeRun(ctx: EngineContext, meta: RunMetadata, events:
   const output = JSON.stringify(end.status === "Completed" ? { data: end.result ?? null } : { error: end.error });
   const claimed = await ctx.stores.state.finalize(meta.runId, { status: end.status, output, endedAt });
   if (!claimed) return false;
+  ctx.observer?.runFinished(meta.runId, meta.functionId, end.status, meta.createdAt, endedAt, end.error, events[0]);
   await afterFinalize(ctx, { ...meta, status: end.status, endedAt }, events, output);
   const level = end.status === "Failed" ? "warn" : "info";
-  ctx.log[level](`run ${end.status.toLowerCase()}`, { runId: meta.runId, function: meta.functionId });
+  ctx.log[level](`run ${end.status.toLowerCase()}`, { runId: meta.runId, functionId: meta.functionId });
+  ctx.log.debug("run output", { runId: meta.runId, functionId: meta.functionId, output });
   return true;
 }
 

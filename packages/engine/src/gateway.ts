@@ -37,7 +37,7 @@ export async function runGateway(ctx: EngineContext, item: Job<"gateway">): Prom
   }
   const last = item.attempt + 1 >= meta.maxAttempts;
   if (result.retry !== undefined && !last) {
-    ctx.log.warn(`${payload.op} call failed, will retry: ${result.retry}`, { runId, attempt: item.attempt });
+    ctx.log.warn(`${payload.op} call failed, will retry: ${result.retry}`, { runId, functionId: meta.functionId, attempt: item.attempt });
     return { type: "retry", attempt: item.attempt + 1, availableAt: ctx.clock.now() + ctx.backoff(item.attempt) };
   }
   const value = result.value ?? JSON.stringify({ error: { name: `${payload.op}Error`, message: result.retry } });

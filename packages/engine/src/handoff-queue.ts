@@ -1,4 +1,4 @@
-import type { Lease, Queue, QueueItem } from "@weft/store";
+import type { Lease, Queue, QueueItem, QueueKindStats } from "@weft/store";
 import type { Worker } from "./worker.js";
 
 /**
@@ -39,6 +39,9 @@ export class HandoffQueue implements Queue {
   }
   size(): Promise<number> {
     return this.queue.size();
+  }
+  statsByKind(now: number): Promise<QueueKindStats[]> {
+    return this.queue.statsByKind(now);
   }
   subscribe(listener: (availableAt: number) => void): () => void {
     return this.queue.subscribe(listener);

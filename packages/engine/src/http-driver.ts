@@ -1,5 +1,6 @@
-import { canonicalJson, headers as wire, signRequest, type OutgoingOp, type SerializedError } from "@weft/core";
+import { canonicalJson, describeTlsProblem, headers as wire, signRequest, type OutgoingOp, type SerializedError } from "@weft/core";
 import { Agent, request } from "undici";
+import { appTlsConnect } from "./app-tls.js";
 import type { Driver, DriverRequest, DriverResponse } from "./driver.js";
 import { parseRetryAfter } from "./retry-after.js";
 import { isStreamProblem, streamedStatus, unwrapStreamed } from "./streamed-response.js";
@@ -17,6 +18,8 @@ export interface HttpDriverOptions {
   signingKey?: string;
   /** App URLs that may be called (`--allow-app-url`); a function whose URL is refused fails. */
   allowUrl?: UrlPolicy;
+  /** A CA (PEM) trusted for `https://` apps besides Node's bundled roots (`--app-ca`); certificates are always verified. */
+  appCa?: string | Buffer;
 }
 
 /**
@@ -35,7 +38,7 @@ export class HttpDriver implements Driver {
     this.allowUrl = opts.allowUrl;
     this.timeoutMs = opts.timeoutMs ?? 5 * 60_000;
     this.maxResponseBytes = opts.maxResponseBytes ?? 8 * 1024 * 1024;
-    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
+    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1, connect: appTlsConnect(opts.appCa) });
   }
 
   async call(req: DriverRequest): Promise<DriverResponse> {
@@ -54,6 +57,8 @@ export class HttpDriver implements Driver {
       [wire.reqVersion]: String(req.version),
     };
     if (this.signingKey) headers[wire.signature] = signRequest(body, this.signingKey);
+    // The app's own spans (the SDK's OTel middleware, its instrumentation) join the run's trace.
+    if (req.traceparent !== undefined) headers.traceparent = req.traceparent;
     const where = `${url.origin}${url.pathname}`;
     // One deadline for the whole exchange: undici's own timeouts are per phase and idle-based, so
     // an app that trickles a byte a minute would never time out under them.
@@ -91,8 +96,9 @@ export class HttpDriver implements Driver {
         return failure("Timeout", `${where} streamed its answer but did not finish it within ${this.timeoutMs} ms (the call timeout, --call-timeout)`);
       }
       if (abort.signal.aborted) return failure("Timeout", `${where} did not answer within ${this.timeoutMs} ms (the call timeout, --call-timeout)`);
-      // Refused, reset, or closed part way through the body: retried like a 5xx.
-      return failure("NetworkError", `calling ${where} failed: ${(e as Error).message}`);
+      // Refused, reset, closed part way through the body, or a certificate not trusted (yet): retried like a 5xx.
+      const tls = describeTlsProblem(e, { ca: "--app-ca FILE", clientCert: "a client certificate (not supported for app calls)" });
+      return failure("NetworkError", `calling ${where} failed: ${(e as Error).message}${tls ? ` (${tls})` : ""}`);
     } finally {
       clearTimeout(timer);
     }

@@ -3,6 +3,7 @@ import type { StoredEvent } from "@weft/store";
 import type { EngineContext } from "./context.js";
 import { enqueueJob, jobId } from "./jobs.js";
 import { checkEventLimits, type Limits } from "./limits.js";
+import { parseTraceparent } from "./trace-context.js";
 
 const minTs = Date.UTC(1980, 0, 1);
 const maxTs = Date.UTC(2100, 0, 1);
@@ -18,6 +19,11 @@ export interface IngestOptions {
   ids?: string[];
   /** Refuse events over these limits (never applied to internal events). */
   limits?: Limits;
+  /**
+   * The W3C `traceparent` of the request that sent the events: kept on each event as
+   * `data._inngest.traceparent`, so the runs they start join the sender's trace (`trace-context.ts`).
+   */
+  traceparent?: string;
 }
 
 /**
@@ -64,8 +70,9 @@ export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions =
       // `_inngest` is the server's; of what a sender puts there, only the run chain depth Weft's
       // SDK stamps on the events a run sends is kept (checked against the limit above).
       const depth = eventChainDepth(e);
+      const traceparent = parseTraceparent(opts.traceparent) ? opts.traceparent?.trim().toLowerCase() : undefined;
       delete data._inngest;
-      if (depth > 0) data._inngest = { depth };
+      if (depth > 0 || traceparent) data._inngest = traceparent ? (depth > 0 ? { depth, traceparent } : { traceparent }) : { depth };
     }
     const event: WeftEvent = {
       id: (e.id as string | undefined) ?? internalId,
@@ -92,5 +99,6 @@ export async function ingestEvents(ctx: EngineContext, raw: unknown, opts: Inges
     ctx.stores.history.saveEvents(events),
     ...events.map((e) => enqueueJob(ctx.stores.queue, { id: jobId.event(e.internalId), kind: "event", tenant: ctx.env, payload: { ...e }, availableAt: now })),
   ]);
+  if (!opts.internal) ctx.observer?.eventsReceived(events.length);
   return events.map((e) => e.internalId);
 }

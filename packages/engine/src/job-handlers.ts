@@ -1,3 +1,4 @@
+import { runBulkPage } from "./bulk/bulk-operations.js";
 import { done } from "./context.js";
 import type { EngineContext } from "./context.js";
 import { saveAndContinue } from "./continue-run.js";
@@ -48,6 +49,10 @@ export function jobHandlers(ctx: EngineContext, executor: Executor): JobHandlers
     },
     "run-timeout": async (job) => {
       await expireRun(ctx, job);
+      return done;
+    },
+    bulk: async (job) => {
+      await runBulkPage(ctx, job);
       return done;
     },
   };

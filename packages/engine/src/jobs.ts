@@ -28,6 +28,8 @@ export interface JobPayloads {
   "run-timeout": Record<string, never>;
   /** Start the function with `inngest/scheduled.timer`, queue the next tick. */
   cron: { functionId: string; cron: string; scheduledAt: number };
+  /** One page of a bulk cancel or replay (`bulk/bulk-operations.ts`). */
+  bulk: { operationId: string; page: number };
 }
 
 export type JobKind = keyof JobPayloads;
@@ -60,6 +62,8 @@ export const jobId = {
   batch: (key: string, batchId: string, why: "full" | "timeout") => `batch:${key}:${batchId}:${why}`,
   runTimeout: (runId: string) => `${runId}:timeout`,
   cron: (functionId: string, cron: string, at: number) => `cron:${functionId}:${cron}:${at}`,
+  /** Page `page` of bulk operation `operationId`: each page once. */
+  bulk: (operationId: string, page: number) => `bulk:${operationId}:${page}`,
 } as const;
 
 /** The stack length a discovery job was queued at, read back from its id (`jobId.discover`). */

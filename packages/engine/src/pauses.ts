@@ -45,6 +45,11 @@ export async function saveCancelPauses(ctx: EngineContext, fn: FunctionRecord, r
 /** A pause plus the queue item that ends it when nothing matches in time. */
 async function savePauseWithTimeout(ctx: EngineContext, pause: Pause, tenant: string, timeoutValue: string) {
   await ctx.stores.pauses.savePause(pause);
+  await enqueuePauseTimeout(ctx, pause, tenant, timeoutValue);
+}
+
+/** The queue item that ends a saved pause when nothing matches in time. */
+async function enqueuePauseTimeout(ctx: EngineContext, pause: Pause, tenant: string, timeoutValue: string) {
   await enqueueJob(ctx.stores.queue, {
     id: jobId.pauseTimeout(pause.runId, pause.stepId),
     kind: "pause-timeout",
@@ -79,10 +84,10 @@ export async function waitForEvent(ctx: EngineContext, state: RunState, op: Outg
 }
 
 /**
- * The synthetic event name a `step.waitForSignal` pause waits under: a signal is delivered to the
- * pause store as an event `{ name: signalEventName, data: { signal } }`, so every store's indexed
- * lookup (the match key is the signal name) and the write-once resume/timeout race apply as they
- * do to `waitForEvent`. Users cannot send it (the `inngest/` prefix is reserved).
+ * The synthetic event name a `step.waitForSignal` pause waits under, with its match key on the
+ * signal name, so it is a pause like any wait (the write-once resume/timeout race applies as it does
+ * to `waitForEvent`). A signal reaches the pause holding its name (`claimPauseHolder`), never through
+ * this name: users cannot send it (the `inngest/` prefix is reserved).
  */
 export const signalEventName = "inngest/internal.signal";
 
@@ -91,60 +96,65 @@ function signalMatch(signal: string): Pick<Pause, "expression" | "matchKey"> {
   return { expression: `async.data.signal == ${JSON.stringify(signal)}`, matchKey: { path: "data.signal", value: canonicalJson(signal) } };
 }
 
-/** Live waits on `signal` (not expired) of runs other than `runId`, oldest first. */
-async function signalWaiters(ctx: EngineContext, signal: string, now: number, runId?: string): Promise<Pause[]> {
-  const found = await ctx.stores.pauses.findPauses(ctx.env, { id: "", name: signalEventName, data: { signal }, user: {}, ts: now });
-  return found.filter((p) => p.eventName === signalEventName && p.expiresAt >= now && p.runId !== runId);
-}
-
 /**
  * `step.waitForSignal`: the signal name is in `opts.signal` (or `name`), the timeout in `opts`, the
- * conflict rule in `opts.conflict` (§4.1). Answers the error the run fails with when another run
- * already waits on the signal and the rule is `fail`. With `replace` the other runs' waits leave
- * the index (a signal no longer reaches them) and stay pending until their timeouts, as the SDK
- * documents.
+ * conflict rule in `opts.conflict` (§4.1). The wait's pause holds the signal name in the store
+ * (`claimPause`), atomically: whatever the interleaving, one wait per (env, signal) stands. Answers
+ * the error the run fails with when another run holds the signal and the rule is `fail`. With
+ * `replace` (also when no rule is given, as the newest wait wins) the holder's pause is deleted, so
+ * a signal no longer reaches it, and its step stays pending until its timeout, as the SDK documents.
  */
 export async function waitForSignal(ctx: EngineContext, state: RunState, op: OutgoingOp, now: number): Promise<SerializedError | undefined> {
   const opts = (op.opts ?? {}) as { timeout?: string; signal?: string; conflict?: string };
   const signal = opts.signal ?? op.name ?? "";
   const runId = state.metadata.runId;
-  const others = await signalWaiters(ctx, signal, now, runId);
-  if (others.length > 0 && opts.conflict === "fail") {
+  const onConflict = opts.conflict === "fail" ? "fail" : "replace";
+  const pause: Pause = {
+    id: `${runId}:${op.id}`,
+    runId,
+    stepId: op.id,
+    kind: "wait",
+    env: ctx.env,
+    eventName: signalEventName,
+    ...signalMatch(signal),
+    createdAt: now,
+    expiresAt: Math.min(resolveTime(opts.timeout ?? "", now), now + oneYearMs),
+    exclusiveKey: signal,
+  };
+  let claim = await ctx.stores.pauses.claimPause(pause, { onConflict });
+  // A holder that can never be resumed must not keep the name: take it over, if it still holds it.
+  if (claim.status === "held" && (await isStaleHolder(ctx, claim.holder, now))) {
+    claim = await ctx.stores.pauses.claimPause(pause, { onConflict, evict: claim.holder.id });
+  }
+  if (claim.status === "held") {
     return { name: "NonRetriableError", message: `step "${stepName(op)}": another run already waits for the signal ${JSON.stringify(signal)}` };
   }
-  if (opts.conflict === "replace") await Promise.all(others.map((p) => ctx.stores.pauses.deletePause(p.id)));
-  await savePauseWithTimeout(
-    ctx,
-    {
-      id: `${runId}:${op.id}`,
-      runId,
-      stepId: op.id,
-      kind: "wait",
-      env: ctx.env,
-      eventName: signalEventName,
-      ...signalMatch(signal),
-      createdAt: now,
-      expiresAt: Math.min(resolveTime(opts.timeout ?? "", now), now + oneYearMs),
-    },
-    state.metadata.appId,
-    "null",
-  );
+  await enqueuePauseTimeout(ctx, pause, state.metadata.appId, "null");
   return undefined;
 }
 
 /**
- * A signal arrives (`POST /v1/signals`, `inngest.sendSignal`): the oldest run waiting on it resumes
- * with `{ signal, data }`. Answers that run's id, or undefined when no run waits (or the wait was
- * already resumed or timed out: write-once decides).
+ * Whether a signal's holder can no longer be resumed, so its claim is stale: its run is gone or
+ * over (a crash between the end and the cleanup of its pauses), its wait already has a value (a
+ * crash between the resume and the delete), or it expired (its timeout job is due).
+ */
+async function isStaleHolder(ctx: EngineContext, holder: Pause, now: number): Promise<boolean> {
+  if (holder.expiresAt < now) return true;
+  const run = await ctx.stores.state.loadRun(holder.runId);
+  return run === undefined || run.metadata.status !== "Running" || run.steps.has(holder.stepId);
+}
+
+/**
+ * A signal arrives (`POST /v1/signals`, `inngest.sendSignal`): the run whose wait holds the signal
+ * resumes with `{ signal, data }`. Answers that run's id, or undefined when no run waits (or the
+ * wait was already resumed or timed out: write-once decides).
  */
 export async function deliverSignal(ctx: EngineContext, signal: string, data: unknown): Promise<string | undefined> {
   const now = ctx.clock.now();
-  for (const pause of await signalWaiters(ctx, signal, now)) {
-    if (pause.createdAt > now) continue;
-    const value = JSON.stringify({ signal, data: data ?? null });
-    if (await resumeWith(ctx, pause, value, "Completed")) return pause.runId;
-  }
-  return undefined;
+  const holder = await ctx.stores.pauses.claimPauseHolder(ctx.env, signal);
+  if (holder === undefined || holder.expiresAt < now || holder.createdAt > now) return undefined;
+  const value = JSON.stringify({ signal, data: data ?? null });
+  return (await resumeWith(ctx, holder, value, "Completed")) ? holder.runId : undefined;
 }
 
 const invokeTimeoutError = JSON.stringify({

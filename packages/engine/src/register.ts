@@ -112,6 +112,6 @@ export async function registerApp(ctx: EngineContext, body: unknown): Promise<{ 
   }));
   await ctx.stores.registry.replaceFunctions(req.appName, functions);
   await ctx.stores.registry.upsertApp(app);
-  ctx.log.info(`app synced`, { app: req.appName, functions: functions.map((f) => f.id) });
+  ctx.log.info(`app synced`, { appName: req.appName, functionIds: functions.map((f) => f.id) });
   return { appId: req.appName, modified: true };
 }

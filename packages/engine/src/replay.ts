@@ -9,8 +9,11 @@ import { maxAttemptsOf } from "./run-starter.js";
  * again from that step on. Without `fromStepId` it starts from the first step (a rerun). Only
  * ended runs, and only steps the run recorded, can be replayed from: a step that was pending in
  * parallel when the chosen one completed is run again, never copied half-done.
+ *
+ * `replayKey` (a bulk replay's `<operation>:<run>`) makes the replay idempotent: done again, it
+ * finds the run it made and only repeats its (idempotent) first writes.
  */
-export async function replayRun(ctx: EngineContext, runId: string, fromStepId?: string): Promise<string> {
+export async function replayRun(ctx: EngineContext, runId: string, fromStepId?: string, replayKey?: string): Promise<string> {
   const state = await ctx.stores.state.loadRun(runId);
   if (!state) throw new InvalidInputError(`run ${runId} not found`);
   const meta = state.metadata;
@@ -20,10 +23,9 @@ export async function replayRun(ctx: EngineContext, runId: string, fromStepId?: 
   const upTo = fromStepId === undefined ? 0 : state.stack.indexOf(fromStepId);
   if (upTo < 0) throw new InvalidInputError(`run ${runId} has no recorded step ${fromStepId}`);
   const now = ctx.clock.now();
-  const newRunId = ulid(now);
   const created = await ctx.stores.state.createRun({
-    runId: newRunId,
-    idempotencyKey: `${fn.id}:replay:${newRunId}`,
+    runId: ulid(now),
+    idempotencyKey: `${fn.id}:replay:${replayKey ?? ulid(now)}`,
     functionId: fn.id,
     appId: fn.appId,
     env: ctx.env,
@@ -31,7 +33,10 @@ export async function replayRun(ctx: EngineContext, runId: string, fromStepId?: 
     createdAt: now,
     maxAttempts: maxAttemptsOf(fn),
   });
-  if (created.status !== "created") throw new InvalidInputError(`could not create the replay of run ${runId}`);
+  if (created.status === "tombstone" || (created.status === "exists" && replayKey === undefined)) {
+    throw new InvalidInputError(`could not create the replay of run ${runId}`);
+  }
+  const newRunId = created.runId;
   for (const stepId of state.stack.slice(0, upTo)) {
     const value = state.steps.get(stepId);
     if (value !== undefined) await ctx.stores.state.saveStep(newRunId, stepId, value);
@@ -45,6 +50,6 @@ export async function replayRun(ctx: EngineContext, runId: string, fromStepId?: 
     startedAt: now,
   });
   await enqueueDiscovery(ctx, newRunId, fn.appId, upTo);
-  ctx.log.info(fromStepId ? "run replayed from a step" : "run rerun", { runId: newRunId, of: runId, fromStepId });
+  ctx.log.info(fromStepId ? "run replayed from a step" : "run rerun", { runId: newRunId, rerunOf: runId, stepId: fromStepId });
   return newRunId;
 }

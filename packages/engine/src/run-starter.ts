@@ -45,9 +45,10 @@ export async function startRun(ctx: EngineContext, fn: FunctionRecord, events: W
   if (created.status === "created") {
     const admission = await ctx.flow.admit(fn, runId, first, (holder) => ctx.cancelRun(holder, `cancelled by a newer run of singleton ${fn.id}`));
     if (!admission.ok) {
+      ctx.observer?.flowRefused(fn.id, admission.reason.startsWith("singleton") ? "singleton" : "rate-limit");
       // The tombstone keeps a redelivered event from trying again.
       await ctx.stores.state.deleteRun(runId, 24 * 3600_000);
-      ctx.log.info(`run skipped: ${admission.reason}`, { function: fn.id, event: first.name });
+      ctx.log.info(`run skipped: ${admission.reason}`, { functionId: fn.id, eventName: first.name });
       return undefined;
     }
   }
@@ -69,6 +70,9 @@ export async function startRun(ctx: EngineContext, fn: FunctionRecord, events: W
       ? enqueueJob(ctx.stores.queue, { id: jobId.runTimeout(runId), kind: "run-timeout", runId, tenant: fn.appId, payload: {}, availableAt: now + finishMs })
       : undefined,
   ]);
-  if (created.status === "created") ctx.log.info(`run started`, { runId, function: fn.id, event: first.name });
+  if (created.status === "created") {
+    ctx.log.info(`run started`, { runId, functionId: fn.id, eventName: first.name });
+    ctx.observer?.runStarted(runId, fn.id, now, first);
+  }
   return runId;
 }

@@ -1,8 +1,16 @@
 import type { StepEntry, StepEntryStatus } from "@weft/store";
 import type { EngineContext } from "./context.js";
 
-/** Add one line to a run's timeline. History is for people: a failure here never fails a run. */
-export async function recordTimeline(ctx: EngineContext, entry: StepEntry): Promise<void> {
+/**
+ * Add one line to a run's timeline. History is for people: a failure here never fails a run. A
+ * step's failed or errored attempt is logged here, once for every path that records one (`Call`
+ * lines are the function's own failures, which the executor logs).
+ */
+export async function recordTimeline(ctx: EngineContext, entry: StepEntry, functionId?: string): Promise<void> {
+  if ((entry.status === "Failed" || entry.status === "Errored") && entry.op !== "Call") {
+    ctx.log.warn(`step ${entry.status.toLowerCase()}`, { runId: entry.runId, functionId, stepId: entry.stepId, attempt: entry.attempt, op: entry.op });
+  }
+  ctx.observer?.stepRecorded(entry);
   try {
     await ctx.stores.history.recordStep(entry);
   } catch (e) {

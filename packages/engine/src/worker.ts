@@ -1,8 +1,10 @@
 import { isWeftError, StoreUnavailableError } from "@weft/core";
 import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
 import { AppCallLimiter, defaultMaxCallsPerApp } from "./app-call-limiter.js";
+import type { CallGate } from "./call-gate.js";
 import type { JobOutcome } from "./context.js";
 import type { Logger } from "./logger.js";
+import type { EngineObserver } from "./observer.js";
 
 const outageDelayMinMs = 250;
 const outageDelayMaxMs = 5000;
@@ -18,8 +20,12 @@ export interface WorkerOptions {
   pollMs: number;
   /** Calling jobs of one app running at once (`--max-app-calls`); default half of `concurrency`. */
   maxCallsPerApp?: number;
+  /** A further say in whether a calling job runs here now (Connect: a worker with room); held back like a capped app's job. */
+  callGate?: CallGate;
   clock: Clock;
   log: Logger;
+  /** Told when each job starts and ends (queue wait, job duration). */
+  observer?: EngineObserver;
 }
 
 /**
@@ -201,8 +207,11 @@ export class Worker {
   /** Run a leased job if its app has room (answers true); otherwise hold it back (see the class comment). */
   private dispatch(lease: Lease): boolean {
     if (this.apps.tryAcquire(lease.item)) {
-      this.track(this.runJob(lease));
-      return true;
+      if (this.opts.callGate === undefined || this.opts.callGate.tryAcquire(lease.item)) {
+        this.track(this.runJob(lease));
+        return true;
+      }
+      this.apps.release(lease.item);
     }
     // Set before the requeue, whose own queue wakeup must not start another lease at once.
     this.holdUntil = performance.now() + holdMs;
@@ -235,17 +244,23 @@ export class Worker {
       Math.max(50, Math.floor(opts.leaseMs / 3)),
     );
     let outcome: JobOutcome;
+    const observer = opts.observer;
+    const startedAt = observer ? opts.clock.now() : 0;
+    observer?.jobStarted(lease.item, startedAt);
     try {
       outcome = await this.handle(lease);
+      observer?.jobFinished(lease.item, outcome.type, startedAt, opts.clock.now());
     } catch (e) {
+      observer?.jobFinished(lease.item, "error", startedAt, opts.clock.now());
       // A store or bug error: try the job again soon, without spending one of its attempts. A store
       // outage is logged once for all jobs, not once per job.
       if (isWeftError(e, StoreUnavailableError)) this.outage(e);
-      else opts.log.error(`job ${lease.item.id} failed: ${(e as Error).message}`);
+      else opts.log.error(`job ${lease.item.id} failed: ${(e as Error).message}`, { runId: lease.item.runId, jobKind: lease.item.kind });
       outcome = { type: "retry", availableAt: opts.clock.now() + 1000, attempt: lease.item.attempt };
     } finally {
       clearInterval(heartbeat);
       this.apps.release(lease.item);
+      this.opts.callGate?.release(lease.item);
     }
     try {
       if (outcome.type === "done") await queue.dequeue(lease.token);

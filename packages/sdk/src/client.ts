@@ -2,6 +2,7 @@ import { resolveConfig } from "./config.js";
 import type { ClientConfig, WeftOptions } from "./config.js";
 import { WeftFunction } from "./function.js";
 import type { RawHandler } from "./function.js";
+import { getSubscriptionToken, publish, subscribe, type TopicRef } from "./realtime.js";
 import { sendEvents, sendSignal } from "./send.js";
 import type { EventInput } from "./send.js";
 import type { FunctionOptions, FunctionOutput, HandlerContext, InvokeData, SendPayload, TriggerEvent, TriggerInput } from "./types.js";
@@ -17,6 +18,16 @@ export class Weft<S = Record<never, never>> {
   readonly id: string;
   /** @internal Resolved settings (base URL, keys, mode) shared with functions and serve handlers. */
   readonly config: ClientConfig;
+
+  /**
+   * Realtime, as the official SDK's `inngest.realtime`: `publish` a message (from a function, or
+   * any backend code; pass the run id to tag it), `token` for a subscription token, `subscribe`.
+   */
+  readonly realtime = {
+    publish: <TData>(ref: TopicRef<TData>, data: TData, opts: { runId?: string } = {}) => publish(this.config, ref, data, opts.runId),
+    token: (args: Parameters<typeof getSubscriptionToken>[1]) => getSubscriptionToken(this, args),
+    subscribe: subscribe,
+  };
 
   constructor(options: WeftOptions<S>) {
     this.config = resolveConfig(options);

@@ -15,6 +15,7 @@ import type { RawContext, RawHandler } from "./function.js";
 import { parseSteps } from "./memo.js";
 import type { Memo } from "./memo.js";
 import type { EventInput } from "./send.js";
+import type { TopicRef } from "./realtime.js";
 import { createStepTools } from "./step-tools.js";
 import type { StepSpec } from "./step-tools.js";
 import type { Logger } from "./types.js";
@@ -43,6 +44,8 @@ export interface ExecutionOptions {
   /** The serving app's id (for `referenceFunction`s without an app). */
   appId: string;
   send(events: readonly EventInput[]): Promise<{ ids: string[] }>;
+  /** Publish a realtime message tagged with the run (`step.realtime.publish`). */
+  publish?: (ref: TopicRef, data: unknown, runId: string) => Promise<void>;
   logger: Logger;
   /** How long to wait for a requested step that the handler has not reached. */
   stepNotFoundTimeoutMs?: number;
@@ -85,6 +88,10 @@ function toJson(value: unknown): unknown {
 }
 
 /** Run one call of a function; resolves once the call has an answer. */
+const noPublish = async () => {
+  throw new Error("Weft: realtime publishing is not available here");
+};
+
 export function execute(options: ExecutionOptions, request: ExecutionRequest): Promise<ExecutionResult> {
   return new Execution(options, request).start();
 }
@@ -126,7 +133,12 @@ class Execution {
     const ctx: RawContext = {
       event: this.request.event,
       events: this.request.events,
-      step: createStepTools({ register: (spec) => this.register(spec), send: this.options.send, appId: this.options.appId }),
+      step: createStepTools({
+        register: (spec) => this.register(spec),
+        send: this.options.send,
+        publish: (ref, data) => (this.options.publish ?? noPublish)(ref, data, this.request.runId),
+        appId: this.options.appId,
+      }),
       runId: this.request.runId,
       attempt: this.request.attempt,
       logger: this.replayAwareLogger(),

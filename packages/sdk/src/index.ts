@@ -2,6 +2,8 @@ export { Weft } from "./client.js";
 export type { ServerRoute, WeftOptions } from "./config.js";
 export { routeClient } from "./config.js";
 export { EventSchemas } from "./event-schemas.js";
+export { channel, getSubscriptionToken, publish, realtime, subscribe, topic } from "./realtime.js";
+export type { ChannelInstance, RealtimeMessage, RealtimeSubscription, SubscriptionToken, TopicRef, TopicsConfig } from "./realtime.js";
 export { WeftFunction, referenceFunction } from "./function.js";
 export { serve } from "./serve-node.js";
 export { serveFetch } from "./serve-fetch.js";

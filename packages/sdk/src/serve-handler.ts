@@ -12,6 +12,7 @@ import type { ExecutionRequest, ExecutionResult } from "./execution.js";
 import type { RawHandler, WeftFunction } from "./function.js";
 import { checkpointStep } from "./checkpoint.js";
 import { sendFromRun } from "./chain-depth.js";
+import { publish } from "./realtime.js";
 import { introspection, registerInBand, registerOutOfBand } from "./sync.js";
 import type { SyncContext } from "./sync.js";
 
@@ -157,6 +158,7 @@ export function createServeHandler(options: ServeOptions, framework: string): (r
         ...(target.failure ? { error: failedWith ?? new Error("Unknown error") } : {}),
         appId: config.appId,
         send: (events) => sendFromRun(fnConfig, events, request.events),
+        publish: (ref, data, runId) => publish(fnConfig, ref, data, runId),
         logger: fnConfig.logger,
         ...(request.checkpointTarget && fnConfig.checkpointing ? { checkpoint: (op: OutgoingOp) => checkpointStep(fnConfig, request, op) } : {}),
       },

@@ -3,6 +3,7 @@
  * hands it to the execution, which decides whether to resolve it from memo, run it, or report it.
  */
 import type { Opcode } from "@weft/core";
+import type { TopicRef } from "./realtime.js";
 import type { EventInput } from "./send.js";
 import { isoString, timeStr } from "./time-str.js";
 import type { InvokeOptions, StepTools, WaitForEventOptions, WaitForSignalOptions } from "./types.js";
@@ -25,6 +26,8 @@ export interface StepToolDeps {
   /** Hand a found step to the execution; resolves or rejects with the step's outcome. */
   register(spec: StepSpec): Promise<unknown>;
   send(events: readonly EventInput[]): Promise<{ ids: string[] }>;
+  /** Publish a realtime message from this run. */
+  publish(ref: TopicRef, data: unknown): Promise<void>;
   /** The serving app's id, for `referenceFunction`s without one. */
   appId: string;
 }
@@ -74,6 +77,21 @@ export function createStepTools<S>(deps: StepToolDeps): StepTools<S> {
     sendEvent(id: string, payload: EventInput | readonly EventInput[]) {
       const events = Array.isArray(payload) ? (payload as readonly EventInput[]) : [payload as EventInput];
       return register({ id: checkId(id), op: "StepPlanned", opts: { type: "step.sendEvent" }, run: () => deps.send(events) });
+    },
+
+    realtime: {
+      /** Publish once, as a step (the official SDK's `step.realtime.publish`): replays do not publish again. */
+      publish(id: string, ref: TopicRef, data: unknown) {
+        return register({
+          id: checkId(id),
+          op: "StepPlanned",
+          opts: { type: "step.realtime.publish" },
+          run: async () => {
+            await deps.publish(ref, data);
+            return data ?? null;
+          },
+        });
+      },
     },
 
     invoke(id: string, options: InvokeOptions<unknown, unknown>) {

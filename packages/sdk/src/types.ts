@@ -5,6 +5,7 @@
  */
 import type { SerializedError } from "@weft/core";
 import type { Jsonify, Simplify } from "./jsonify.js";
+import type { TopicRef } from "./realtime.js";
 
 /** One entry of a schema record: the shape of an event's `data` and `user`. */
 export interface EventSchemaEntry {
@@ -166,6 +167,8 @@ export interface StepTools<S> {
   waitForEvent<N extends string>(id: string, options: WaitForEventOptions<N>): Promise<ReceivedEvent<S, N> | null>;
   /** Wait for a signal; resolves to `{ signal, data }`, or to `null` on timeout. */
   waitForSignal<D = unknown>(id: string, options: WaitForSignalOptions): Promise<ReceivedSignal<Jsonify<D>> | null>;
+  /** Realtime: `publish` a message on a channel's topic as a step (published once, however often the function replays). */
+  realtime: { publish<TData>(id: string, ref: TopicRef<TData>, data: TData): Promise<Jsonify<TData>> };
   /** Send events as a step (sent once, however often the function replays). */
   sendEvent(id: string, payload: SendPayload<S> | readonly SendPayload<S>[]): Promise<{ ids: string[] }>;
   /** Run another function and resolve to its result; its failure throws a `StepError`. */

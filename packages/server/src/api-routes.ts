@@ -4,8 +4,11 @@ import { eventJson, runJson, stepJson } from "./api-shapes.js";
 import type { AppSyncer } from "./app-syncer.js";
 import { parseJson, readBody, sendJson } from "./http-util.js";
 import type { Router } from "./router.js";
+import { connectWorkerJson } from "./connect/worker-json.js";
+import { explainRoute } from "./explain-route.js";
 import { functionRoutes } from "./function-routes.js";
 import { runActionRoutes } from "./run-action-routes.js";
+import { bulkRoutes } from "./bulk-routes.js";
 import { runTimeRange } from "./run-time-range.js";
 import { sendEventRoute } from "./send-event-route.js";
 
@@ -30,8 +33,10 @@ export function apiRoutes(
 ): void {
   // Dashboard: rerun, one function's config and recent counts, sending events by API token.
   runActionRoutes(router, engine, history);
+  bulkRoutes(router, engine);
   functionRoutes(router, engine, registry, history);
   sendEventRoute(router, engine, opts.maxBodyBytes);
+  explainRoute(router, opts.maxBodyBytes);
   router.on("GET", "/v1/runs", async ({ res, query }) => {
     const status = query.get("status") ?? undefined;
     if (status !== undefined && !statuses.includes(status as RunStatus)) {
@@ -113,7 +118,8 @@ export function apiRoutes(
   });
 
   router.on("GET", "/v1/apps", async ({ res }) => {
-    sendJson(res, 200, { data: { synced: await registry.listApps(), urls: syncer.status() } });
+    const [synced, workers] = await Promise.all([registry.listApps(), registry.listConnectWorkers(Date.now())]);
+    sendJson(res, 200, { data: { synced, urls: syncer.status(), connect_workers: workers.map(connectWorkerJson) } });
   });
 
   router.on("POST", "/v1/apps", async ({ req, res }) => {
@@ -138,6 +144,14 @@ export function apiRoutes(
 
   router.on("GET", "/v1/functions", async ({ res }) => {
     const fns = await registry.listFunctions();
-    sendJson(res, 200, { data: fns.map((f) => ({ id: f.id, app_id: f.appId, name: f.name, triggers: f.config.triggers })) });
+    // last_expression_error: the trigger filter's last runtime error in this process (issue 18), or null.
+    const shape = (f: (typeof fns)[number]) => ({
+      id: f.id,
+      app_id: f.appId,
+      name: f.name,
+      triggers: f.config.triggers,
+      last_expression_error: engine.lastExpressionError(f.id) ?? null,
+    });
+    sendJson(res, 200, { data: fns.map(shape) });
   });
 }

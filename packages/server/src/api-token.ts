@@ -8,8 +8,11 @@ import { bearerOf, secretEquals } from "./auth.js";
  * are public: they hold no data, and the page asks for the token before calling the API.
  */
 export function needsApiToken(pathname: string): boolean {
-  // `/v1/signals` checks its own: the API token or, as SDKs send it, the hashed signing key.
-  return pathname.startsWith("/v1/") && !pathname.startsWith("/v1/checkpoint/") && pathname !== "/v1/signals";
+  // Prometheus metrics are operational data too: scrapers send the token as a bearer.
+  if (pathname === "/metrics") return true;
+  // `/v1/signals` and `/v1/realtime/*` check their own: the API token or, as SDKs send it, the
+  // hashed signing key; a realtime subscriber, the token it was given.
+  return pathname.startsWith("/v1/") && !pathname.startsWith("/v1/checkpoint/") && pathname !== "/v1/signals" && !pathname.startsWith("/v1/realtime/");
 }
 
 /**

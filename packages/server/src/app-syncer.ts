@@ -1,6 +1,6 @@
-import { canonicalJson, headers, signRequest, verifySignature } from "@weft/core";
+import { canonicalJson, describeTlsProblem, headers, signRequest, verifySignature } from "@weft/core";
 import { registerBodyFromInBand, type Logger, type UrlPolicy } from "@weft/engine";
-import { request } from "undici";
+import { request, type Dispatcher } from "undici";
 
 export interface AppSyncStatus {
   url: string;
@@ -20,6 +20,8 @@ export interface AppSyncerOptions {
   discover?: () => Promise<string[]>;
   /** App URLs that may be synced (`--allow-app-url`); others are never requested. */
   allowUrl?: UrlPolicy;
+  /** What sync requests go through: one trusting `--app-ca` for `https://` apps; undici's global dispatcher when unset. */
+  dispatcher?: Dispatcher;
 }
 
 /**
@@ -98,13 +100,14 @@ export class AppSyncer {
     let kind: string | string[] | undefined;
     let signature: string | string[] | undefined;
     try {
-      const res = await request(url, { method: "PUT", headers: sent, body, headersTimeout: 10_000, bodyTimeout: 10_000 });
+      const res = await request(url, { method: "PUT", headers: sent, body, headersTimeout: 10_000, bodyTimeout: 10_000, dispatcher: this.opts.dispatcher });
       status = res.statusCode;
       kind = res.headers[headers.syncKind];
       signature = res.headers[headers.signature];
       text = await res.body.text();
     } catch (e) {
-      return `cannot reach ${url}: ${(e as Error).message}`;
+      const tls = describeTlsProblem(e, { ca: "--app-ca FILE", clientCert: "a client certificate (not supported for app syncs)" });
+      return `cannot reach ${url}: ${(e as Error).message}${tls ? ` (${tls})` : ""}`;
     }
     if (status === 401) return `the app at ${url} refused the sync (401): its signing key differs from the server's`;
     // Never the app's answer itself: the sync error is shown by the API, and a sync of any URL

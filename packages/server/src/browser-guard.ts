@@ -37,6 +37,8 @@ export interface Refusal {
 const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Content types a page may send cross-origin without a CORS preflight, and anything else not JSON. */
 const jsonType = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+/** Connect's start and flush bodies: not a type a page can send without a preflight, which nothing here answers. */
+const protobufType = /^application\/(x-)?protobuf\s*(;|$)/i;
 
 /**
  * What keeps a web page from driving the server through the developer's browser.
@@ -48,7 +50,8 @@ const jsonType = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
  *   `no-cors`). Writes whose `Origin` is not this server, or that the browser marks
  *   `Sec-Fetch-Site: cross-site`/`same-site`, are refused, and a write's body must be JSON
  *   (every SDK and our clients send `application/json`; a request with no content type is not a
- *   browser's simple request with a body, so curl and scripts keep working).
+ *   browser's simple request with a body, so curl and scripts keep working), or protobuf (a
+ *   Connect worker's start request; a page cannot send that type without a preflight).
  *
  * The dashboard is served from the same origin, so its requests pass.
  */
@@ -81,7 +84,7 @@ export class BrowserGuard {
     const origin = req.headers.origin;
     if (origin !== undefined && !sameOrigin(origin, host)) return { status: 403, error: "cross-origin requests may not write to this server" };
     const type = req.headers["content-type"];
-    if (type !== undefined && !jsonType.test(type))
+    if (type !== undefined && !jsonType.test(type) && !protobufType.test(type))
       return { status: 415, error: `the request body must be JSON (content-type: application/json), not ${JSON.stringify(type.slice(0, 100))}` };
     return undefined;
   }

@@ -1,11 +1,21 @@
 import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { extname, join, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { dirname, extname, join, resolve, sep } from "node:path";
 import { gzipSync } from "node:zlib";
 
-/** Where `npm run build -w @weft/dashboard` puts the dashboard, from src/ or dist/ alike. */
-export const defaultDashboardDir = fileURLToPath(new URL("../../dashboard/dist/", import.meta.url));
+/**
+ * The built dashboard: the `dist/` of the `@weft/dashboard` package, found by package resolution,
+ * so an install from the registry (or from `npm pack` tarballs) serves it as the repo does (where
+ * the workspace links the package). Undefined when the package is not installed.
+ */
+export function defaultDashboardDir(): string | undefined {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve("@weft/dashboard/package.json")), "dist");
+  } catch {
+    return undefined;
+  }
+}
 
 const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -44,10 +54,11 @@ interface Asset {
  */
 export class DashboardAssets {
   private readonly cache = new Map<string, Asset | null>();
-  private readonly root: string;
+  /** Undefined when the dashboard package is not installed: every asset misses and the not-built page says so. */
+  private readonly root: string | undefined;
 
-  constructor(dir: string = defaultDashboardDir) {
-    this.root = resolve(dir);
+  constructor(dir: string | undefined = defaultDashboardDir()) {
+    this.root = dir === undefined ? undefined : resolve(dir);
   }
 
   /** Whether this request is the dashboard's to answer. */
@@ -65,7 +76,7 @@ export class DashboardAssets {
     const asset = (rel !== "/" && (await this.load(rel))) || (!rel.startsWith("/assets/") && (await this.load("/index.html")));
     if (!asset) {
       if (await this.built()) send(res, req, 404, "text/plain; charset=utf-8", Buffer.from(`not found: ${pathname}\n`));
-      else send(res, req, 503, "text/plain; charset=utf-8", Buffer.from(notBuilt(this.root)));
+      else send(res, req, 503, "text/plain; charset=utf-8", Buffer.from(notBuilt(this.root ?? "nowhere: the @weft/dashboard package is not installed")));
       return;
     }
     const hashed = rel.startsWith("/assets/");
@@ -84,6 +95,7 @@ export class DashboardAssets {
   private async load(rel: string): Promise<Asset | null> {
     const cached = this.cache.get(rel);
     if (cached !== undefined) return cached;
+    if (this.root === undefined) return null;
     const file = resolve(join(this.root, rel));
     // Never leave the dashboard's folder (`/../../etc/passwd`).
     if (!file.startsWith(this.root + sep)) return null;
@@ -114,7 +126,7 @@ function notBuilt(dir: string): string {
   return [
     "The Weft dashboard is not built.",
     "",
-    `Build it with \`npm run build -w @weft/dashboard\` (it is served from ${dir}).`,
+    `Build it with \`npm run build -w @weft/dashboard\`, or install the @weft/dashboard package (it is served from ${dir}).`,
     "The REST API works without it: /v1/runs, /v1/events, /v1/apps, /v1/functions.",
     "",
   ].join("\n");

@@ -80,10 +80,4 @@ export function devRoutes(router: Router, stores: { registry: RegistryStore; sta
     const state = await runState(req, res, params.runId ?? "");
     if (state) sendJson(res, 200, state.events);
   });
-
-  for (const path of ["/v0/connect/start", "/v0/connect/flush"]) {
-    router.on("POST", path, async ({ res }) =>
-      fail(res, 404, "Weft does not run connect() workers (WebSocket); serve the app over HTTP (serve()) and sync its URL instead"),
-    );
-  }
 }

@@ -24,7 +24,12 @@ export function eventRoutes(router: Router, engine: Engine, opts: EventRouteOpti
     }
     try {
       const seed = req.headers[headers.eventIdSeed];
-      const ids = await engine.send(parsed.value, { seed: typeof seed === "string" ? seed : undefined });
+      // The sender's trace context: the runs these events start join its trace (a bad one is ignored).
+      const traceparent = req.headers.traceparent;
+      const ids = await engine.send(parsed.value, {
+        seed: typeof seed === "string" ? seed : undefined,
+        traceparent: typeof traceparent === "string" ? traceparent : undefined,
+      });
       sendJson(res, 200, { ids, status: 200 });
     } catch (e) {
       const status = refusalStatus(e);

@@ -51,6 +51,8 @@ export function functionRoutes(router: Router, engine: Engine, registry: Registr
         name: fn.name,
         config: fn.config,
         paused: await engine.isFunctionPaused(fn.id),
+        // The trigger filter's last runtime error in this process (issue 18), or null.
+        last_expression_error: engine.lastExpressionError(fn.id) ?? null,
         recent: {
           window_ms: recentWindowMs,
           started: inWindow.length,

@@ -26,5 +26,10 @@ export function notifyingHistory(inner: HistoryStore, onChange: (change: History
     runsOfEvent: (eventId) => inner.runsOfEvent(eventId),
     recordStep: (entry) => after("runs", inner.recordStep(entry)),
     listSteps: (runId) => inner.listSteps(runId),
+    runMetrics: (query) => inner.runMetrics(query),
+    // Retention deletes: nothing a watcher shows changes (they are old), so no notification.
+    endedRunsBefore: (endedBefore, limit) => inner.endedRunsBefore(endedBefore, limit),
+    deleteRuns: (runIds) => inner.deleteRuns(runIds),
+    deleteEventsBefore: (receivedBefore, limit, hold) => inner.deleteEventsBefore(receivedBefore, limit, hold),
   };
 }

@@ -1,10 +1,24 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { InvalidInputError } from "@weft/core";
-import { consoleLogger, Engine, fixedBackoff, HttpDriver, UrlPolicy, type Backoff, type Limits, type Logger } from "@weft/engine";
-import type { Clock, Stores } from "@weft/store";
+import {
+  appTlsConnect,
+  consoleLogger,
+  Engine,
+  fixedBackoff,
+  HttpDriver,
+  UrlPolicy,
+  type Backoff,
+  type Limits,
+  type Logger,
+  type RetentionOptions,
+} from "@weft/engine";
+import { Agent } from "undici";
+import { createWebServer, type ServerTls } from "./web-server.js";
+import { systemClock, type Clock, type Stores } from "@weft/store";
 import { apiRoutes } from "./api-routes.js";
+import { metricsRoutes } from "./metrics-routes.js";
 import { checkpointRoutes } from "./checkpoint-routes.js";
 import { signalRoute } from "./signal-route.js";
 import { devRoutes } from "./dev-routes.js";
@@ -19,9 +33,20 @@ import { parseRequestTarget, type RequestTarget } from "./request-target.js";
 import { Router } from "./router.js";
 // Dashboard: static files, live updates, the API token.
 import { apiTokenAccepted, apiTokenRefusal, needsApiToken } from "./api-token.js";
+import { runTraceRoute } from "./run-trace-route.js";
+import { metricsRoute } from "./telemetry/metrics-route.js";
+import { startTelemetry } from "./telemetry/telemetry.js";
 import { DashboardAssets } from "./dashboard-routes.js";
 import { LiveUpdates } from "./live-updates.js";
 import { notifyingHistory } from "./notifying-history.js";
+import { realtimeRoutes } from "./realtime/realtime-routes.js";
+import { UpgradeRouter } from "./upgrade-router.js";
+// Connect: `inngest/connect` workers over a WebSocket.
+import { connectGatewayPath } from "@weft/connect-protocol";
+import { ConnectDriver } from "./connect/connect-driver.js";
+import { ConnectGateway } from "./connect/gateway.js";
+import { connectRoutes } from "./connect/start-routes.js";
+import { WorkerPool } from "./connect/worker-pool.js";
 
 export interface WeftServerOptions {
   stores: Stores;
@@ -64,8 +89,12 @@ export interface WeftServerOptions {
   denyPrivateFetch?: boolean;
   /** Production: the REST API (`/v1/*` but SDK checkpoints) requires `Authorization: Bearer <apiToken>`. */
   apiToken?: string;
-  /** The built dashboard to serve at `/` (default packages/dashboard/dist). */
+  /** The built dashboard to serve at `/` (default: the installed @weft/dashboard package's dist/). */
   dashboardDir?: string;
+  /** Serve HTTPS with this certificate and key (`--tls-cert`, `--tls-key`); plain HTTP without. */
+  tls?: ServerTls;
+  /** A CA (PEM) trusted for `https://` apps, their calls and syncs, besides Node's roots (`--app-ca`). */
+  appCa?: string | Buffer;
   /**
    * More `Host` names answered on a loopback bind (`--allowed-host`); loopback names and the bound
    * host always are. Other names are refused, so DNS rebinding cannot reach a local server.
@@ -73,6 +102,14 @@ export interface WeftServerOptions {
   allowedHosts?: string[];
   /** Hit/miss counts of the state cache (`--state-cache`), served at `GET /v1/stats/cache`. */
   cacheStats?: () => unknown;
+  /** How long a realtime subscription token may be used to connect (default 60 s). */
+  realtimeTokenTtlMs?: number;
+  /** How long events and finished runs are kept (`--retention*`); forever when unset. */
+  retention?: RetentionOptions;
+  /** Export traces over OTLP/HTTP to this base URL (`--otel-endpoint`); also on when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. */
+  otelEndpoint?: string;
+  /** Prometheus metrics at `GET /metrics` (default true; `--no-metrics`). */
+  metrics?: boolean;
 }
 
 export interface WeftServer {
@@ -90,12 +127,25 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
   const backoff: Backoff | undefined = opts.retryIntervalMs !== undefined ? fixedBackoff(opts.retryIntervalMs) : undefined;
   // Dashboard: history writes notify live-update watchers (GET /v1/stream).
   const live = new LiveUpdates();
-  const history = notifyingHistory(opts.stores.history, (change) => live.notify(change));
+  // Traces and metrics (telemetry/): the engine's observer, and the stores timed when metrics are on.
+  const telemetry = startTelemetry({
+    stores: opts.stores,
+    otelEndpoint: opts.otelEndpoint,
+    metrics: opts.metrics ?? true,
+    now: () => (opts.clock ?? systemClock).now(),
+  });
+  const history = notifyingHistory(telemetry.stores.history, (change) => live.notify(change));
   const dashboard = new DashboardAssets(opts.dashboardDir);
   const allowAppUrl = opts.allowAppUrls?.length ? new UrlPolicy(opts.allowAppUrls, "--allow-app-url") : undefined;
   const allowFetchUrl = opts.allowFetchUrls?.length ? new UrlPolicy(opts.allowFetchUrls, "--allow-fetch-url") : undefined;
+  // Connect workers of this process: the driver calls through them, and the worker leases a
+  // Connect-only app's job only while one of them has room (the pool is the call gate).
+  const connectPool = new WorkerPool();
+  const maxResponseBytes = Math.max(8 * 1024 * 1024, 2 * (opts.limits?.maxStepOutputBytes ?? 0));
   const engine = new Engine({
-    stores: { ...opts.stores, history },
+    stores: { ...telemetry.stores, history },
+    observer: telemetry.observer,
+    callGate: connectPool,
     log,
     backoff,
     concurrency: opts.concurrency,
@@ -105,16 +155,17 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     limits: opts.limits,
     allowFetchUrl,
     denyPrivateFetch: opts.denyPrivateFetch,
+    retention: opts.retention,
     // Room for the largest step output plus the op around it: an answer over this fails the run.
-    driver: new HttpDriver({
-      signingKey: opts.signingKey,
-      timeoutMs: opts.callTimeoutMs,
-      allowUrl: allowAppUrl,
-      maxResponseBytes: Math.max(8 * 1024 * 1024, 2 * (opts.limits?.maxStepOutputBytes ?? 0)),
-    }),
+    driver: new ConnectDriver(
+      connectPool,
+      new HttpDriver({ signingKey: opts.signingKey, timeoutMs: opts.callTimeoutMs, allowUrl: allowAppUrl, maxResponseBytes, appCa: opts.appCa }),
+    ),
   });
   const maxBodyBytes = Math.max(opts.maxBodyBytes ?? 4 * 1024 * 1024, engine.limits.maxEventBytes);
 
+  // Syncs of https:// apps trust --app-ca as their calls do.
+  const syncAgent = opts.appCa === undefined ? undefined : new Agent({ connect: appTlsConnect(opts.appCa) });
   const syncer = new AppSyncer(opts.appUrls ?? [], {
     log,
     intervalMs: opts.syncIntervalMs ?? 5000,
@@ -128,6 +179,7 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     allowUrl: allowAppUrl,
     signingKey: opts.signingKey,
     discover: opts.discovery ? () => discoverApps() : undefined,
+    dispatcher: syncAgent,
   });
 
   const router = new Router();
@@ -136,6 +188,9 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
   const sdkAuth = { signingKey: opts.signingKey, log, maxBodyBytes: 8 * 1024 * 1024 };
   registerRoutes(router, engine, { ...sdkAuth, serverKind: "dev", allowAppUrl });
   apiRoutes(router, engine, opts.stores.registry, history, syncer, { maxBodyBytes, allowAppUrl });
+  metricsRoutes(router, history, opts.stores.queue, () => (opts.clock ?? systemClock).now());
+  metricsRoute(router, telemetry.metrics);
+  runTraceRoute(router, history);
   live.routes(router);
   router.on("GET", "/v1/stats/cache", async ({ res }) =>
     opts.cacheStats ? sendJson(res, 200, { data: opts.cacheStats() }) : sendJson(res, 404, { error: "no state cache: start with --state-cache MB" }),
@@ -143,6 +198,27 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
   checkpointRoutes(router, engine, sdkAuth);
   signalRoute(router, engine, { signingKey: opts.signingKey, apiToken: opts.apiToken, maxBodyBytes });
   devRoutes(router, opts.stores, { signingKey: opts.signingKey, apiToken: opts.apiToken });
+  // WebSocket endpoints register a path here; the server's one `upgrade` listener routes by it.
+  const upgrades = new UpgradeRouter();
+  const connect = new ConnectGateway({
+    engine,
+    pool: connectPool,
+    registry: opts.stores.registry,
+    signingKey: opts.signingKey,
+    log,
+    maxMessageBytes: maxResponseBytes,
+    callTimeoutMs: opts.callTimeoutMs ?? 5 * 60_000,
+  });
+  connectRoutes(router, connect, { signingKey: opts.signingKey, log, maxBodyBytes: maxResponseBytes });
+  upgrades.on(connectGatewayPath, connect.upgrade);
+  const realtime = realtimeRoutes(router, upgrades, {
+    bus: opts.stores.realtime,
+    signingKey: opts.signingKey,
+    apiToken: opts.apiToken,
+    maxMessageBytes: engine.limits.maxStepOutputBytes,
+    tokenTtlMs: opts.realtimeTokenTtlMs,
+    now: opts.clock ? () => (opts.clock as Clock).now() : undefined,
+  });
 
   // A store outage fails every request that writes: log the first failure, then at most one line
   // per 30 s with a count, instead of a line per request.
@@ -179,7 +255,7 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
 
   // Every request ends in an answer, whatever throws while it is handled (a bad path, a handler's
   // bug, a store outage): a throw that escaped this callback would stop the whole process.
-  const server: Server = createServer((req, res) => {
+  const server: Server = createWebServer(opts.tls, (req, res) => {
     const target = parseRequestTarget(req.url ?? "/");
     // The event key is part of the path of `POST /e/:key`: log the path without it.
     const logPath = "error" in target ? "(unreadable path)" : target.pathname.replace(/^\/e\/[^/]*/, "/e/***").slice(0, 200);
@@ -205,6 +281,7 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
   });
   server.keepAliveTimeout = 60_000;
   // CONNECT is not ours to serve (no proxying); answered rather than dropped without a word.
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrades.handle(req, socket, head, guard.refusal(req)));
   server.on("connect", (_req: IncomingMessage, socket: Duplex) => {
     const text = JSON.stringify({ error: "method not allowed: CONNECT", status: 405 });
     socket.on("error", () => {});
@@ -221,8 +298,9 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     server.listen(opts.port ?? 8288, opts.host ?? "127.0.0.1", () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  const url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  const url = `${opts.tls ? "https" : "http"}://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
   syncer.start();
+  connect.start();
 
   return {
     engine,
@@ -231,10 +309,18 @@ export async function startWeftServer(opts: WeftServerOptions): Promise<WeftServ
     routes: router.table(),
     async close() {
       syncer.stop();
+      await syncAgent?.close();
       live.close();
+      await realtime.close();
+      // Connect: no new workers; the ones connected answer the calls in flight, then are told to go.
+      // Their sockets count as the server's connections, so its close completes only after theirs.
+      connect.beginDrain();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.stop();
+      await telemetry.close();
+      await connect.close();
+      await closed;
     },
   };
 }

@@ -20,6 +20,11 @@ export interface StoreConfig {
   cacheMb?: number;
   /** A Redis `--state` without persistence: refuse it (`weft start`) or warn (default). */
   redisPersistence?: "require" | "warn";
+  /**
+   * `--retention-runs`: a Redis `--state` also expires a finished run's keys this long after it
+   * ends, a safety net under the retention sweep (which deletes them through the history).
+   */
+  finishedRunTtlMs?: number;
 }
 
 /** The opened stores, with cache statistics when a cache wraps them. */
@@ -77,21 +82,24 @@ export function openStateUrl(url: string): StateBundle {
 }
 
 /** Run state, pauses, queue and flow: the `--state` URL. */
-function fromState(url: string, redisPersistence?: "require" | "warn"): StateBundle {
+function fromState(url: string, redisPersistence?: "require" | "warn", finishedRunTtlMs?: number): StateBundle {
   // `?keyPrefix=` is read by the Redis store itself.
-  if (/^redis(-cluster)?:\/\//.test(url)) return createRedisStores(url, { persistence: redisPersistence });
-  // A state coordinator (`weft coordinator`); the token may ride in the URL as weft://weft:TOKEN@host:port.
-  if (url.startsWith("weft://")) return createRemoteStores(url);
+  if (/^redis(-cluster)?:\/\//.test(url)) return createRedisStores(url, { persistence: redisPersistence, finishedRunTtlMs });
+  // A state coordinator (`weft coordinator`); the token may ride in the URL as weft://weft:TOKEN@host:port,
+  // and weft+tls://…?ca=FILE&cert=FILE&key=FILE reaches one serving TLS.
+  if (url.startsWith("weft://") || url.startsWith("weft+tls://")) return createRemoteStores(url);
   // A whole backend's bundle: its registry and history go unused (they share its one connection).
   if (url === "memory:" || url === "memory" || url.startsWith("sqlite:") || isPostgres(url)) return fromDb(url);
-  throw new InvalidInputError(`unsupported --state "${redactUrl(url)}": use redis://, redis-cluster://, postgres://, weft://, sqlite:PATH or memory:`);
+  throw new InvalidInputError(
+    `unsupported --state "${redactUrl(url)}": use redis://, redis-cluster://, postgres://, weft://, weft+tls://, sqlite:PATH or memory:`,
+  );
 }
 
 /** One `--state` URL or a sharded list of them (the flow store stays unsharded, on the first). */
-export function openStateLayout(state: string, redisPersistence?: "require" | "warn"): StateBundle {
+export function openStateLayout(state: string, redisPersistence?: "require" | "warn", finishedRunTtlMs?: number): StateBundle {
   const urls = splitStateUrls(state);
-  if (urls.length === 1) return fromState(urls[0] ?? state, redisPersistence);
-  const shards = urls.map((url) => fromState(url, redisPersistence));
+  if (urls.length === 1) return fromState(urls[0] ?? state, redisPersistence, finishedRunTtlMs);
+  const shards = urls.map((url) => fromState(url, redisPersistence, finishedRunTtlMs));
   return createShardedStores(shards, { flow: (shards[0] as StateBundle).flow });
 }
 
@@ -99,8 +107,9 @@ export function openStateLayout(state: string, redisPersistence?: "require" | "w
  * The `--db` bundle's registry and history with `live`'s state, pauses, queue and flow. `owners`
  * are the bundles whose connections these are: `init()` and `close()` reach each of them once.
  */
-function combine(db: StoreBundle, live: StateBundle, owners: StateBundle[]): StoreBundle {
+function combine(db: StoreBundle, live: StateBundle, owners: StateBundle[], realtime: StoreBundle["realtime"]): StoreBundle {
   return {
+    realtime,
     registry: db.registry,
     history: db.history,
     state: live.state,
@@ -121,13 +130,15 @@ function combine(db: StoreBundle, live: StateBundle, owners: StateBundle[]): Sto
  * cannot be reached fails with one message naming its URL (password redacted).
  */
 export async function openStores(config: StoreConfig | string): Promise<OpenedStores> {
-  const { db, state, cacheMb, redisPersistence } = typeof config === "string" ? ({ db: config } as StoreConfig) : config;
+  const { db, state, cacheMb, redisPersistence, finishedRunTtlMs } = typeof config === "string" ? ({ db: config } as StoreConfig) : config;
   const base = fromDb(db);
-  const own = state !== undefined && state !== db ? openStateLayout(state, redisPersistence) : undefined;
+  const own = state !== undefined && state !== db ? openStateLayout(state, redisPersistence, finishedRunTtlMs) : undefined;
   const cached = cacheMb !== undefined && cacheMb > 0 ? createCachedStores(own ?? base, { maxBytes: Math.floor(cacheMb * 1024 * 1024) }) : undefined;
   // The cache's lifecycle is that of the bundle it wraps: it stands in for it as an owner.
   const live = cached ?? own;
-  const stores: OpenedStores = live === undefined ? base : combine(base, live, own === undefined ? [live] : [base, live]);
+  // Realtime fans out over the state backend when it has a bus (Redis), else over the database's (Postgres).
+  const realtime = own?.realtime ?? base.realtime;
+  const stores: OpenedStores = live === undefined ? base : combine(base, live, own === undefined ? [live] : [base, live], realtime);
   if (cached !== undefined) stores.cacheStats = cached.cacheStats;
   try {
     await stores.init();

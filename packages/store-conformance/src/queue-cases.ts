@@ -229,4 +229,28 @@ export function queueCases(test: DefineCase): void {
     const [again] = await stores.queue.lease({ now: now + 1_000, leaseMs: 1_000, limit: 1 });
     expect(again?.item.payload).toEqual({ list: [1] });
   });
+
+  test("statsByKind counts items per kind and finds each kind's oldest due unleased item", async ({ stores, clock }) => {
+    const now = clock.now();
+    await stores.queue.enqueue(item("s-old", now - 3_000, { kind: "step" }));
+    await stores.queue.enqueue(item("s-new", now - 1_000, { kind: "step" }));
+    await stores.queue.enqueue(item("s-later", now + 60_000, { kind: "step" }));
+    await stores.queue.enqueue(item("w-later", now + 60_000, { kind: "wake" }));
+    await stores.queue.enqueue(item("e-1", now - 2_000, { kind: "event" }));
+    const byKind = async (at: number) => Object.fromEntries((await stores.queue.statsByKind(at)).filter((s) => s.depth > 0).map((s) => [s.kind, s]));
+    expect(await byKind(now)).toEqual({
+      step: { kind: "step", depth: 3, oldestDueAt: now - 3_000 },
+      wake: { kind: "wake", depth: 1, oldestDueAt: undefined },
+      event: { kind: "event", depth: 1, oldestDueAt: now - 2_000 },
+    });
+    // A leased item still counts in the depth but is no longer waiting; a dequeued one is gone.
+    const leased = await stores.queue.lease({ now, leaseMs: 30_000, limit: 10 });
+    const event = leased.find((l) => l.item.kind === "event");
+    await stores.queue.dequeue(event?.token ?? "");
+    const after = await byKind(now);
+    expect(after.step).toEqual({ kind: "step", depth: 3, oldestDueAt: undefined });
+    expect(after.event).toBeUndefined();
+    await stores.queue.dropRun("no-such-run");
+    expect((await byKind(now + 60_000)).wake).toEqual({ kind: "wake", depth: 1, oldestDueAt: now + 60_000 });
+  });
 }

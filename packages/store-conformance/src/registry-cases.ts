@@ -1,4 +1,4 @@
-import type { FunctionRecord } from "@weft/store";
+import type { ConnectWorkerRecord, FunctionRecord } from "@weft/store";
 import { expect } from "vitest";
 import type { DefineCase } from "./case-context.js";
 
@@ -71,4 +71,31 @@ export function registryCases(test: DefineCase): void {
     await Promise.all(writes);
     for (const read of await Promise.all(reads)) expect(expected).toContainEqual(idsOf(read).sort());
   });
+
+  test("registry: Connect workers are listed until they expire, replaced by connection id, removed", async ({ stores }) => {
+    const worker = (connectionId: string, expiresAt: number, inFlight = 0): ConnectWorkerRecord => ({
+      connectionId,
+      apps: ["a"],
+      instanceId: "host",
+      gatewayId: "g1",
+      maxConcurrency: 4,
+      inFlight,
+      status: "ready",
+      connectedAt: 1000,
+      lastHeartbeatAt: 1000,
+      expiresAt,
+    });
+    await stores.registry.putConnectWorker(worker("c2", 5000));
+    await stores.registry.putConnectWorker(worker("c1", 3000));
+    expect(idsOfWorkers(await stores.registry.listConnectWorkers(2000))).toEqual(["c1", "c2"]);
+    // A heartbeat writes the record again: the newest wins.
+    await stores.registry.putConnectWorker(worker("c1", 9000, 3));
+    expect(await stores.registry.listConnectWorkers(4000)).toEqual([worker("c1", 9000, 3), worker("c2", 5000)]);
+    // Past its expiry a worker is gone, even if nobody removed it (its process died).
+    expect(idsOfWorkers(await stores.registry.listConnectWorkers(6000))).toEqual(["c1"]);
+    await stores.registry.removeConnectWorker("c1");
+    expect(await stores.registry.listConnectWorkers(6000)).toEqual([]);
+  });
 }
+
+const idsOfWorkers = (workers: ConnectWorkerRecord[]) => workers.map((w) => w.connectionId);

@@ -4,10 +4,13 @@ import { describe, it } from "vitest";
 import type { DefineCase, DefineFlowCase } from "./case-context.js";
 import { flowCases } from "./flow-cases.js";
 import { historyCases } from "./history-cases.js";
+import { historyRetentionCases } from "./history-retention-cases.js";
 import { pauseCases } from "./pause-cases.js";
+import { pauseClaimCases } from "./pause-claim-cases.js";
 import { queueCases } from "./queue-cases.js";
 import { queueDeliveryCases } from "./queue-delivery-cases.js";
 import { registryCases } from "./registry-cases.js";
+import { runMetricsCases } from "./run-metrics-cases.js";
 import { runStateCases } from "./run-state-cases.js";
 
 export interface StoreSuiteSkip {
@@ -82,10 +85,13 @@ async function withStores(opts: StoreSuiteOptions, body: (stores: Stores, clock:
 const groups: { name: string; cases: (test: DefineCase) => void }[] = [
   { name: "RunStateStore", cases: runStateCases },
   { name: "PauseStore", cases: pauseCases },
+  { name: "PauseStore claims", cases: pauseClaimCases },
   { name: "Queue", cases: queueCases },
   { name: "Queue delivery", cases: queueDeliveryCases },
   { name: "RegistryStore", cases: registryCases },
   { name: "HistoryStore", cases: historyCases },
+  { name: "HistoryStore: retention", cases: historyRetentionCases },
+  { name: "HistoryStore: chart rollups", cases: runMetricsCases },
 ];
 
 /** Collect every title without vitest (rejecting duplicates), and warn about skips naming none. */

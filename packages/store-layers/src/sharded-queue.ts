@@ -1,4 +1,4 @@
-import type { Lease, Queue, QueueItem } from "@weft/store";
+import type { Lease, Queue, QueueItem, QueueKindStats } from "@weft/store";
 import { onEveryShard, shardOf } from "./shard-layout.js";
 import type { ShardLayout } from "./shard-layout.js";
 
@@ -77,6 +77,19 @@ export class ShardedQueue implements Queue {
   async size(): Promise<number> {
     const each = await onEveryShard(this.layout, (s) => s.queue.size());
     return each.reduce((sum, n) => sum + n, 0);
+  }
+
+  async statsByKind(now: number): Promise<QueueKindStats[]> {
+    const byKind = new Map<string, QueueKindStats>();
+    for (const shard of await onEveryShard(this.layout, (s) => s.queue.statsByKind(now))) {
+      for (const { kind, depth, oldestDueAt } of shard) {
+        const sum = byKind.get(kind) ?? { kind, depth: 0, oldestDueAt: undefined };
+        sum.depth += depth;
+        if (oldestDueAt !== undefined && (sum.oldestDueAt === undefined || oldestDueAt < sum.oldestDueAt)) sum.oldestDueAt = oldestDueAt;
+        byKind.set(kind, sum);
+      }
+    }
+    return [...byKind.values()];
   }
 
   subscribe(listener: (availableAt: number) => void): () => void {

@@ -10,6 +10,8 @@ export type { Migration } from "./migrations.js";
 export { PostgresRunStateStore } from "./postgres-run-state-store.js";
 export { PostgresPauseStore } from "./postgres-pause-store.js";
 export { PostgresQueue } from "./postgres-queue.js";
+export { PostgresRealtimeBus } from "./postgres-realtime-bus.js";
 export { PostgresRegistryStore } from "./postgres-registry-store.js";
 export { PostgresHistoryStore } from "./postgres-history-store.js";
 export { PostgresFlowStore } from "./postgres-flow-store.js";
+export { rollupBackfill } from "./rollup-migration.js";

@@ -1,3 +1,6 @@
+import { rollupMigration } from "./rollup-migration.js";
+import { retentionMigration } from "./postgres-history-retention.js";
+
 /**
  * One schema change. Versions are applied in order, once, and recorded in `schema_migrations`.
  * The SQL is unqualified: it runs with `search_path` set to the store's schema for its transaction,
@@ -222,6 +225,46 @@ export const migrations: readonly Migration[] = [
         RETURN QUERY SELECT true, v_existing, (SELECT count(*) FROM pending_steps p WHERE p.run_id = p_run_id), v_length;
       END
       $fn$;
+    `,
+  },
+  // 10: numbered apart from migrations being added at the same time (gaps are allowed).
+  {
+    version: 10,
+    name: "exclusive pauses",
+    sql: `
+      -- The key a pause holds (a signal wait's signal name), set only by claimPause: at most one
+      -- pause per (env, key), so the row is the claim and deleting the pause frees the key.
+      ALTER TABLE pauses ADD COLUMN claim_key text;
+      CREATE UNIQUE INDEX pauses_by_claim ON pauses (env, claim_key) WHERE claim_key IS NOT NULL;
+    `,
+  },
+  // 20: numbered apart from migrations being added at the same time; gaps are allowed (each applied once, in order).
+  { version: 20, ...rollupMigration },
+  // 30: numbered apart from migrations being added at the same time (gaps are allowed).
+  { version: 30, ...retentionMigration },
+  // 40: numbered apart from migrations being added at the same time (gaps are allowed).
+  {
+    version: 40,
+    name: "connect workers",
+    sql: `
+      -- Presence of Connect workers (one row per socket), refreshed at heartbeats; rows past
+      -- expires_at are ignored and purged by the next listing.
+      CREATE TABLE connect_workers (
+        connection_id text COLLATE "C" PRIMARY KEY,
+        expires_at bigint NOT NULL,
+        body text NOT NULL
+      );
+    `,
+  },
+  // 50: numbered apart from migrations being added at the same time (gaps are allowed).
+  {
+    version: 50,
+    name: "queue stats by kind",
+    sql: `
+      -- Metrics scrapes (statsByKind): depth per kind and the oldest due unleased item per kind,
+      -- each read from an index rather than the table.
+      CREATE INDEX queue_by_kind ON queue_items (kind);
+      CREATE INDEX queue_unleased_by_kind ON queue_items (kind, available_at) WHERE lease_token IS NULL;
     `,
   },
 ];

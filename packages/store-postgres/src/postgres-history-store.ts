@@ -1,7 +1,20 @@
 import type { WeftEvent } from "@weft/core";
-import { defaultPageSize } from "@weft/store";
-import type { HistoryStore, RunQuery, RunRecord, RunStatus, StepEntry, StepEntryStatus, StoredEvent } from "@weft/store";
+import { defaultPageSize, durationColumns, endCounted, mergeBuckets, RollupBuffer } from "@weft/store";
+import type {
+  HistoryStore,
+  RollupRow,
+  RunMetricsBucket,
+  RunMetricsQuery,
+  RunQuery,
+  RunRecord,
+  RunStatus,
+  StepEntry,
+  StepEntryStatus,
+  StoredEvent,
+} from "@weft/store";
+import type { EventHold } from "@weft/store";
 import type { PostgresDatabase, SqlValue } from "./postgres-database.js";
+import { PostgresHistoryRetention } from "./postgres-history-retention.js";
 
 interface EventRow {
   id: string;
@@ -45,11 +58,34 @@ export class PostgresHistoryStore implements HistoryStore {
   private readonly events: string;
   private readonly runs: string;
   private readonly steps: string;
+  private readonly rollupTable: string;
+  private readonly retention: PostgresHistoryRetention;
+  /** Chart counts of this process's writes, flushed to `history_rollups` within a second (one statement). */
+  private readonly rollups = new RollupBuffer((rows) => this.writeRollups(rows));
 
   constructor(private readonly db: PostgresDatabase) {
+    this.retention = new PostgresHistoryRetention(db);
     this.events = db.table("history_events");
     this.runs = db.table("history_runs");
     this.steps = db.table("history_steps");
+    this.rollupTable = db.table("history_rollups");
+  }
+
+  /** Write the chart counts not yet flushed: before the pool closes. */
+  flushRollups(): Promise<void> {
+    return this.rollups.flush();
+  }
+
+  endedRunsBefore(endedBefore: number, limit: number): Promise<string[]> {
+    return this.retention.endedRunsBefore(endedBefore, limit);
+  }
+
+  deleteRuns(runIds: string[]): Promise<number> {
+    return this.retention.deleteRuns(runIds);
+  }
+
+  deleteEventsBefore(receivedBefore: number, limit: number, hold?: EventHold): Promise<number> {
+    return this.retention.deleteEventsBefore(receivedBefore, limit, hold);
   }
 
   /** One statement; for an id given twice the first row inserted stands, as for one saved earlier. */
@@ -80,7 +116,7 @@ export class PostgresHistoryStore implements HistoryStore {
   }
 
   async recordRun(run: RunRecord): Promise<void> {
-    await this.db.execute(`INSERT INTO ${this.runs} (${runColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id) DO NOTHING`, [
+    const inserted = await this.db.execute(`INSERT INTO ${this.runs} (${runColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id) DO NOTHING`, [
       run.runId,
       run.functionId,
       run.eventId,
@@ -90,15 +126,29 @@ export class PostgresHistoryStore implements HistoryStore {
       run.output ?? null,
       run.parentRunId ?? null,
     ]);
+    if (inserted === 0) return;
+    this.rollups.runStarted(run.functionId, run.startedAt);
+    if (endCounted(run)) this.rollups.runEnded(run);
+    this.rollups.counted();
   }
 
   async updateRun(runId: string, patch: Partial<Pick<RunRecord, "status" | "endedAt" | "output">>): Promise<void> {
-    await this.db.execute(
-      `UPDATE ${this.runs} SET status = COALESCE($2::text, status), ended_at = COALESCE($3::bigint, ended_at),
-         output = COALESCE($4::text, output)
-       WHERE run_id = $1`,
+    // `old` reads the row as it was before this statement, so the run's end counts once (two
+    // updates racing to end one run could both count it; the engine ends a run once).
+    const [row] = await this.db.query<{ function_id: string; status: RunStatus; ended_at: number | null; was_ended: boolean }>(
+      `UPDATE ${this.runs} r SET status = COALESCE($2::text, r.status), ended_at = COALESCE($3::bigint, r.ended_at),
+         output = COALESCE($4::text, r.output)
+       FROM (SELECT ended_at IS NOT NULL AND status IN ('Completed', 'Failed', 'Cancelled') AS was_ended FROM ${this.runs} WHERE run_id = $1) old
+       WHERE r.run_id = $1
+       RETURNING r.function_id, r.status, r.ended_at, old.was_ended`,
       [runId, patch.status ?? null, patch.endedAt ?? null, patch.output ?? null],
     );
+    if (row === undefined || row.was_ended) return;
+    const after = { functionId: row.function_id, status: row.status, endedAt: row.ended_at ?? undefined };
+    if (endCounted(after)) {
+      this.rollups.runEnded(after);
+      this.rollups.counted();
+    }
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -124,11 +174,13 @@ export class PostgresHistoryStore implements HistoryStore {
   }
 
   async recordStep(entry: StepEntry): Promise<void> {
-    await this.db.execute(
+    // `xmax = 0` on a row just inserted, not on one updated: the insert is what counts the line for the charts.
+    const [row] = await this.db.query<{ inserted: boolean; function_id: string | null }>(
       `INSERT INTO ${this.steps} (${stepColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET name = excluded.name, op = excluded.op,
          status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at,
-         output = excluded.output`,
+         output = excluded.output
+       RETURNING (xmax = 0) AS inserted, (SELECT function_id FROM ${this.runs} WHERE run_id = $1) AS function_id`,
       [
         entry.runId,
         entry.stepId,
@@ -142,11 +194,54 @@ export class PostgresHistoryStore implements HistoryStore {
         entry.output ?? null,
       ],
     );
+    if (!row?.inserted || row.function_id === null || entry.endedAt === undefined) return;
+    this.rollups.stepEnded(row.function_id, entry);
+    this.rollups.counted();
   }
 
   async listSteps(runId: string): Promise<StepEntry[]> {
     const rows = await this.db.query<StepRow>(`SELECT ${stepColumns} FROM ${this.steps} WHERE run_id = $1 ORDER BY started_at, seq`, [runId]);
     return rows.map(toStep);
+  }
+
+  /** The rollup rows (rollup-migration.ts) of the range, one index range of a few hundred rows, plus the counts not yet flushed. */
+  async runMetrics(query: RunMetricsQuery): Promise<RunMetricsBucket[]> {
+    const where = new Conditions();
+    where.add("width_ms = $?", query.widthMs);
+    where.add("bucket_start >= $?", query.from);
+    where.add("bucket_start < $?", query.to);
+    if (query.functionId !== undefined) where.add("function_id = $?", query.functionId);
+    const sums = ["started", "completed", "failed", "cancelled", ...durationColumns].map((c) => `sum(${c})::bigint AS ${c}`).join(", ");
+    const rows = await this.db.query<Record<string, number>>(
+      `SELECT bucket_start, ${sums} FROM ${this.rollupTable} ${where.sql()} GROUP BY bucket_start ORDER BY bucket_start`,
+      where.params,
+    );
+    const stored = rows.map((row) => ({
+      start: Number(row.bucket_start),
+      started: row.started ?? 0,
+      completed: row.completed ?? 0,
+      failed: row.failed ?? 0,
+      cancelled: row.cancelled ?? 0,
+      stepDurations: durationColumns.map((c) => row[c] ?? 0),
+    }));
+    return mergeBuckets(stored, this.rollups.query(query));
+  }
+
+  /** One statement for every row: arrays unnested, added to the rows already there. */
+  private async writeRollups(rows: RollupRow[]): Promise<void> {
+    const counts = ["started", "completed", "failed", "cancelled", ...durationColumns];
+    const arrays: SqlValue[] = [
+      rows.map((r) => r.widthMs),
+      rows.map((r) => r.functionId),
+      rows.map((r) => r.start),
+      ...counts.map((c, i) => rows.map((r) => (i < 4 ? r[c as "started"] : (r.stepDurations[i - 4] ?? 0)))),
+    ] as SqlValue[];
+    await this.db.execute(
+      `INSERT INTO ${this.rollupTable} AS r (width_ms, function_id, bucket_start, ${counts.join(", ")})
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], ${counts.map((_, i) => `$${i + 4}::bigint[]`).join(", ")})
+       ON CONFLICT (width_ms, function_id, bucket_start) DO UPDATE SET ${counts.map((c) => `${c} = r.${c} + excluded.${c}`).join(", ")}`,
+      arrays,
+    );
   }
 }
 

@@ -1,13 +1,19 @@
-import { canonicalJson, valueAtPath } from "@weft/core";
+import { canonicalJson, InvalidInputError, valueAtPath } from "@weft/core";
 import type { WeftEvent } from "@weft/core";
 import { comparePauses } from "@weft/store";
-import type { Pause, PauseStore } from "@weft/store";
+import type { ClaimPauseOptions, Pause, PauseClaim, PauseStore } from "@weft/store";
 import type { PostgresDatabase } from "./postgres-database.js";
 
 /**
  * `PauseStore` on Postgres: the pause as JSON text, with its lookup keys as columns indexed by
  * (env, event_name, match_path, match_value) and by run. Saving is `INSERT ... ON CONFLICT DO
  * NOTHING`, so the first save of an id stands across processes.
+ *
+ * A claimed pause's row carries its key in `claim_key`, unique per env (`pauses_by_claim`): the row
+ * is the claim, so deleting the pause frees the key. Every claim writes under an advisory lock on
+ * (schema, env, key), so claims of one key run one after another, each seeing the last one's
+ * commit: a free key is one `INSERT`, a held one a transaction that decides and writes. The unique
+ * index makes a second holder impossible even so.
  */
 export class PostgresPauseStore implements PauseStore {
   private readonly pauses: string;
@@ -20,7 +26,7 @@ export class PostgresPauseStore implements PauseStore {
     await this.db.execute(
       `INSERT INTO ${this.pauses} (id, run_id, env, event_name, match_path, match_value, created_at, body)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-      [pause.id, pause.runId, pause.env, pause.eventName, pause.matchKey?.path ?? null, pause.matchKey?.value ?? null, pause.createdAt, JSON.stringify(pause)],
+      pauseColumns(pause),
     );
   }
 
@@ -72,6 +78,60 @@ export class PostgresPauseStore implements PauseStore {
   async deletePause(id: string): Promise<void> {
     await this.db.execute(`DELETE FROM ${this.pauses} WHERE id = $1`, [id]);
   }
+
+  async claimPause(pause: Pause, opts: ClaimPauseOptions): Promise<PauseClaim> {
+    const key = pause.exclusiveKey;
+    if (key === undefined) throw new InvalidInputError(`pause ${pause.id}: claimPause needs an exclusiveKey`);
+    const lock = JSON.stringify(["weft.pause-claim", this.db.schema, pause.env, key]);
+    // A free key (the usual case): one statement, under the lock, that inserts unless any unique
+    // index (the id, or the key) already has a row. Its conflict check sees every committed row.
+    const inserted = await this.db.execute(
+      `INSERT INTO ${this.pauses} (id, run_id, env, event_name, match_path, match_value, created_at, body, claim_key)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM (SELECT pg_advisory_xact_lock(hashtextextended($10, 0))) AS locked
+       ON CONFLICT DO NOTHING`,
+      [...pauseColumns(pause), key, lock],
+    );
+    if (inserted === 1) return { status: "claimed" };
+    return this.db.transaction(async (tx): Promise<PauseClaim> => {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [lock]);
+      const [row] = await tx.query<{ body: string }>(claimHolderSql(this.pauses), [pause.env, key]);
+      const holder = row === undefined ? undefined : parsePause(row);
+      if (holder?.id === pause.id) return { status: "claimed" };
+      if (holder !== undefined && opts.onConflict === "fail" && opts.evict !== holder.id) return { status: "held", holder };
+      // The holder goes, and so does a row of this id that does not hold the key (a plain save).
+      await tx.execute(`DELETE FROM ${this.pauses} WHERE id = ANY($1::text[])`, [holder === undefined ? [pause.id] : [holder.id, pause.id]]);
+      await tx.execute(
+        `INSERT INTO ${this.pauses} (id, run_id, env, event_name, match_path, match_value, created_at, body, claim_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [...pauseColumns(pause), key],
+      );
+      return holder === undefined ? { status: "claimed" } : { status: "claimed", replaced: holder };
+    });
+  }
+
+  async claimPauseHolder(env: string, key: string): Promise<Pause | undefined> {
+    const [row] = await this.db.query<{ body: string }>(claimHolderSql(this.pauses), [env, key]);
+    return row === undefined ? undefined : parsePause(row);
+  }
+}
+
+/** The holder of a key: a seek on `pauses_by_claim`. @internal exported for the plan test. */
+export function claimHolderSql(table: string): string {
+  return `SELECT body FROM ${table} WHERE env = $1 AND claim_key = $2`;
+}
+
+/** The columns every pause row has, in `INSERT` order (`claim_key` is written by claims only). */
+function pauseColumns(pause: Pause): (string | number | null)[] {
+  return [
+    pause.id,
+    pause.runId,
+    pause.env,
+    pause.eventName,
+    pause.matchKey?.path ?? null,
+    pause.matchKey?.value ?? null,
+    pause.createdAt,
+    JSON.stringify(pause),
+  ];
 }
 
 function parsePause(row: { body: string }): Pause {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { defaultDedupeWindowMs, firstLease, leaseTokenItemId, systemClock } from "@weft/store";
-import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
+import type { Clock, Lease, Queue, QueueItem, QueueKindStats } from "@weft/store";
 import type { PostgresDatabase } from "./postgres-database.js";
 import { leaseFairly } from "./postgres-queue-lease.js";
 import { QueueListener } from "./queue-listener.js";
@@ -188,6 +188,16 @@ export class PostgresQueue implements Queue {
   async size(): Promise<number> {
     const [row] = await this.db.query<{ n: number }>(`SELECT count(*) AS n FROM ${this.items}`);
     return row?.n ?? 0;
+  }
+
+  async statsByKind(now: number): Promise<QueueKindStats[]> {
+    const rows = await this.db.query<{ kind: string; depth: number; oldest: string | null }>(
+      `SELECT kind, count(*)::int AS depth,
+         (SELECT min(d.available_at) FROM ${this.items} d WHERE d.kind = q.kind AND d.lease_token IS NULL AND d.available_at <= $1::bigint) AS oldest
+       FROM ${this.items} q GROUP BY kind`,
+      [now],
+    );
+    return rows.map((row) => ({ kind: row.kind, depth: Number(row.depth), oldestDueAt: row.oldest === null ? undefined : Number(row.oldest) }));
   }
 
   subscribe(listener: (availableAt: number) => void): () => void {

@@ -1,4 +1,4 @@
-import type { AppRecord, FunctionRecord, RegistryStore } from "@weft/store";
+import type { AppRecord, ConnectWorkerRecord, FunctionRecord, RegistryStore } from "@weft/store";
 import type { PostgresDatabase } from "./postgres-database.js";
 
 /**
@@ -9,10 +9,12 @@ import type { PostgresDatabase } from "./postgres-database.js";
 export class PostgresRegistryStore implements RegistryStore {
   private readonly apps: string;
   private readonly functions: string;
+  private readonly connectWorkers: string;
 
   constructor(private readonly db: PostgresDatabase) {
     this.apps = db.table("history_apps");
     this.functions = db.table("history_functions");
+    this.connectWorkers = db.table("connect_workers");
   }
 
   async upsertApp(app: AppRecord): Promise<void> {
@@ -63,5 +65,23 @@ export class PostgresRegistryStore implements RegistryStore {
   async listFunctions(): Promise<FunctionRecord[]> {
     const rows = await this.db.query<{ body: string }>(`SELECT body FROM ${this.functions} ORDER BY id`);
     return rows.map((r) => JSON.parse(r.body) as FunctionRecord);
+  }
+
+  async putConnectWorker(worker: ConnectWorkerRecord): Promise<void> {
+    await this.db.execute(
+      `INSERT INTO ${this.connectWorkers} (connection_id, expires_at, body) VALUES ($1, $2, $3)
+       ON CONFLICT (connection_id) DO UPDATE SET expires_at = excluded.expires_at, body = excluded.body`,
+      [worker.connectionId, worker.expiresAt, JSON.stringify(worker)],
+    );
+  }
+
+  async removeConnectWorker(connectionId: string): Promise<void> {
+    await this.db.execute(`DELETE FROM ${this.connectWorkers} WHERE connection_id = $1`, [connectionId]);
+  }
+
+  async listConnectWorkers(now: number): Promise<ConnectWorkerRecord[]> {
+    await this.db.execute(`DELETE FROM ${this.connectWorkers} WHERE expires_at <= $1`, [now]);
+    const rows = await this.db.query<{ body: string }>(`SELECT body FROM ${this.connectWorkers} WHERE expires_at > $1 ORDER BY connection_id`, [now]);
+    return rows.map((r) => JSON.parse(r.body) as ConnectWorkerRecord);
   }
 }

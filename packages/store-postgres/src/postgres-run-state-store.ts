@@ -205,10 +205,15 @@ export class PostgresRunStateStore implements RunStateStore {
       // Deleting the run row waits for any save holding its lock; the next statement then sees it.
       const [gone] = await tx.query<{ idempotency_key: string }>(`DELETE FROM ${this.runs} WHERE run_id = $1 RETURNING idempotency_key`, [runId]);
       if (gone === undefined) return;
+      // No tombstone wanted (0 ms): the key's row would refuse nothing, so it goes (retention leaves no rows behind).
+      const key =
+        tombstoneTtlMs > 0
+          ? `UPDATE ${this.keys} SET run_id = NULL, tombstone_until = $3::bigint WHERE key = $2::text AND run_id = $1::text`
+          : `DELETE FROM ${this.keys} WHERE key = $2::text AND run_id = $1::text AND $3::bigint IS NOT NULL`;
       await tx.execute(
         `WITH steps_gone AS (DELETE FROM ${this.steps} WHERE run_id = $1::text),
            pending_gone AS (DELETE FROM ${this.pending} WHERE run_id = $1::text)
-         UPDATE ${this.keys} SET run_id = NULL, tombstone_until = $3::bigint WHERE key = $2::text AND run_id = $1::text`,
+         ${key}`,
         [runId, gone.idempotency_key, tombstoneUntil],
       );
     });

@@ -4,6 +4,7 @@ import { PostgresFlowStore } from "./postgres-flow-store.js";
 import { PostgresHistoryStore } from "./postgres-history-store.js";
 import { PostgresPauseStore } from "./postgres-pause-store.js";
 import { PostgresQueue } from "./postgres-queue.js";
+import { PostgresRealtimeBus } from "./postgres-realtime-bus.js";
 import { PostgresRegistryStore } from "./postgres-registry-store.js";
 import { PostgresRunStateStore } from "./postgres-run-state-store.js";
 
@@ -27,16 +28,21 @@ export interface PostgresStoresOptions {
 export function createPostgresStores(url: string, opts: PostgresStoresOptions = {}): StoreBundle {
   const db = new PostgresDatabase(url, { schema: opts.schema, poolSize: opts.poolSize });
   const queue = new PostgresQueue(db, { clock: opts.clock, dedupeWindowMs: opts.dedupeWindowMs });
+  const realtime = new PostgresRealtimeBus(db);
+  const history = new PostgresHistoryStore(db);
   return {
     state: new PostgresRunStateStore(db, { clock: opts.clock }),
     pauses: new PostgresPauseStore(db),
     queue,
     registry: new PostgresRegistryStore(db),
-    history: new PostgresHistoryStore(db),
+    history,
     flow: new PostgresFlowStore(db),
+    realtime,
     init: () => db.ready(),
     close: async () => {
-      await queue.stopListening();
+      // The chart counts not yet written (at most a second's), while the pool is open.
+      await history.flushRollups().catch(() => {});
+      await Promise.all([queue.stopListening(), realtime.close()]);
       await db.close();
     },
   };

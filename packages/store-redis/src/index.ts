@@ -1,7 +1,8 @@
 export { createRedisStores } from "./redis-stores.js";
 export type { RedisStoresOptions } from "./redis-stores.js";
 export { RedisConnection } from "./redis-connection.js";
-export type { RedisArg, RedisConnectionOptions, RedisPersistence, RedisSubscription } from "./redis-connection.js";
+export type { RedisArg, RedisChannelSubscriber, RedisConnectionOptions, RedisPersistence, RedisSubscription } from "./redis-connection.js";
+export { RedisRealtimeBus } from "./redis-realtime-bus.js";
 export { watchDurability } from "./redis-durability.js";
 export type { RedisDurabilityOptions } from "./redis-durability.js";
 export type { LuaScript } from "./lua/lua-script.js";

@@ -85,6 +85,14 @@ export class KeyLayout {
     };
   }
 
+  /**
+   * Hash: `id` and `pause` (its JSON) of the pause holding an exclusive key in an env (a signal
+   * name): one tag per (env, key), so a claim is one script on one slot.
+   */
+  pauseClaim(env: string, key: string): string {
+    return `${this.prefix}claim:{${tagPart(env)}:${tagPart(key)}}`;
+  }
+
   flow(key: string): FlowKeys {
     const base = `${this.prefix}flow:{${tag(key)}}`;
     return { slots: `${base}:slots`, tat: `${base}:tat`, reg: `${base}:reg` };

@@ -19,6 +19,14 @@ export interface RedisSubscription {
   close(): Promise<void>;
 }
 
+/** Pub/sub channels joined and left at will on one dedicated connection (realtime). */
+export interface RedisChannelSubscriber {
+  /** SUBSCRIBE; resolves once Redis confirms it. */
+  add(channel: string): Promise<void>;
+  /** UNSUBSCRIBE. */
+  remove(channel: string): Promise<void>;
+}
+
 export interface RedisConnectionOptions {
   /** How long `init()` may take (connecting and the first reply) before it fails. Default 2 s. */
   connectTimeoutMs?: number;
@@ -246,6 +254,34 @@ export class RedisConnection {
     return {
       close: async () => {
         if (this.subscriptions.delete(sub)) await quit(sub);
+      },
+    };
+  }
+
+  /**
+   * A dedicated connection whose channels change over time, opened on the first `add`. Unlike
+   * `subscribe`, joining is awaited (realtime promises delivery from the moment a subscription
+   * resolves); ioredis rejoins every channel after a reconnect. Closed with this connection.
+   */
+  channelSubscriber(onMessage: (channel: string, message: string) => void): RedisChannelSubscriber {
+    let sub: Redis | Cluster | undefined;
+    const open = (): Redis | Cluster => {
+      if (this.closed) throw new StoreUnavailableError(`the connection to ${this.url} is closed`);
+      if (sub === undefined) {
+        sub = this.client.duplicate();
+        this.subscriptions.add(sub);
+        sub.on("error", () => {});
+        sub.on("message", (channel: string, message: string) => onMessage(channel, message));
+      }
+      return sub;
+    };
+    return {
+      add: async (channel) => {
+        await this.bounded(open().subscribe(channel), `SUBSCRIBE ${channel}`);
+      },
+      remove: async (channel) => {
+        if (sub === undefined || this.closed) return;
+        await this.bounded(sub.unsubscribe(channel), `UNSUBSCRIBE ${channel}`);
       },
     };
   }

@@ -1,7 +1,7 @@
-import { canonicalJson, valueAtPath } from "@weft/core";
+import { canonicalJson, InvalidInputError, valueAtPath } from "@weft/core";
 import type { WeftEvent } from "@weft/core";
 import { comparePauses } from "@weft/store";
-import type { Pause, PauseStore } from "@weft/store";
+import type { ClaimPauseOptions, Pause, PauseClaim, PauseStore } from "@weft/store";
 import { KeyLayout } from "./keys.js";
 import * as lua from "./lua/pause-scripts.js";
 import type { RedisConnection } from "./redis-connection.js";
@@ -22,6 +22,12 @@ import { replyArray, replyString, replyStrings } from "./redis-replies.js";
  * stored JSON), and never an index entry without its pause. Readers also load each pause's JSON and
  * skip ids whose pause is gone or no longer matches, so even a save racing a delete of the same id
  * cannot make a deleted pause come back from a lookup.
+ *
+ * An exclusive key (`claimPause`) has a fourth tag, `claim:{<env>:<key>}`: a hash naming the holder
+ * and keeping a copy of its JSON, so the decision is one script on one slot and `claimPauseHolder`
+ * one read. The claim comes first, then the pause is saved as above; deleting frees the claim first
+ * (only if this pause still holds it), then deletes as above. A claimant replaced while it was
+ * still saving its pause finds that out when it is done, and deletes what it saved.
  */
 export class RedisPauseStore implements PauseStore {
   private readonly keys: KeyLayout;
@@ -37,10 +43,35 @@ export class RedisPauseStore implements PauseStore {
     const json = JSON.stringify(pause);
     const stored = replyString(await this.conn.script(lua.savePauseBody, [this.keys.pause(pause.id)], [json]), "savePause");
     // Index what stands (the first save), not what was passed, so a repeat completes the first.
-    const first = stored === json ? pause : (JSON.parse(stored) as Pause);
-    await this.conn.command("SADD", [this.keys.run(first.runId).pauses, first.id]);
-    const { keys, args } = this.indexKeys(first);
+    await this.index(stored === json ? pause : (JSON.parse(stored) as Pause));
+  }
+
+  private async index(pause: Pause): Promise<void> {
+    await this.conn.command("SADD", [this.keys.run(pause.runId).pauses, pause.id]);
+    const { keys, args } = this.indexKeys(pause);
     await this.conn.script(lua.indexPause, keys, args);
+  }
+
+  async claimPause(pause: Pause, opts: ClaimPauseOptions): Promise<PauseClaim> {
+    if (pause.exclusiveKey === undefined) throw new InvalidInputError(`pause ${pause.id}: claimPause needs an exclusiveKey`);
+    const claimKey = this.keys.pauseClaim(pause.env, pause.exclusiveKey);
+    const reply = await this.conn.script(lua.claimPauseKey, [claimKey], [pause.id, JSON.stringify(pause), opts.onConflict, opts.evict ?? ""]);
+    const [status, json] = replyStrings(reply, "claimPause");
+    const other = JSON.parse(json as string) as Pause;
+    if (status === "held") return { status: "held", holder: other };
+    // Claimed: the pause as it stands (a repeated claim keeps the first), saved over a plain save.
+    const holding = status === "claimed" ? other : pause;
+    if (status === "replaced") await this.deletePause(other.id);
+    await this.conn.command("SET", [this.keys.pause(holding.id), JSON.stringify(holding)]);
+    await this.index(holding);
+    // Replaced meanwhile: the replacer may have found nothing to delete yet, so delete it here.
+    if ((await this.conn.command("HGET", [claimKey, "id"])) !== holding.id) await this.deletePause(holding.id);
+    return status === "replaced" ? { status: "claimed", replaced: other } : { status: "claimed" };
+  }
+
+  async claimPauseHolder(env: string, key: string): Promise<Pause | undefined> {
+    const json = await this.conn.command("HGET", [this.keys.pauseClaim(env, key), "pause"]);
+    return typeof json === "string" ? (JSON.parse(json) as Pause) : undefined;
   }
 
   async findPauses(env: string, event: WeftEvent): Promise<Pause[]> {
@@ -71,6 +102,7 @@ export class RedisPauseStore implements PauseStore {
   async deletePause(id: string): Promise<void> {
     const pause = await this.getPause(id);
     if (pause === undefined) return;
+    if (pause.exclusiveKey !== undefined) await this.conn.script(lua.releasePauseKey, [this.keys.pauseClaim(pause.env, pause.exclusiveKey)], [id]);
     const { keys, args } = this.indexKeys(pause);
     await this.conn.script(lua.unindexPause, keys, args);
     await this.conn.command("SREM", [this.keys.run(pause.runId).pauses, id]);

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { defaultDedupeWindowMs, firstLease, leaseTokenItemId, systemClock } from "@weft/store";
-import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
+import type { Clock, Lease, Queue, QueueItem, QueueKindStats } from "@weft/store";
 import { KeyLayout } from "./keys.js";
 import type { QueueKeys } from "./keys.js";
 import * as lua from "./lua/queue-scripts.js";
 import type { RedisConnection, RedisSubscription } from "./redis-connection.js";
-import { replyArray, replyNumber, replyString } from "./redis-replies.js";
+import { replyArray, replyNumber, replyString, replyStrings } from "./redis-replies.js";
 
 /**
  * `Queue` on Redis: the whole queue sits under one hash tag, `{<prefix>q}`, so every operation
@@ -67,6 +67,7 @@ export class RedisQueue implements Queue {
         this.wakeup(availableAt),
         leased?.token ?? "",
         leased?.expiresAt ?? "",
+        item.kind,
       ],
     );
     return added === 1;
@@ -122,6 +123,19 @@ export class RedisQueue implements Queue {
   async nextAvailableAt(now: number): Promise<number | undefined> {
     const at = await this.conn.script(lua.nextAvailableAt, [this.keys.base], [now]);
     return at === null ? undefined : replyNumber(at, "nextAvailableAt");
+  }
+
+  /** Items of the unleased due set read at most per scrape while looking for each kind's oldest. */
+  private static readonly statsWalkLimit = 5000;
+
+  async statsByKind(now: number): Promise<QueueKindStats[]> {
+    const flat = replyStrings(await this.conn.script(lua.statsByKind, [this.keys.base], [now, RedisQueue.statsWalkLimit]), "statsByKind");
+    const out: QueueKindStats[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      const oldest = flat[i + 2];
+      out.push({ kind: flat[i] as string, depth: Number(flat[i + 1]), oldestDueAt: oldest === "" || oldest === undefined ? undefined : Number(oldest) });
+    }
+    return out;
   }
 
   async size(): Promise<number> {

@@ -28,13 +28,20 @@ const tombstoneGcSlackMs = 24 * 60 * 60 * 1000;
 export class RedisRunStateStore implements RunStateStore {
   private readonly clock: Clock;
   private readonly keys: KeyLayout;
+  private readonly finishedRunTtlMs: number;
 
+  /**
+   * `finishedRunTtlMs` (`--retention-runs`): a finished run's keys, and its idempotency key, expire
+   * this long after `finalize`, so they never outlive the retention period even when no sweep
+   * finds them; unset keeps them until `deleteRun`.
+   */
   constructor(
     private readonly conn: RedisConnection,
-    opts: { clock?: Clock; keyPrefix?: string } = {},
+    opts: { clock?: Clock; keyPrefix?: string; finishedRunTtlMs?: number } = {},
   ) {
     this.keys = new KeyLayout(opts.keyPrefix);
     this.clock = opts.clock ?? systemClock;
+    this.finishedRunTtlMs = Math.max(0, Math.ceil(opts.finishedRunTtlMs ?? 0));
   }
 
   async createRun(run: NewRun): Promise<CreateRunResult> {
@@ -110,8 +117,13 @@ export class RedisRunStateStore implements RunStateStore {
       outcome.endedAt,
       outcome.output === undefined ? "0" : "1",
       outcome.output ?? "",
+      this.finishedRunTtlMs,
     ]);
     if (code === -1) throw new RunNotFoundError(runId);
+    if (typeof code === "string") {
+      await this.conn.command("PEXPIRE", [this.keys.idempotency(code), this.finishedRunTtlMs]);
+      return true;
+    }
     return code === 1;
   }
 

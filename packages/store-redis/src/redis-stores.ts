@@ -6,6 +6,7 @@ import { watchDurability, type RedisDurabilityOptions } from "./redis-durability
 import { RedisFlowStore } from "./redis-flow-store.js";
 import { RedisPauseStore } from "./redis-pause-store.js";
 import { RedisQueue } from "./redis-queue.js";
+import { RedisRealtimeBus } from "./redis-realtime-bus.js";
 import { RedisRunStateStore } from "./redis-run-state-store.js";
 import { parseRedisUrl } from "./redis-url.js";
 
@@ -18,6 +19,8 @@ export interface RedisStoresOptions extends RedisConnectionOptions, RedisDurabil
    * else `weft:`. No braces (they are hash tags).
    */
   keyPrefix?: string;
+  /** `--retention-runs`: finished runs' keys expire this long after they end (`RedisRunStateStore`). */
+  finishedRunTtlMs?: number;
 }
 
 /**
@@ -34,10 +37,11 @@ export function createRedisStores(url: string, opts: RedisStoresOptions = {}): S
   const conn = new RedisConnection(url, { connectTimeoutMs: opts.connectTimeoutMs, commandTimeoutMs: opts.commandTimeoutMs });
   watchDurability(conn, layout.epoch(), { persistence: opts.persistence, warn: opts.warn });
   return {
-    state: new RedisRunStateStore(conn, { clock: opts.clock, keyPrefix }),
+    state: new RedisRunStateStore(conn, { clock: opts.clock, keyPrefix, finishedRunTtlMs: opts.finishedRunTtlMs }),
     pauses: new RedisPauseStore(conn, { keyPrefix }),
     queue: new RedisQueue(conn, { clock: opts.clock, dedupeWindowMs: opts.dedupeWindowMs, keyPrefix }),
     flow: new RedisFlowStore(conn, { clock: opts.clock, keyPrefix }),
+    realtime: new RedisRealtimeBus(conn, { keyPrefix }),
     init: () => conn.init(),
     close: () => conn.close(),
   };

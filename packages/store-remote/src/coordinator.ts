@@ -8,7 +8,7 @@ import type { CallContext } from "./call-handler.js";
 import { CallStats } from "./call-stats.js";
 import { ConcurrencyLimiter } from "./concurrency-limiter.js";
 import { LeaseCoalescer } from "./lease-coalescer.js";
-import { formatEndpoint } from "./remote-url.js";
+import { formatEndpoint, remoteScheme, remoteTlsScheme } from "./remote-url.js";
 import { WakeupHub } from "./wakeup-hub.js";
 import { toWireError } from "./wire-errors.js";
 import { callPathPrefix, clientIdHeader, healthPath, refusedHeader, storeNames, subscribePath } from "./wire.js";
@@ -37,10 +37,23 @@ export interface CoordinatorOptions {
    * Default true.
    */
   coalesceLeases?: boolean;
+  /**
+   * Serve TLS (`weft coordinator --tls-cert --tls-key`; clients use `weft+tls://`). With `ca`, every
+   * client must present a certificate signed by it (mutual TLS, `--tls-ca`): a connection without
+   * one, or with another CA's, is refused during the handshake.
+   */
+  tls?: CoordinatorTls;
+}
+
+/** PEM contents of the coordinator's certificate and key, and of the CA its clients' certificates must chain to. */
+export interface CoordinatorTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca?: string | Buffer;
 }
 
 export interface Coordinator {
-  /** `weft://host:port`, what engines pass as `--state`. */
+  /** `weft://host:port` (`weft+tls://` with `tls`), what engines pass as `--state`. */
   readonly url: string;
   /** The same report `GET /health` answers. */
   health(): HealthReport;
@@ -81,7 +94,19 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
   let active = 0;
   const quietWaiters: (() => void)[] = [];
 
-  const server = http2.createServer({ settings: { maxConcurrentStreams: 10_000 } });
+  const settings = { maxConcurrentStreams: 10_000 };
+  const tls = opts.tls;
+  const server =
+    tls === undefined
+      ? http2.createServer({ settings })
+      : http2.createSecureServer({
+          settings,
+          cert: tls.cert,
+          key: tls.key,
+          ...(tls.ca === undefined ? {} : { ca: tls.ca, requestCert: true, rejectUnauthorized: true }),
+        });
+  // A client whose handshake fails (untrusted, no client certificate) learns why from the TLS alert.
+  server.on("tlsClientError", () => {});
   server.on("session", (session) => {
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
@@ -187,7 +212,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
     throw e;
   }
   const { port } = server.address() as AddressInfo;
-  const url = `weft://${formatEndpoint(opts.listen.host, port)}`;
+  const url = `${tls === undefined ? remoteScheme : remoteTlsScheme}${formatEndpoint(opts.listen.host, port)}`;
 
   let closed: Promise<void> | undefined;
   /** Stop listening (once) and resolve when every session is gone. */

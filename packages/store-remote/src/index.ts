@@ -1,9 +1,10 @@
 export { startCoordinator } from "./coordinator.js";
-export type { Coordinator, CoordinatorOptions } from "./coordinator.js";
+export type { Coordinator, CoordinatorOptions, CoordinatorTls } from "./coordinator.js";
 export { createRemoteStores, RemoteRunStateStore, RemotePauseStore, RemoteQueue, RemoteFlowStore } from "./remote-stores.js";
 export type { RemoteStores, RemoteStoresOptions } from "./remote-stores.js";
-export { parseRemoteUrl, remoteScheme } from "./remote-url.js";
-export type { RemoteEndpoint, RemoteTarget } from "./remote-url.js";
+export { parseRemoteUrl, remoteScheme, remoteTlsScheme } from "./remote-url.js";
+export type { RemoteEndpoint, RemoteTarget, RemoteTlsFiles } from "./remote-url.js";
+export type { RemoteTlsOptions } from "./remote-tls.js";
 export { ConcurrencyLimiter } from "./concurrency-limiter.js";
 export { fromWireError, toWireError } from "./wire-errors.js";
 export type { WireError } from "./wire-errors.js";

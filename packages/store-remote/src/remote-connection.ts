@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import http2 from "node:http2";
 import type { ClientHttp2Session, ClientHttp2Stream, OutgoingHttpHeaders } from "node:http2";
-import { StoreUnavailableError } from "@weft/core";
+import { describeTlsProblem, StoreUnavailableError } from "@weft/core";
+import { clientTlsSettings } from "./remote-tls.js";
+import type { ClientTlsSettings, RemoteTlsOptions } from "./remote-tls.js";
 import type { RemoteEndpoint, RemoteTarget } from "./remote-url.js";
 import { Deadlines, LostInFlight, NotSent, exchangeOnStream, reasonOf } from "./stream-exchange.js";
 import type { Answer } from "./stream-exchange.js";
@@ -21,18 +23,24 @@ export interface RemoteConnectionOptions {
    * restarting) before it fails with `StoreUnavailableError`. Default 5 s.
    */
   retryWindowMs?: number;
+  /** For `weft+tls://`: PEM contents that override the URL's `ca`, `cert` and `key` files. */
+  tls?: RemoteTlsOptions;
 }
 
 interface Live {
   session: ClientHttp2Session;
   ready: Promise<ClientHttp2Session>;
   streams: number;
+  /** Whether any call on this session got an answer. */
+  answered?: boolean;
 }
 
 interface Endpoint extends RemoteEndpoint {
   live: Live | undefined;
   failures: number;
   downUntil: number;
+  /** The last error a session to it reported: a TLS alert can arrive after the handshake looked done. */
+  lastSessionError?: unknown;
 }
 
 interface Request {
@@ -71,6 +79,7 @@ export class RemoteConnection {
   onWakeup: ((availableAt: number) => void) | undefined;
   private readonly endpoints: Endpoint[];
   private readonly token: string | undefined;
+  private readonly tls: ClientTlsSettings | undefined;
   private readonly connectTimeoutMs: number;
   private readonly deadlines: Deadlines;
   private readonly retryWindowMs: number;
@@ -83,6 +92,7 @@ export class RemoteConnection {
     this.endpoints = target.endpoints.map((e) => ({ ...e, live: undefined, failures: 0, downUntil: 0 }));
     this.preferred = Math.floor(Math.random() * this.endpoints.length);
     this.token = opts.token ?? target.token;
+    this.tls = clientTlsSettings(target, opts.tls);
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 2_000;
     this.deadlines = new Deadlines(opts.callTimeoutMs ?? 30_000);
     this.retryWindowMs = opts.retryWindowMs ?? 5_000;
@@ -180,11 +190,11 @@ export class RemoteConnection {
     for (;;) {
       if (this.closed) throw new StoreUnavailableError(`${req.what}: the remote store ${this.display} is closed`);
       const endpoint = this.pick();
-      if (req.once === true && tried.has(endpoint)) throw this.unavailable(req, "no coordinator answered", lastError);
+      if (req.once === true && tried.has(endpoint)) throw this.unavailable(req, "no coordinator answered", lastError, endpoint);
       tried.add(endpoint);
       const wait = endpoint.downUntil - Date.now();
       if (wait > 0 && req.once !== true) {
-        if (Date.now() + wait > deadline) throw this.unavailable(req, `no coordinator answered within ${this.retryWindowMs} ms`, lastError);
+        if (Date.now() + wait > deadline) throw this.unavailable(req, `no coordinator answered within ${this.retryWindowMs} ms`, lastError, endpoint);
         await sleep(wait);
       }
       try {
@@ -197,6 +207,7 @@ export class RemoteConnection {
         }
         endpoint.failures = 0;
         endpoint.downUntil = 0;
+        endpoint.lastSessionError = undefined;
         this.preferred = this.endpoints.indexOf(endpoint);
         return answer;
       } catch (e) {
@@ -204,16 +215,24 @@ export class RemoteConnection {
         lastError = e;
         this.markDown(endpoint);
         if (e instanceof LostInFlight && !req.repeatable) {
-          throw this.unavailable(req, `the connection to ${endpoint.label} was lost with the call in flight (it may or may not have run)`, e);
+          throw this.unavailable(req, `the connection to ${endpoint.label} was lost with the call in flight (it may or may not have run)`, e, endpoint);
         }
-        if (Date.now() > deadline) throw this.unavailable(req, `no coordinator answered within ${this.retryWindowMs} ms`, e);
+        if (Date.now() > deadline) throw this.unavailable(req, `no coordinator answered within ${this.retryWindowMs} ms`, e, endpoint);
       }
     }
   }
 
-  private unavailable(req: Request, problem: string, cause: unknown): StoreUnavailableError {
+  private unavailable(req: Request, problem: string, cause: unknown, endpoint: Endpoint): StoreUnavailableError {
     const reason = cause === undefined ? "" : `: ${reasonOf(cause)}`;
-    return new StoreUnavailableError(`${req.what} on the remote store ${this.display}: ${problem}${reason}`, { cause });
+    // A certificate problem is named with its fix; a TLS alert may have reached the session, not the call.
+    const fixes = { ca: "?ca=FILE in the weft+tls:// URL", clientCert: "&cert=FILE&key=FILE in the weft+tls:// URL" };
+    const tls =
+      describeTlsProblem(cause, fixes) ??
+      describeTlsProblem(endpoint.lastSessionError, fixes) ??
+      (endpoint.lastSessionError instanceof ClosedAfterHandshake
+        ? "TLS: the coordinator closed the connection after the handshake without answering, as one started with --tls-ca does when it refuses the client certificate (not signed by a CA it trusts)"
+        : undefined);
+    return new StoreUnavailableError(`${req.what} on the remote store ${this.display}: ${problem}${reason}${tls ? ` (${tls})` : ""}`, { cause });
   }
 
   /** The preferred coordinator if it is not backing off, else the next that is not, else the one back soonest. */
@@ -240,14 +259,24 @@ export class RemoteConnection {
   private connect(endpoint: Endpoint): Promise<Live> {
     const current = endpoint.live;
     if (current !== undefined && !current.session.closed && !current.session.destroyed) return current.ready.then(() => current);
-    const session = http2.connect(endpoint.authority, { settings: { enablePush: false } });
+    const session = http2.connect(endpoint.authority, { settings: { enablePush: false }, ...this.tls });
     const live: Live = { session, streams: 0, ready: Promise.resolve(session) };
     const forget = () => {
       if (endpoint.live === live) endpoint.live = undefined;
     };
     // Errors reach the calls through their streams; an unhandled 'error' would crash the process.
-    session.on("error", () => {});
+    session.on("error", (e) => {
+      endpoint.lastSessionError = e;
+    });
     session.on("close", forget);
+    // Node checks a client certificate after the TLS 1.3 handshake and, refusing it, just closes the
+    // connection: no alert reaches the client. A TLS session closed before any answer and without an
+    // error is recorded as that, so the message can say what most likely happened.
+    if (this.tls?.cert !== undefined) {
+      session.once("close", () => {
+        if (!live.answered && endpoint.lastSessionError === undefined) endpoint.lastSessionError = closedAfterHandshake();
+      });
+    }
     // The coordinator is draining: streams already open finish here; new calls open a new session.
     session.on("goaway", forget);
     live.ready = new Promise<ClientHttp2Session>((resolve, reject) => {
@@ -285,7 +314,10 @@ export class RemoteConnection {
   private send(live: Live, req: Request): Promise<Answer> {
     live.streams += 1;
     if (live.streams >= maxStreamsPerSession) this.retire(live);
-    return exchangeOnStream(live.session, this.headers(req.method, req.path), req.body, this.deadlines);
+    return exchangeOnStream(live.session, this.headers(req.method, req.path), req.body, this.deadlines).then((answer) => {
+      live.answered = true;
+      return answer;
+    });
   }
 
   /** Let a session's open streams finish and send new calls over a fresh one. */
@@ -293,6 +325,12 @@ export class RemoteConnection {
     for (const endpoint of this.endpoints) if (endpoint.live === live) endpoint.live = undefined;
     live.session.close();
   }
+}
+
+/** A TLS session with a client certificate that the coordinator closed before answering (see `connect`). */
+class ClosedAfterHandshake extends Error {}
+function closedAfterHandshake(): Error {
+  return new ClosedAfterHandshake("the coordinator closed the TLS connection before answering");
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,14 +1,17 @@
 import { StoreUnavailableError } from "@weft/core";
 import type {
+  ClaimPauseOptions,
   CreateRunResult,
   FlowStore,
   FinalOutcome,
   Lease,
   NewRun,
   Pause,
+  PauseClaim,
   PauseStore,
   Queue,
   QueueItem,
+  QueueKindStats,
   RunMetadata,
   RunState,
   RunStateStore,
@@ -86,6 +89,12 @@ export class RemotePauseStore extends RemoteStore<PauseMethod> implements PauseS
   deletePause(id: string): Promise<void> {
     return this.call("deletePause", id);
   }
+  claimPause(pause: Pause, opts: ClaimPauseOptions): Promise<PauseClaim> {
+    return this.call("claimPause", pause, opts);
+  }
+  claimPauseHolder(env: string, key: string): Promise<Pause | undefined> {
+    return this.call("claimPauseHolder", env, key);
+  }
 }
 
 export class RemoteQueue extends RemoteStore<QueueMethod> implements Queue {
@@ -121,6 +130,9 @@ export class RemoteQueue extends RemoteStore<QueueMethod> implements Queue {
   }
   size(): Promise<number> {
     return this.call("size");
+  }
+  statsByKind(now: number): Promise<QueueKindStats[]> {
+    return this.call("statsByKind", now);
   }
   subscribe(listener: (availableAt: number) => void): () => void {
     return this.wakeups.subscribe(listener);

@@ -38,7 +38,15 @@ const stateMethods = [
   "finalize",
   "deleteRun",
 ] as const satisfies readonly Remotable<RunStateStore>[];
-const pauseMethods = ["savePause", "findPauses", "getPause", "pausesOfRun", "deletePause"] as const satisfies readonly Remotable<PauseStore>[];
+const pauseMethods = [
+  "savePause",
+  "findPauses",
+  "getPause",
+  "pausesOfRun",
+  "deletePause",
+  "claimPause",
+  "claimPauseHolder",
+] as const satisfies readonly Remotable<PauseStore>[];
 const queueMethods = [
   "enqueue",
   "enqueueLeased",
@@ -49,6 +57,7 @@ const queueMethods = [
   "dropRun",
   "nextAvailableAt",
   "size",
+  "statsByKind",
 ] as const satisfies readonly Remotable<Queue>[];
 
 const flowMethods = [
@@ -86,7 +95,8 @@ export const remoteMethods: { readonly [S in StoreName]: ReadonlySet<string> } =
 /**
  * Calls the client may send again when the connection drops mid-call, because a second run answers
  * as the first did: reads, and writes that are idempotent with the same answer. Everything else
- * (`createRun` would answer `exists`, `enqueue` false, `lease` would lease other items, …) surfaces
+ * (`createRun` would answer `exists`, `enqueue` false, `lease` would lease other items, `claimPause`
+ * would no longer name the holder it replaced, …) surfaces
  * `StoreUnavailableError` instead, and the engine's own retries decide.
  */
 export const repeatableMethods: ReadonlySet<string> = new Set([
@@ -100,10 +110,12 @@ export const repeatableMethods: ReadonlySet<string> = new Set([
   "pauses.getPause",
   "pauses.pausesOfRun",
   "pauses.deletePause",
+  "pauses.claimPauseHolder",
   "queue.extend",
   "queue.dropRun",
   "queue.nextAvailableAt",
   "queue.size",
+  "queue.statsByKind",
   // Taking a slot one already holds extends it and answers true again; `takeToken`, `put`,
   // `putIf` and `deleteIf` would spend, version or answer differently the second time.
   "flow.acquireSlot",

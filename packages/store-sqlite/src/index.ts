@@ -9,3 +9,4 @@ export { SqliteQueue } from "./sqlite-queue.js";
 export { SqliteRegistryStore } from "./sqlite-registry-store.js";
 export { SqliteHistoryStore } from "./sqlite-history-store.js";
 export { SqliteFlowStore } from "./sqlite-flow-store.js";
+export { rollupBackfill } from "./rollup-migration.js";

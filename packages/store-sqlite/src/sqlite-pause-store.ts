@@ -1,7 +1,7 @@
-import { canonicalJson, valueAtPath } from "@weft/core";
+import { canonicalJson, InvalidInputError, valueAtPath } from "@weft/core";
 import type { WeftEvent } from "@weft/core";
 import { comparePauses } from "@weft/store";
-import type { Pause, PauseStore } from "@weft/store";
+import type { ClaimPauseOptions, Pause, PauseClaim, PauseStore } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 /**
@@ -17,7 +17,11 @@ const distinctPathsSql = `
   )
   SELECT path FROM paths WHERE path IS NOT NULL`;
 
-/** `PauseStore` on SQLite: the pause as JSON, with its lookup keys as indexed columns. */
+/**
+ * `PauseStore` on SQLite: the pause as JSON, with its lookup keys as indexed columns. A claimed
+ * pause's row carries its key in `claim_key`, unique per env (`pauses_by_claim`): the row is the
+ * claim, so deleting the pause frees the key, and a claim is one transaction under the write lock.
+ */
 export class SqlitePauseStore implements PauseStore {
   constructor(private readonly db: SqliteDatabase) {}
 
@@ -25,7 +29,7 @@ export class SqlitePauseStore implements PauseStore {
     this.db.run(
       `INSERT INTO pauses (id, run_id, env, event_name, match_path, match_value, created_at, body)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      [pause.id, pause.runId, pause.env, pause.eventName, pause.matchKey?.path ?? null, pause.matchKey?.value ?? null, pause.createdAt, JSON.stringify(pause)],
+      pauseColumns(pause),
     );
   }
 
@@ -62,6 +66,48 @@ export class SqlitePauseStore implements PauseStore {
   async deletePause(id: string): Promise<void> {
     this.db.run("DELETE FROM pauses WHERE id = ?", [id]);
   }
+
+  async claimPause(pause: Pause, opts: ClaimPauseOptions): Promise<PauseClaim> {
+    const key = pause.exclusiveKey;
+    if (key === undefined) throw new InvalidInputError(`pause ${pause.id}: claimPause needs an exclusiveKey`);
+    return this.db.transaction((): PauseClaim => {
+      const holder = this.holder(pause.env, key);
+      if (holder?.id === pause.id) return { status: "claimed" };
+      if (holder !== undefined && opts.onConflict === "fail" && opts.evict !== holder.id) return { status: "held", holder };
+      // The holder goes, and so does a row of this id that does not hold the key (a plain save).
+      if (holder !== undefined) this.db.run("DELETE FROM pauses WHERE id = ?", [holder.id]);
+      this.db.run("DELETE FROM pauses WHERE id = ?", [pause.id]);
+      this.db.run(
+        `INSERT INTO pauses (id, run_id, env, event_name, match_path, match_value, created_at, body, claim_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [...pauseColumns(pause), key],
+      );
+      return holder === undefined ? { status: "claimed" } : { status: "claimed", replaced: holder };
+    });
+  }
+
+  async claimPauseHolder(env: string, key: string): Promise<Pause | undefined> {
+    return this.holder(env, key);
+  }
+
+  private holder(env: string, key: string): Pause | undefined {
+    const row = this.db.get<{ body: string }>("SELECT body FROM pauses WHERE env = ? AND claim_key = ?", [env, key]);
+    return row === undefined ? undefined : parsePause(row);
+  }
+}
+
+/** The columns every pause row has, in `INSERT` order (`claim_key` is written by claims only). */
+function pauseColumns(pause: Pause): (string | number | null)[] {
+  return [
+    pause.id,
+    pause.runId,
+    pause.env,
+    pause.eventName,
+    pause.matchKey?.path ?? null,
+    pause.matchKey?.value ?? null,
+    pause.createdAt,
+    JSON.stringify(pause),
+  ];
 }
 
 function parsePause(row: { body: string }): Pause {

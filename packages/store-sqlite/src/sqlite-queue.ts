@@ -1,5 +1,5 @@
 import { defaultDedupeWindowMs, encodeLeaseToken, fairOrder, firstLease, leaseTokenItemId, systemClock } from "@weft/store";
-import type { Clock, Lease, Queue, QueueItem } from "@weft/store";
+import type { Clock, Lease, Queue, QueueItem, QueueKindStats } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 interface ItemRow {
@@ -178,6 +178,18 @@ export class SqliteQueue implements Queue {
 
   async size(): Promise<number> {
     return this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM queue_items")?.n ?? 0;
+  }
+
+  async statsByKind(now: number): Promise<QueueKindStats[]> {
+    return this.db.read(() => {
+      const depths = this.db.all<{ kind: string; n: number }>("SELECT kind, COUNT(*) AS n FROM queue_items GROUP BY kind");
+      const due = this.db.all<{ kind: string; at: number }>(
+        "SELECT kind, MIN(available_at) AS at FROM queue_items WHERE lease_token IS NULL AND available_at <= ? GROUP BY kind",
+        [now],
+      );
+      const oldest = new Map(due.map((row) => [row.kind, row.at]));
+      return depths.map((row) => ({ kind: row.kind, depth: row.n, oldestDueAt: oldest.get(row.kind) }));
+    });
   }
 
   subscribe(listener: (availableAt: number) => void): () => void {

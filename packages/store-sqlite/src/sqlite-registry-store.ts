@@ -1,4 +1,4 @@
-import type { AppRecord, FunctionRecord, RegistryStore } from "@weft/store";
+import type { AppRecord, ConnectWorkerRecord, FunctionRecord, RegistryStore } from "@weft/store";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 /**
@@ -43,6 +43,24 @@ export class SqliteRegistryStore implements RegistryStore {
 
   async listFunctions(): Promise<FunctionRecord[]> {
     return this.db.all<{ body: string }>("SELECT body FROM history_functions ORDER BY id").map((r) => JSON.parse(r.body) as FunctionRecord);
+  }
+
+  async putConnectWorker(worker: ConnectWorkerRecord): Promise<void> {
+    this.db.run(
+      "INSERT INTO connect_workers (connection_id, expires_at, body) VALUES (?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET expires_at = excluded.expires_at, body = excluded.body",
+      [worker.connectionId, worker.expiresAt, JSON.stringify(worker)],
+    );
+  }
+
+  async removeConnectWorker(connectionId: string): Promise<void> {
+    this.db.run("DELETE FROM connect_workers WHERE connection_id = ?", [connectionId]);
+  }
+
+  async listConnectWorkers(now: number): Promise<ConnectWorkerRecord[]> {
+    this.db.run("DELETE FROM connect_workers WHERE expires_at <= ?", [now]);
+    return this.db
+      .all<{ body: string }>("SELECT body FROM connect_workers WHERE expires_at > ? ORDER BY connection_id", [now])
+      .map((r) => JSON.parse(r.body) as ConnectWorkerRecord);
   }
 }
 

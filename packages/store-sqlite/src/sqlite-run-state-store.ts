@@ -154,7 +154,12 @@ export class SqliteRunStateStore implements RunStateStore {
       this.db.run("DELETE FROM steps WHERE run_id = ?", [runId]);
       this.db.run("DELETE FROM pending_steps WHERE run_id = ?", [runId]);
       this.db.run("DELETE FROM runs WHERE run_id = ?", [runId]);
-      this.db.run("UPDATE idempotency_keys SET run_id = NULL, tombstone_until = ? WHERE key = ?", [this.clock.now() + tombstoneTtlMs, row.idempotency_key]);
+      if (tombstoneTtlMs > 0) {
+        this.db.run("UPDATE idempotency_keys SET run_id = NULL, tombstone_until = ? WHERE key = ?", [this.clock.now() + tombstoneTtlMs, row.idempotency_key]);
+      } else {
+        // No tombstone wanted: the row would refuse nothing, so it goes (retention leaves no rows behind).
+        this.db.run("DELETE FROM idempotency_keys WHERE key = ? AND run_id = ?", [row.idempotency_key, runId]);
+      }
     });
   }
 

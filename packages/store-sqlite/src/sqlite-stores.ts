@@ -19,17 +19,20 @@ export function createSqliteStores(path: string, opts: { clock?: Clock; dedupeWi
   // Without group commit: a connection of its own, one transaction per call.
   const db = (opts.groupCommit === false ? SqliteDatabase.open(path) : SqliteDatabase.shared(path)).retain();
   let closed = false;
+  const history = new SqliteHistoryStore(db);
   return {
     state: settled(db, new SqliteRunStateStore(db, { clock: opts.clock })),
     pauses: settled(db, new SqlitePauseStore(db)),
     queue: settled(db, new SqliteQueue(db, opts)),
     registry: settled(db, new SqliteRegistryStore(db)),
-    history: settled(db, new SqliteHistoryStore(db)),
+    history: settled(db, history),
     flow: settled(db, new SqliteFlowStore(db)),
     init: async () => {},
     close: async () => {
       if (closed) return;
       closed = true;
+      // The chart counts not yet written (at most a second's), while the connection is open.
+      await history.flushRollups().catch(() => {});
       db.release();
     },
   };

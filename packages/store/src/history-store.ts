@@ -1,4 +1,6 @@
 import type { WeftEvent } from "@weft/core";
+import type { HistoryRetention } from "./history-retention.js";
+import type { RunMetricsBucket, RunMetricsQuery } from "./run-metrics.js";
 import type { RunStatus } from "./run-state-store.js";
 
 /** An ingested event as received: the internal id is what the API returns and indexes by. */
@@ -52,9 +54,10 @@ export interface RunQuery {
 
 /**
  * The read model the API, CLI and dashboard read: events, runs and their timelines. Writes here
- * never decide anything the engine relies on; run state and the registry do.
+ * never decide anything the engine relies on; run state and the registry do. The retention
+ * sweep's deletes are in `HistoryRetention` (history-retention.ts).
  */
-export interface HistoryStore {
+export interface HistoryStore extends HistoryRetention {
   /** Save ingested events durably, keyed by internal id. Saving an id again keeps the first. */
   saveEvents(events: StoredEvent[]): Promise<void>;
   getEvent(internalId: string): Promise<StoredEvent | undefined>;
@@ -75,4 +78,18 @@ export interface HistoryStore {
   recordStep(entry: StepEntry): Promise<void>;
   /** A run's timeline ordered by `startedAt` (ties in first-recorded order). */
   listSteps(runId: string): Promise<StepEntry[]>;
+
+  /**
+   * Chart data from rollups counted as runs and steps are written, never a scan of the runs: the
+   * buckets of `query.widthMs` in [from, to) that counted anything, oldest first, summed over all
+   * functions unless one is named. A run counts as started in the bucket of its `startedAt` when
+   * first recorded, and as completed, failed or cancelled in the bucket of its `endedAt`, once,
+   * when it first gets that end; a timeline line counts its duration in the bucket of its
+   * `endedAt` when first recorded with one, unless its op is one of `waitingOps` (a line recorded
+   * again never counts again). Only runs recorded before their steps count their steps. A
+   * process's own writes are in its answers at once; the SQL stores flush counts to their table
+   * within a second, so other processes see them then, and a process that dies loses at most that
+   * second's counts.
+   */
+  runMetrics(query: RunMetricsQuery): Promise<RunMetricsBucket[]>;
 }

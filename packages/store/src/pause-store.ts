@@ -27,7 +27,32 @@ export interface Pause {
   matchKey?: { path: string; value: string };
   createdAt: number;
   expiresAt: number;
+  /**
+   * A name in the pause's env that at most one pause holds at a time (a signal wait holds its
+   * signal name). Set on pauses saved by `claimPause`; `savePause` stores it as data and claims
+   * nothing.
+   */
+  exclusiveKey?: string;
 }
+
+/** What `claimPause` does when another pause holds the key: refuse, or take the key and delete the holder. */
+export type PauseConflict = "fail" | "replace";
+
+export interface ClaimPauseOptions {
+  onConflict: PauseConflict;
+  /**
+   * The id of a holder the caller found stale (its run ended, its wait already resumed or expired):
+   * taken over as with `replace`, even under `fail`, but only while that very pause still holds the
+   * key. Any other holder is treated by `onConflict`.
+   */
+  evict?: string;
+}
+
+/**
+ * `claimed`: the pause is saved and holds its key; `replaced` is the holder it took the key from,
+ * whose pause is now deleted. `held`: another pause holds the key (`fail`); nothing was written.
+ */
+export type PauseClaim = { status: "claimed"; replaced?: Pause } | { status: "held"; holder: Pause };
 
 /**
  * Pauses, indexed by (env, event name) and by match key.
@@ -35,6 +60,10 @@ export interface Pause {
  * Consuming a pause is not in this contract: it is the write-once `saveStep` of the paused step, so
  * an event and a timeout racing each other have exactly one winner without locks. The winner then
  * deletes the pause.
+ *
+ * Exclusive pauses (`claimPause`): a pause may hold a key that no other pause of its env holds at
+ * the same time. Signals use it: a signal wait holds its signal name, and a signal resumes the
+ * holder (`claimPauseHolder`), so two runs starting a wait on one signal at once cannot both stand.
  */
 export interface PauseStore {
   /** Save a pause. Idempotent on `id`: saving the same id again keeps the first. */
@@ -53,6 +82,25 @@ export interface PauseStore {
   /** All pauses of one run (to clean up when it ends or is cancelled). */
   pausesOfRun(runId: string): Promise<Pause[]>;
 
-  /** Delete a pause; deleting one that is gone is not an error. */
+  /** Delete a pause; deleting one that is gone is not an error. Frees its `exclusiveKey` if it held it. */
   deletePause(id: string): Promise<void>;
+
+  /**
+   * Save `pause` holding `pause.exclusiveKey` (required) in `pause.env`, atomically with the check
+   * of who holds it: whatever the interleaving of claims of one (env, key), at most one pause holds
+   * it, and the holder is the pause `claimPauseHolder` answers.
+   *
+   * - The key is free, or held by this very pause id (a repeated claim): `claimed`, and a repeat
+   *   changes nothing.
+   * - Held by another pause: with `fail`, `held` (and that holder); with `replace` (or an `evict`
+   *   naming that holder), the holder's pause is deleted, this one saved holding the key, and the
+   *   holder answered as `replaced`.
+   *
+   * A holder's key is free again once its pause is deleted (`deletePause`, or `replace`). A pause
+   * already stored under this id that does not hold the key is saved again as given.
+   */
+  claimPause(pause: Pause, opts: ClaimPauseOptions): Promise<PauseClaim>;
+
+  /** The pause holding `key` in `env`, or undefined when the key is free: one indexed read. */
+  claimPauseHolder(env: string, key: string): Promise<Pause | undefined>;
 }

@@ -15,6 +15,15 @@ export interface QueueItem {
   attempt: number;
 }
 
+/** One kind of job in the queue, for metrics (`Queue.statsByKind`). */
+export interface QueueKindStats {
+  kind: string;
+  /** Items of the kind not yet dequeued (queued or leased). */
+  depth: number;
+  /** The earliest `availableAt` of its unleased items that are due (`<= now`): how long the oldest has waited. */
+  oldestDueAt: number | undefined;
+}
+
 /** How long a dequeued (or dropped) id stays refused unless a store is configured otherwise: 24 h. */
 export const defaultDedupeWindowMs = 24 * 60 * 60 * 1000;
 
@@ -79,6 +88,13 @@ export interface Queue {
 
   /** Count of items not yet dequeued. */
   size(): Promise<number>;
+
+  /**
+   * Depth and the oldest due unleased item per kind, for a metrics scrape: read from the store, so
+   * it is right whichever process queued or leased the items. Kinds with no item may be left out.
+   * An index-backed read, never a scan of payloads.
+   */
+  statsByKind(now: number): Promise<QueueKindStats[]>;
 
   /**
    * Push wakeup: `listener` is called with an item's `availableAt` whenever one is enqueued or

@@ -107,7 +107,8 @@ export interface RunStateStore {
 
   /**
    * Delete a run's state, leaving a tombstone on its idempotency key for `tombstoneTtlMs` (measured on
-   * the store's clock). Deleting an unknown run is a no-op.
+   * the store's clock). Deleting an unknown run is a no-op. A `tombstoneTtlMs` of 0 or less leaves
+   * no tombstone: the key is free at once, and a store may drop it (the retention sweep does this).
    */
   deleteRun(runId: string, tombstoneTtlMs: number): Promise<void>;
 }

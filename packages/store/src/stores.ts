@@ -2,6 +2,7 @@ import type { FlowStore } from "./flow-store.js";
 import type { HistoryStore } from "./history-store.js";
 import type { PauseStore } from "./pause-store.js";
 import type { Queue } from "./queue.js";
+import type { RealtimeBus } from "./realtime-bus.js";
 import type { RegistryStore } from "./registry-store.js";
 import type { RunStateStore } from "./run-state-store.js";
 
@@ -16,6 +17,12 @@ export interface Stores {
   history: HistoryStore;
   /** Flow control shared across engine processes. */
   flow: FlowStore;
+  /**
+   * Realtime fan-out across the processes sharing this backend (Redis pub/sub, Postgres
+   * LISTEN/NOTIFY); absent where the backend has none (SQLite, layers): the server then fans out in
+   * its own process. Its connections are the bundle's: `close()` ends them.
+   */
+  realtime?: RealtimeBus;
 }
 
 /** The lifecycle of the connection(s) a bundle's stores share. */
@@ -27,7 +34,7 @@ export interface Lifecycle {
 }
 
 /** The stores that hold runs in flight, as a state backend (`--state`) provides them. */
-export type StateStores = Pick<Stores, "state" | "pauses" | "queue" | "flow">;
+export type StateStores = Pick<Stores, "state" | "pauses" | "queue" | "flow" | "realtime">;
 
 /** A backend's state stores with their shared lifecycle: what `createRedisStores` and the layers return. */
 export type StateBundle = StateStores & Lifecycle;

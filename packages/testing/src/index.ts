@@ -5,3 +5,4 @@ export { deleteKeysWithPrefix, keysWithPrefix, uniquePrefix } from "./redis-clea
 export { redisBinariesPresent, redisReachable, testRedisUrl } from "./redis-gate.js";
 export { freePorts, type RestartableRedis, startRedisCluster, startRedisNode, startRestartableRedis, type TestRedis } from "./redis-servers.js";
 export { seededRandom } from "./seeded-random.js";
+export { makeTestPki, type PemFile, type TestPki } from "./test-pki.js";

@@ -4,7 +4,10 @@
  */
 export type BinaryOp = "||" | "&&" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "+" | "-" | "*" | "/" | "%";
 
-export type Scalar = null | boolean | number | string;
+import type { Uint } from "./values.js";
+
+/** A literal: null, bool, int (bigint), uint, double (number), string or bytes. */
+export type Scalar = null | boolean | number | bigint | string | Uint | Uint8Array;
 
 export type Expr =
   | { readonly kind: "literal"; readonly value: Scalar }

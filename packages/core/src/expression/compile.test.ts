@@ -15,12 +15,12 @@ describe("compileExpression", () => {
     expect(compileExpression("event.data.amount > 100")).toBe(a);
   });
 
-  it("stays bounded, dropping the least recently used entry", () => {
+  it("stays bounded, keeping what is used and dropping what is not", () => {
     const first = compileExpression("1 + 1");
-    for (let i = 0; i < 999; i++) compileExpression(`${i} == ${i}`);
-    expect(compileExpression("1 + 1")).toBe(first); // refreshed: now the most recent
-    for (let i = 0; i < 1000; i++) compileExpression(`${i} != ${i}`);
-    expect(compileExpression("1 + 1")).not.toBe(first);
+    for (let i = 0; i < 1500; i++) compileExpression(`${i} == ${i}`);
+    expect(compileExpression("1 + 1")).toBe(first); // used within the last generation: kept, and promoted
+    for (let i = 0; i < 2001; i++) compileExpression(`${i} != ${i}`);
+    expect(compileExpression("1 + 1")).not.toBe(first); // unused for two whole generations: dropped
   });
 
   it("throws InvalidInputError on syntax errors", () => {
@@ -41,8 +41,13 @@ describe("evaluate: operators", () => {
     expect(run("(1 + 2) * 3")).toBe(9);
     expect(run("10 - 4 - 3")).toBe(3);
     expect(run("7 % 4 * 2")).toBe(6);
-    expect(run("-event.data.amount + 1")).toBe(-149);
-    expect(run("5 / 2")).toBe(2.5);
+    expect(run("-event.data.amount + 1.0")).toBe(-149);
+    expect(run("5 / 2")).toBe(2); // int division truncates, as in CEL
+    expect(run("-5 / 2")).toBe(-2);
+    expect(run("5.0 / 2.0")).toBe(2.5);
+    expect(run("1.0 / 0.0")).toBe(Infinity);
+    expect(run("-1.0 / 0.0")).toBe(-Infinity);
+    expect(Number.isNaN(run("0.0 / 0.0"))).toBe(true);
     expect(run("1 + 2 == 3 && 2 * 2 == 4 || false")).toBe(true);
   });
 
@@ -55,7 +60,8 @@ describe("evaluate: operators", () => {
     expect(run("1 == 1.0")).toBe(true);
     expect(run("2 < 10 && 'b' > 'a' && 'abc' <= 'abd' && false < true && 3 >= 3")).toBe(true);
     expect(run("1 == '1'")).toBe(false);
-    expect(() => run("1 < 'a'")).toThrow(/no such overload: number < string/);
+    expect(() => run("1 < 'a'")).toThrow(/no such overload: int < string/);
+    expect(run("1 < 1.5 && 2u > 1 && 1.0 == 1u")).toBe(true); // numeric comparisons cross types
   });
 
   it("compares lists and maps deeply", () => {
@@ -80,7 +86,12 @@ describe("evaluate: operators", () => {
 
   it("rejects division by zero and type mismatches", () => {
     expect(() => run("1 / 0")).toThrow(/division by zero/);
-    expect(() => run("1 % 0")).toThrow(/division by zero/);
+    expect(() => run("1 % 0")).toThrow(/modulus by zero/);
+    expect(() => run("1 + 1.0")).toThrow(/no such overload: int \+ double/);
+    expect(() => run("event.data.amount * 2")).toThrow(/no such overload: double \* int/); // JSON numbers are doubles, as on Inngest
+    expect(run("event.data.amount * 2.0")).toBe(300);
+    expect(() => run("9223372036854775807 + 1")).toThrow(/int overflow/);
+    expect(() => run("0u - 1u")).toThrow(/uint overflow/);
     expect(() => run("'a' - 'b'")).toThrow(/no such overload/);
     expect(() => run("!1")).toThrow(/no such overload/);
     expect(() => run("-'a'")).toThrow(/no such overload/);
@@ -112,12 +123,17 @@ describe("evaluate: missing fields", () => {
     expect(run("event.data['nope']")).toBeUndefined();
   });
 
-  it("makes every comparison with a missing value false, except !=", () => {
+  it("compares a missing value as Inngest does: equal to null, less than anything", () => {
     expect(run("event.data.nope == 1")).toBe(false);
-    expect(run("event.data.nope == null")).toBe(false);
+    expect(run("event.data.nope == null")).toBe(true);
+    expect(run("null == event.data.nope")).toBe(true);
+    expect(run("event.data.nope != null")).toBe(false);
     expect(run("event.data.nope == event.data.other")).toBe(false);
     expect(run("event.data.nope != 1")).toBe(true);
-    expect(run("event.data.nope < 1 || event.data.nope >= 1")).toBe(false);
+    expect(run("event.data.nope < 1 && event.data.nope <= 1")).toBe(true);
+    expect(run("event.data.nope > 1 || event.data.nope >= 1")).toBe(false);
+    expect(run("1 > event.data.nope && !(1 < event.data.nope)")).toBe(true);
+    expect(run("event.data.user.nick < 1 && !(event.data.user.nick > 0)")).toBe(true); // null orders as the zero
     expect(run("event.data.nope in [1]")).toBe(false);
     expect(run("1 in event.data.nope")).toBe(false);
   });
@@ -128,8 +144,10 @@ describe("evaluate: missing fields", () => {
   });
 
   it("errors on arithmetic and functions of a missing value", () => {
-    expect(() => run("event.data.nope + 1")).toThrow(/missing \+ number/);
-    expect(() => run("size(event.data.nope)")).toThrow(/no such overload: size\(missing\)/);
+    expect(() => run("event.data.nope + 1")).toThrow(/missing \+ int/);
+    // Inngest: size() of a missing value is 0, and any other function of it is false.
+    expect(run("size(event.data.nope)")).toBe(0);
+    expect(run("event.data.nope.startsWith('a')")).toBe(false);
     expect(() => run("[event.data.nope]")).toThrow(/missing value/);
   });
 
@@ -150,7 +168,7 @@ describe("evaluate: indexing", () => {
   it("errors on out-of-range list indexes and selection on scalars", () => {
     expect(() => run("event.data.tags[2]")).toThrow(/out of range/);
     expect(() => run("event.data.tags[-1]")).toThrow(/out of range/);
-    expect(() => run("event.data.amount.x")).toThrow(/cannot select field "x" of number/);
+    expect(() => run("event.data.amount.x")).toThrow(/cannot select field "x" of double/);
     expect(() => run("{'a': 1, 'a': 2}")).toThrow(/duplicate map key/);
   });
 });
@@ -161,13 +179,13 @@ describe("evaluate: functions and macros", () => {
     expect(run("has(event.data.user.nick)")).toBe(true);
     expect(run("has(event.data.nope)")).toBe(false);
     expect(run("has(event.data.nope.deeper)")).toBe(false);
-    expect(() => run("has(event.data.amount.x)")).toThrow(/has\(\) on number/);
+    expect(() => run("has(event.data.amount.x)")).toThrow(/has\(\) on double/);
   });
 
   it("size() as a function and a method, counting code points", () => {
     expect(run("size(event.data.tags) + event.data.tags.size()")).toBe(4);
     expect(run("size('h😀') + size({'a': 1})")).toBe(3);
-    expect(() => run("size(1)")).toThrow(/no such overload: size\(number\)/);
+    expect(() => run("size(1)")).toThrow(/no such overload: size\(int\)/);
   });
 
   it("string methods", () => {
@@ -191,7 +209,7 @@ describe("evaluate: functions and macros", () => {
   });
 
   it("rejects unknown functions and wrong call forms at run time", () => {
-    expect(() => run("nope(1)")).toThrow(/no such function: nope\(number\)/);
+    expect(() => run("nope(1)")).toThrow(/no such function: nope\(int\)/);
     expect(() => run("startsWith('a', 'b')")).toThrow(/no such function/);
     expect(() => run("'1'.int()")).toThrow(/no such function/);
     expect(() => run("size('a', 'b')")).toThrow(/no such function/);

@@ -4,6 +4,7 @@
  */
 import type { Expr } from "./ast.js";
 import { evaluate } from "./evaluator.js";
+import { toJs } from "./js-values.js";
 import { LruCache } from "./lru.js";
 import { parse } from "./parser.js";
 import { MISSING } from "./values.js";
@@ -11,8 +12,9 @@ import { MISSING } from "./values.js";
 export interface CompiledExpression {
   readonly source: string;
   /**
-   * The value of the expression; `undefined` when it is a missing field. Throws an error named
-   * "EvaluationError" on runtime errors (type mismatch, unknown function, bad index).
+   * The value of the expression as plain JS (see toJs: ints are numbers, timestamps ISO strings);
+   * `undefined` when it is a missing field. Throws an error named "EvaluationError" on runtime
+   * errors (type mismatch, unknown function, bad index, overflow).
    */
   evaluate(vars: Record<string, unknown>): unknown;
 }
@@ -25,7 +27,7 @@ class Compiled implements CompiledExpression {
 
   evaluate(vars: Record<string, unknown>): unknown {
     const v = evaluate(this.ast, vars);
-    return v === MISSING ? undefined : v;
+    return v === MISSING ? undefined : toJs(v);
   }
 }
 
@@ -42,14 +44,30 @@ export function astOf(source: string): Expr {
   return compiled(source).ast;
 }
 
+/** The outcome of a condition: matched only for exactly `true`; `error` when evaluation failed. */
+export interface ConditionOutcome {
+  readonly matched: boolean;
+  readonly error?: string;
+}
+
 /**
- * Whether `source` holds for `vars`: true only when it evaluates to exactly `true`. A runtime error
- * counts as no match, as in Inngest; a syntax error still throws, since it is the caller's to report.
+ * Whether `source` holds for `vars`, and the runtime error when it could not be evaluated (which
+ * counts as no match, as in Inngest). A syntax error still throws, since it is the caller's to report.
  */
+export function checkCondition(source: string, vars: Record<string, unknown>): ConditionOutcome {
+  const expr = compiled(source);
+  try {
+    return { matched: evaluate(expr.ast, vars) === true };
+  } catch (err) {
+    return { matched: false, error: (err as Error).message };
+  }
+}
+
+/** `checkCondition` without the error, for callers that only need the answer. */
 export function evaluateCondition(source: string, vars: Record<string, unknown>): boolean {
   const expr = compiled(source);
   try {
-    return expr.evaluate(vars) === true;
+    return evaluate(expr.ast, vars) === true;
   } catch {
     return false;
   }

@@ -3,8 +3,9 @@
  * holds, an event need only be checked against pauses filed under its own value at that path.
  */
 import { canonicalJson } from "../canonical-json.js";
-import type { Expr } from "./ast.js";
+import type { Expr, Scalar } from "./ast.js";
 import { astOf } from "./compile.js";
+import { Uint } from "./values.js";
 
 /**
  * For `variable.a.b == <literal>` or `<literal> == variable.a.b`, alone or as one term of a
@@ -28,8 +29,21 @@ function conjuncts(e: Expr): Expr[] {
 
 function keyOf(pathSide: Expr, literalSide: Expr, variable: string): { path: string; value: string } | undefined {
   if (literalSide.kind !== "literal") return undefined;
-  const path = dottedPath(pathSide, variable);
-  return path === undefined ? undefined : { path, value: canonicalJson(literalSide.value) };
+  const value = jsonLiteral(literalSide.value);
+  const path = value === undefined ? undefined : dottedPath(pathSide, variable);
+  return path === undefined ? undefined : { path, value: canonicalJson(value) };
+}
+
+/**
+ * The JSON value an event field must hold to equal the literal: ints compare equal to the double of
+ * the same value, which is how JSON numbers arrive. Literals no JSON value can equal (bytes, ints
+ * beyond 2^53) give no key, so their pauses are checked against every event instead.
+ */
+function jsonLiteral(v: Scalar): unknown {
+  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : undefined;
+  if (v instanceof Uint) return jsonLiteral(v.value);
+  if (v instanceof Uint8Array) return undefined;
+  return v;
 }
 
 function dottedPath(e: Expr, variable: string): string | undefined {

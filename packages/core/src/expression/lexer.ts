@@ -1,19 +1,22 @@
 /** Splits CEL source into tokens; string literals are decoded here so the parser sees values. */
 import { InvalidInputError } from "../errors.js";
+import type { Scalar } from "./ast.js";
+import { Uint } from "./values.js";
 
 export interface Token {
   readonly kind: "number" | "string" | "ident" | "punct" | "end";
   /** The source text of the token (for errors); "" for the end token. */
   readonly text: string;
-  readonly value: number | string | null;
+  readonly value: Scalar;
   /** Offset in the source, 0-based. */
   readonly pos: number;
+  /** A field name in backticks (`` a.`content-type` ``): usable only after a dot. */
+  readonly quoted?: boolean;
 }
 
-// Integers, hex integers, doubles with optional fraction and exponent. A `u` suffix (CEL's uint) is
-// accepted and ignored, since all numbers are JS numbers. A `.` joins a number only before a digit,
-// so `5.size()` still lexes as `5` `.` `size`.
-const NUMBER = /0[xX][0-9a-fA-F]+[uU]?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[uU]?/y;
+// Integers (bigint), hex integers, uints (`u` suffix), doubles with a fraction or an exponent. A `.`
+// joins a number only before a digit, so `5.size()` still lexes as `5` `.` `size`.
+const NUMBER = /0[xX][0-9a-fA-F]+[uU]?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[uU]?|\.\d+(?:[eE][+-]?\d+)?/y;
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 // Longest first, so `<=` is not read as `<` `=`.
 const PUNCT = ["==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "+", "-", "*", "/", "%", "?", ":", ".", ",", "[", "]", "(", ")", "{", "}"];
@@ -63,17 +66,18 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     const start = i;
-    const num = match(NUMBER, i);
+    const num = operandEnds(tokens) && c === "." ? undefined : match(NUMBER, i);
     if (num !== undefined) {
-      tokens.push({ kind: "number", text: num, value: Number(num.replace(/[uU]$/, "")), pos: start });
+      tokens.push({ kind: "number", text: num, value: numberValue(source, num, start), pos: start });
       i += num.length;
       continue;
     }
     const word = match(IDENT, i);
     if (word !== undefined) {
       const quote = source[i + word.length];
-      if ((word === "r" || word === "R") && (quote === '"' || quote === "'")) {
-        const [value, end] = readString(source, i + 1, true);
+      const prefix = word.toLowerCase();
+      if ((prefix === "r" || prefix === "b" || prefix === "br" || prefix === "rb") && (quote === '"' || quote === "'")) {
+        const [value, end] = readString(source, i + word.length, prefix.includes("r"), prefix.includes("b"));
         tokens.push({ kind: "string", text: source.slice(start, end), value, pos: start });
         i = end;
         continue;
@@ -83,8 +87,16 @@ export function tokenize(source: string): Token[] {
       i += word.length;
       continue;
     }
+    if (c === "`") {
+      const end = source.indexOf("`", i + 1);
+      const name = end < 0 ? "" : source.slice(i + 1, end);
+      if (!/^[A-Za-z0-9_.\-/ ]+$/.test(name)) throw syntaxError(source, "invalid quoted field name", i);
+      tokens.push({ kind: "ident", text: name, value: null, pos: start, quoted: true });
+      i = end + 1;
+      continue;
+    }
     if (c === '"' || c === "'") {
-      const [value, end] = readString(source, i, false);
+      const [value, end] = readString(source, i, false, false);
       tokens.push({ kind: "string", text: source.slice(start, end), value, pos: start });
       i = end;
       continue;
@@ -98,42 +110,74 @@ export function tokenize(source: string): Token[] {
   return tokens;
 }
 
-/** Reads a '...', "...", '''...''' or """...""" literal starting at `at`; returns [value, end offset]. */
-function readString(source: string, at: number, raw: boolean): [string, number] {
+const encoder = new TextEncoder();
+
+/** Whether the last token ends an operand, so that a following `.` selects rather than starts `.5`. */
+function operandEnds(tokens: readonly Token[]): boolean {
+  const last = tokens[tokens.length - 1];
+  return last !== undefined && (last.kind !== "punct" || last.text === ")" || last.text === "]" || last.text === "}");
+}
+
+/** int (bigint), uint or double; an int's range is the parser's to check, since `-` may precede it. */
+function numberValue(source: string, text: string, pos: number): Scalar {
+  const unsigned = /[uU]$/.test(text);
+  const digits = unsigned ? text.slice(0, -1) : text;
+  if (!/^0[xX]/.test(digits) && /[.eE]/.test(digits)) {
+    if (unsigned) throw syntaxError(source, `invalid uint literal ${text}`, pos);
+    return Number(digits);
+  }
+  const n = BigInt(digits);
+  if (!unsigned) return n;
+  if (n > 2n ** 64n - 1n) throw syntaxError(source, `uint literal ${text} out of range`, pos);
+  return new Uint(n);
+}
+
+/**
+ * Reads a '...', "...", '''...''' or """...""" literal whose quote is at `at`; returns [value, end
+ * offset]. A bytes literal decodes hex and octal escapes to single bytes, anything else to UTF-8.
+ */
+function readString(source: string, at: number, raw: boolean, bytes: boolean): [string | Uint8Array, number] {
   const quote = source[at]!;
   const triple = source.startsWith(quote.repeat(3), at);
   const close = triple ? quote.repeat(3) : quote;
   let out = "";
+  const octets: number[] = [];
   let i = at + close.length;
   for (;;) {
-    if (i >= source.length) throw syntaxError(source, "unterminated string", raw ? at - 1 : at);
-    if (source.startsWith(close, i)) return [out, i + close.length];
+    if (i >= source.length) throw syntaxError(source, "unterminated string", at);
+    if (source.startsWith(close, i)) return [bytes ? Uint8Array.from(octets) : out, i + close.length];
     const c = source[i]!;
     if (!triple && (c === "\n" || c === "\r")) throw syntaxError(source, "newline in string", i);
+    let text: string;
+    let isByte = false;
     if (c !== "\\" || raw) {
-      out += c;
-      i++;
-      continue;
+      text = String.fromCodePoint(source.codePointAt(i)!);
+      i += text.length;
+    } else {
+      [text, i, isByte] = readEscape(source, i, bytes);
     }
-    const [decoded, next] = readEscape(source, i);
-    out += decoded;
-    i = next;
+    if (!bytes) out += text;
+    else if (isByte) octets.push(text.charCodeAt(0));
+    else octets.push(...encoder.encode(text));
   }
 }
 
-/** Decodes the escape sequence at `at` (which holds the backslash); returns [text, next offset]. */
-function readEscape(source: string, at: number): [string, number] {
+/**
+ * Decodes the escape sequence at `at` (which holds the backslash); returns [text, next offset,
+ * whether it is one raw byte (hex and octal escapes in a bytes literal)].
+ */
+function readEscape(source: string, at: number, bytes: boolean): [string, number, boolean] {
   const c = source[at + 1] ?? "";
   const simple = SIMPLE_ESCAPES[c];
-  if (simple !== undefined) return [simple, at + 2];
+  if (simple !== undefined) return [simple, at + 2, false];
   const hexDigits = c === "x" || c === "X" ? 2 : c === "u" ? 4 : c === "U" ? 8 : 0;
   if (hexDigits > 0) {
     const hex = source.slice(at + 2, at + 2 + hexDigits);
     const code = /^[0-9a-fA-F]+$/.test(hex) && hex.length === hexDigits ? parseInt(hex, 16) : -1;
-    if (code < 0 || code > 0x10ffff) throw syntaxError(source, `invalid escape \\${c}${hex}`, at);
-    return [String.fromCodePoint(code), at + 2 + hexDigits];
+    if (code < 0 || code > 0x10ffff || (bytes && hexDigits > 2)) throw syntaxError(source, `invalid escape \\${c}${hex}`, at);
+    return [String.fromCodePoint(code), at + 2 + hexDigits, bytes];
   }
   const octal = source.slice(at + 1, at + 4);
-  if (/^[0-3][0-7]{2}$/.test(octal)) return [String.fromCodePoint(parseInt(octal, 8)), at + 4];
+  if (/^[0-3][0-7]{2}$/.test(octal)) return [String.fromCodePoint(parseInt(octal, 8)), at + 4, bytes];
   throw syntaxError(source, `invalid escape \\${c}`, at);
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { isWeftError, InvalidInputError } from "../errors.js";
-import type { Expr } from "./ast.js";
+import type { Expr, Scalar } from "./ast.js";
 import { parse } from "./parser.js";
+import { Uint } from "./values.js";
 
 const id = (name: string): Expr => ({ kind: "ident", name });
-const lit = (value: null | boolean | number | string): Expr => ({ kind: "literal", value });
+const lit = (value: Scalar): Expr => ({ kind: "literal", value });
+const int = (n: number): Expr => lit(BigInt(n));
 const bin = (op: Extract<Expr, { kind: "binary" }>["op"], left: Expr, right: Expr): Expr => ({ kind: "binary", op, left, right });
 
 function syntaxMessage(source: string): string {
@@ -50,9 +52,9 @@ describe("parse: precedence", () => {
   });
 
   it("reads a minus before a number as a negative literal", () => {
-    expect(parse("-5")).toEqual(lit(-5));
+    expect(parse("-5")).toEqual(int(-5));
     expect(parse("a - -2.5")).toEqual(bin("-", id("a"), lit(-2.5)));
-    expect(parse("-(5)")).toEqual({ kind: "unary", op: "-", operand: lit(5) });
+    expect(parse("-(5)")).toEqual({ kind: "unary", op: "-", operand: int(5) });
   });
 
   it("parses member chains, indexes and calls", () => {
@@ -62,19 +64,19 @@ describe("parse: precedence", () => {
       target: {
         kind: "index",
         operand: { kind: "index", operand: { kind: "select", operand: id("a"), field: "b" }, index: lit("c") },
-        index: lit(0),
+        index: int(0),
       },
       args: [],
     });
-    expect(parse("int(x, 1)")).toEqual({ kind: "call", fn: "int", args: [id("x"), lit(1)] });
+    expect(parse("int(x, 1)")).toEqual({ kind: "call", fn: "int", args: [id("x"), int(1)] });
   });
 
   it("parses lists and maps, with trailing commas", () => {
-    expect(parse("[1, 'a', [],]")).toEqual({ kind: "list", items: [lit(1), lit("a"), { kind: "list", items: [] }] });
+    expect(parse("[1, 'a', [],]")).toEqual({ kind: "list", items: [int(1), lit("a"), { kind: "list", items: [] }] });
     expect(parse("{'k': 1, x: true,}")).toEqual({
       kind: "map",
       entries: [
-        { key: lit("k"), value: lit(1) },
+        { key: lit("k"), value: int(1) },
         { key: id("x"), value: lit(true) },
       ],
     });
@@ -83,11 +85,17 @@ describe("parse: precedence", () => {
 
 describe("parse: literals", () => {
   it("reads numbers in all their forms", () => {
-    expect(parse("42")).toEqual(lit(42));
+    expect(parse("42")).toEqual(int(42));
     expect(parse("1.5e3")).toEqual(lit(1500));
     expect(parse("2E-2")).toEqual(lit(0.02));
-    expect(parse("0x1F")).toEqual(lit(31));
-    expect(parse("7u")).toEqual(lit(7));
+    expect(parse("2.0")).toEqual(lit(2));
+    expect(parse(".5")).toEqual(lit(0.5));
+    expect(parse("0x1F")).toEqual(int(31));
+    expect(parse("7u")).toEqual(lit(new Uint(7n)));
+    expect(parse("-9223372036854775808")).toEqual(lit(-(2n ** 63n)));
+    expect(() => parse("9223372036854775808")).toThrow(/int literal 9223372036854775808 out of range/);
+    expect(() => parse("18446744073709551616u")).toThrow(/out of range/);
+    expect(parse("b'\\xff\\101é'")).toEqual(lit(new Uint8Array([0xff, 0x41, 0xc3, 0xa9])));
   });
 
   it("reads true, false and null", () => {
@@ -106,7 +114,7 @@ describe("parse: literals", () => {
   });
 
   it("skips comments and whitespace", () => {
-    expect(parse("a // the left side\n  == 1")).toEqual(bin("==", id("a"), lit(1)));
+    expect(parse("a // the left side\n  == 1")).toEqual(bin("==", id("a"), int(1)));
   });
 });
 

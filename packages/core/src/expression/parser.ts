@@ -14,6 +14,10 @@
  */
 import { children, type BinaryOp, type Expr } from "./ast.js";
 import { syntaxError, tokenize, type Token } from "./lexer.js";
+import { INT64_MAX, INT64_MIN, TYPES } from "./values.js";
+
+/** The comprehension macros, called as methods: `list.all(x, x > 0)`, `m.map(k, v, ...)` and so on. */
+export const MACROS: Readonly<Record<string, readonly number[]>> = { all: [2], exists: [2], exists_one: [2], map: [2, 3], filter: [2] };
 
 /** Parser recursion (parentheses, lists, unary chains) is capped so hostile input cannot overflow the stack. */
 const MAX_NESTING = 250;
@@ -92,8 +96,8 @@ class Parser {
     for (;;) {
       if (this.accept(".")) {
         const name = this.next();
-        if (name.kind !== "ident") throw this.unexpected(name);
-        e = this.is("(") ? this.call(name, e) : { kind: "select", operand: e, field: name.text };
+        if (name.kind !== "ident" || (name.quoted && this.is("("))) throw this.unexpected(name);
+        e = this.is("(") ? this.call(name, e) : qualifiedType({ kind: "select", operand: e, field: name.text });
       } else if (this.accept("[")) {
         const index = this.expr();
         this.expect("]");
@@ -106,15 +110,20 @@ class Parser {
 
   private primary(): Expr {
     const t = this.next();
-    if (t.kind === "number" || t.kind === "string") return { kind: "literal", value: t.value };
-    if (t.kind === "ident") {
+    if (t.kind === "number") return { kind: "literal", value: this.intInRange(t, t.value) };
+    if (t.kind === "string") return { kind: "literal", value: t.value };
+    if (t.kind === "ident" && !t.quoted) {
       if (t.text === "true" || t.text === "false") return { kind: "literal", value: t.text === "true" };
       if (t.text === "null") return { kind: "literal", value: null };
       return this.is("(") ? this.call(t, undefined) : { kind: "ident", name: t.text };
     }
     if (t.kind === "punct") {
       // unary() only lets a "-" through to here when a number follows it.
-      if (t.text === "-") return { kind: "literal", value: -(this.next().value as number) };
+      if (t.text === "-") {
+        const n = this.next();
+        if (typeof n.value !== "number" && typeof n.value !== "bigint") throw syntaxError(this.source, `cannot negate ${n.text}`, t.pos);
+        return { kind: "literal", value: this.intInRange(t, -n.value) };
+      }
       if (t.text === "(") {
         const e = this.expr();
         this.expect(")");
@@ -141,7 +150,17 @@ class Parser {
     if (name.text === "has" && !target && (args.length !== 1 || args[0]?.kind !== "select")) {
       throw syntaxError(this.source, "has() takes one field selection such as has(a.b)", name.pos);
     }
+    const arities = target ? MACROS[name.text] : undefined;
+    if (arities?.includes(args.length) && args[0]?.kind !== "ident") {
+      throw syntaxError(this.source, `${name.text}() takes a variable name first, as in list.${name.text}(x, ...)`, name.pos);
+    }
     return target ? { kind: "call", fn: name.text, target, args } : { kind: "call", fn: name.text, args };
+  }
+
+  /** CEL ints are 64-bit: a literal outside the range is a syntax error, not a silent double. */
+  private intInRange<T>(t: Token, value: T): T {
+    if (typeof value === "bigint" && (value < INT64_MIN || value > INT64_MAX)) throw syntaxError(this.source, `int literal ${t.text} out of range`, t.pos);
+    return value;
   }
 
   /** Comma-separated items up to `close`; a trailing comma is allowed, as in CEL. */
@@ -193,6 +212,19 @@ class Parser {
   private unexpected(t: Token = this.peek()): Error {
     return syntaxError(this.source, `unexpected ${describe(t)}`, t.pos);
   }
+}
+
+/** `google.protobuf.Timestamp` and the like name types: the select chain becomes one identifier. */
+function qualifiedType(e: Expr): Expr {
+  const parts: string[] = [];
+  let cur = e;
+  while (cur.kind === "select") {
+    parts.unshift(cur.field);
+    cur = cur.operand;
+  }
+  if (cur.kind !== "ident") return e;
+  const name = [cur.name, ...parts].join(".");
+  return Object.hasOwn(TYPES, name) ? { kind: "ident", name } : e;
 }
 
 function describe(t: Token): string {

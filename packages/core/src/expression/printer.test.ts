@@ -31,7 +31,8 @@ describe("print", () => {
     expect(roundTrip("- -a")).toBe("--a");
     expect(roundTrip("a - -5")).toBe("a - -5");
     expect(roundTrip("-5.size()")).toBe("-5.size()");
-    expect(roundTrip("-0")).toBe("-0");
+    expect(roundTrip("-0")).toBe("0"); // ints have no negative zero
+    expect(roundTrip("-0.0")).toBe("-0.0");
   });
 
   it("prints numbers so they read back exactly", () => {

@@ -3,6 +3,7 @@
  * precedence requires them, so printed expressions stay close to what a person would write.
  */
 import type { BinaryOp, Expr, Scalar } from "./ast.js";
+import { Uint } from "./values.js";
 
 // Higher binds tighter; the numbers follow the grammar levels in parser.ts.
 const CONDITIONAL = 1;
@@ -44,7 +45,7 @@ function render(e: Expr): [string, number] {
     case "ident":
       return [e.name, PRIMARY];
     case "select":
-      return [`${show(e.operand, MEMBER)}.${e.field}`, MEMBER];
+      return [`${show(e.operand, MEMBER)}.${/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.field) ? e.field : `\`${e.field}\``}`, MEMBER];
     case "index":
       return [`${show(e.operand, MEMBER)}[${print(e.index)}]`, MEMBER];
     case "call": {
@@ -57,7 +58,7 @@ function render(e: Expr): [string, number] {
       return [`{${e.entries.map(({ key, value }) => `${print(key)}: ${print(value)}`).join(", ")}}`, PRIMARY];
     case "unary": {
       // `-5` would read back as the literal -5, so a negated number literal keeps its parentheses.
-      const operand = e.op === "-" && e.operand.kind === "literal" && typeof e.operand.value === "number";
+      const operand = e.op === "-" && e.operand.kind === "literal" && (typeof e.operand.value === "number" || typeof e.operand.value === "bigint");
       return [`${e.op}${operand ? `(${print(e.operand)})` : show(e.operand, UNARY)}`, UNARY];
     }
     case "binary": {
@@ -72,11 +73,15 @@ function render(e: Expr): [string, number] {
 
 export function printLiteral(value: Scalar): string {
   if (typeof value === "string") return quote(value);
+  if (value instanceof Uint) return `${value.value}u`;
+  if (value instanceof Uint8Array) return `b"${Array.from(value, (b) => `\\x${b.toString(16).padStart(2, "0")}`).join("")}"`;
   if (typeof value !== "number") return String(value);
   if (Number.isNaN(value)) return 'double("NaN")';
   // 1e999 parses back to Infinity, so infinities survive a round trip as literals.
   if (!Number.isFinite(value)) return value > 0 ? "1e999" : "-1e999";
-  return Object.is(value, -0) ? "-0" : String(value);
+  // A double keeps a fraction or an exponent, so that it reads back as a double and not an int.
+  const text = Object.is(value, -0) ? "-0" : String(value);
+  return /[.e]/.test(text) ? text : `${text}.0`;
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t" };

@@ -7,6 +7,7 @@ import { children, type Expr } from "./ast.js";
 import { astOf } from "./compile.js";
 import { builtinProblem } from "./functions.js";
 import { expressionMessage } from "./lexer.js";
+import { MACROS } from "./parser.js";
 import { regexProblem } from "./regex.js";
 
 /**
@@ -35,8 +36,9 @@ export function expressionProblem(source: string): string | undefined {
 
 function callProblem(e: Extract<Expr, { kind: "call" }>): string | undefined {
   const isMethod = e.target !== undefined;
-  // has(a.b) is a macro, and the parser has checked its form.
+  // has(a.b) and the comprehensions are macros, and the parser has checked their form.
   if (e.fn === "has" && !isMethod) return undefined;
+  if (isMethod && MACROS[e.fn]?.includes(e.args.length)) return undefined;
   const problem = builtinProblem(e.fn, isMethod, e.args.length + (isMethod ? 1 : 0));
   if (problem) return problem;
   const pattern = e.fn === "matches" ? e.args[isMethod ? 0 : 1] : undefined;

@@ -17,7 +17,7 @@ const event = {
 describe("substituteVariable", () => {
   it("freezes paths of the variable into literals and leaves others alone", () => {
     expect(substituteVariable("event.data.userId == async.data.userId", "event", event)).toBe('"u1" == async.data.userId');
-    expect(substituteVariable("async.data.amount > event.data.amount * 2", "event", event)).toBe("async.data.amount > 150 * 2");
+    expect(substituteVariable("async.data.amount > event.data.amount * 2.0", "event", event)).toBe("async.data.amount > 150.0 * 2.0");
     expect(substituteVariable('event["data"]["tags"][1] == async.name', "event", event)).toBe('"b" == async.name');
   });
 
@@ -45,7 +45,7 @@ describe("substituteVariable", () => {
   it("writes objects and arrays as map and list literals that read back to the same value", () => {
     const frozen = substituteVariable("event", "event", event);
     expect(compileExpression(frozen).evaluate({})).toEqual(event);
-    expect(substituteVariable("event.data.nested", "event", event)).toBe('{"list": [1, {"a": null, "b": "x"}], "empty": {}, "flag": false}');
+    expect(substituteVariable("event.data.nested", "event", event)).toBe('{"list": [1.0, {"a": null, "b": "x"}], "empty": {}, "flag": false}');
   });
 
   it("round-trips awkward strings exactly", () => {

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api, type AppRecord, type AppUrlStatus, type FunctionDetail, type FunctionSummary } from "../api";
+import type { ApiConnectWorker } from "@weft/core";
+import { ConnectWorkers } from "../components/connect-workers";
 import { JsonView } from "../components/json-view";
 import { StatusBadge } from "../components/status-badge";
 import { formatTime } from "../format";
@@ -11,7 +13,7 @@ const flowControlKeys = ["concurrency", "throttle", "rateLimit", "debounce", "ba
 
 /** Apps with their sync status and a "sync now"; functions with triggers, config and recent counts. */
 export function AppsPage() {
-  const apps = useResource<{ data: { synced: AppRecord[]; urls: AppUrlStatus[] } }>("/v1/apps");
+  const apps = useResource<{ data: { synced: AppRecord[]; urls: AppUrlStatus[]; connect_workers?: ApiConnectWorker[] } }>("/v1/apps");
   const functions = useResource<{ data: FunctionSummary[] }>("/v1/functions");
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
@@ -80,6 +82,7 @@ export function AppsPage() {
           ))}
         </tbody>
       </table>
+      <ConnectWorkers workers={apps.data?.data.connect_workers} />
       <AddAppForm onAdded={apps.reload} />
       <h2>Functions</h2>
       {functions.data?.data.length === 0 && <p className="empty">No functions synced yet.</p>}
@@ -143,7 +146,8 @@ function FunctionCard({ fn }: { fn: FunctionSummary }) {
   return (
     <article className="card function" aria-label={`Function ${fn.name}`}>
       <h3>
-        {fn.name} <span className="mono muted">{fn.id}</span> {d?.paused && <StatusBadge status="Paused" />}
+        <Link href={`/functions/${encodeURIComponent(fn.id)}`}>{fn.name}</Link> <span className="mono muted">{fn.id}</span>{" "}
+        {d?.paused && <StatusBadge status="Paused" />}
       </h3>
       <p>
         Triggers:{" "}

@@ -1,7 +1,9 @@
+import type { ApiRunTrace } from "@weft/core";
 import { useState } from "react";
 import { api, type RerunAnswer, type Run, type Step, type StoredEvent } from "../api";
 import { JsonView } from "../components/json-view";
 import { StatusBadge } from "../components/status-badge";
+import { TraceBreakdown } from "../components/trace-breakdown";
 import { WaitingFor } from "../components/waiting-for";
 import { Waterfall, type ReplayedFrom } from "../components/waterfall";
 import { durationBetween, formatDuration, formatTime } from "../format";
@@ -12,6 +14,7 @@ import { useResource } from "../use-resource";
 export function RunPage({ runId }: { runId: string }) {
   const run = useResource<{ data: Run }>(`/v1/runs/${encodeURIComponent(runId)}`, "runs-changed");
   const steps = useResource<{ data: Step[] }>(`/v1/runs/${encodeURIComponent(runId)}/steps`, "runs-changed");
+  const trace = useResource<{ data: ApiRunTrace }>(`/v1/runs/${encodeURIComponent(runId)}/trace`, "runs-changed");
   const r = run.data?.data;
   const event = useResource<{ data: StoredEvent }>(r ? `/v1/events/${encodeURIComponent(r.event_id)}` : null);
   // Set by Rerun / Replay from here on the way to this page; history does not record it.
@@ -89,6 +92,12 @@ export function RunPage({ runId }: { runId: string }) {
           <p className="empty">Loading…</p>
         )}
       </section>
+      {trace.data && trace.data.data.spans.length > 0 && (
+        <section aria-labelledby="trace-h">
+          <h2 id="trace-h">Where the time went</h2>
+          <TraceBreakdown trace={trace.data.data} />
+        </section>
+      )}
       {r.status !== "Running" && (
         <section aria-labelledby="output-h">
           <h2 id="output-h">{r.status === "Completed" ? "Output" : "Error"}</h2>

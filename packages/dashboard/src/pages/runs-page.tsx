@@ -1,6 +1,7 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { api, ApiError, queryString, runStatuses, type FunctionSummary, type Run } from "../api";
-import { RunsTable } from "../components/runs-table";
+import { BulkActions } from "../components/bulk-actions";
+import { RunsTable, type RunSelection } from "../components/runs-table";
 import { isoToLocalInput, localInputToIso } from "../format";
 import { navigate, useLocation } from "../router";
 import { useResource } from "../use-resource";
@@ -32,6 +33,18 @@ export function RunsPage() {
     "runs-changed",
   );
   const functions = useResource<{ data: FunctionSummary[] }>("/v1/functions");
+  // Runs ticked for a bulk cancel or replay; without any, the bulk actions take the filters.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const selection: RunSelection = {
+    selected,
+    toggle: (runId) => {
+      const next = new Set(selected);
+      if (!next.delete(runId)) next.add(runId);
+      setSelected(next);
+    },
+    toggleAll: (runIds) => setSelected(runIds.every((id) => selected.has(id)) ? new Set() : new Set([...selected, ...runIds])),
+  };
+  const clearSelection = useCallback(() => setSelected(new Set()), []);
 
   const setFilter = (name: string, value: string) => {
     const q = new URLSearchParams(location.search);
@@ -86,7 +99,8 @@ export function RunsPage() {
           {runs.error}
         </p>
       )}
-      {runs.data ? <RunsTable runs={runs.data.data} caption="Runs, newest first" /> : runs.loading && <p className="empty">Loading…</p>}
+      <BulkActions selected={[...selected]} filters={filters} onDone={clearSelection} />
+      {runs.data ? <RunsTable runs={runs.data.data} caption="Runs, newest first" selection={selection} /> : runs.loading && <p className="empty">Loading…</p>}
       <nav className="pager" aria-label="Pages of runs">
         <button type="button" disabled={cursors.length === 0} onClick={() => setCursors([])}>
           Newest

@@ -43,3 +43,29 @@ export const readPauseIndex: LuaScript = {
   lua: `
 return {redis.call('SMEMBERS', KEYS[1]), redis.call('HKEYS', KEYS[2])}`,
 };
+
+/**
+ * Claim an exclusive key (`claimPause`). KEYS: the key's claim hash (`id`, `pause`: the holder's id
+ * and JSON). ARGV: id, JSON, onConflict (`fail` | `replace`), the id to evict (or ""). Answers
+ * `{'claimed', json}` (this id holds the key: the JSON that stands), `{'held', holder json}`, or
+ * `{'replaced', previous holder json}` (this id now holds it).
+ */
+export const claimPauseKey: LuaScript = {
+  name: "weftClaimPauseKey",
+  lua: `
+local holder = redis.call('HGET', KEYS[1], 'id')
+if holder == ARGV[1] then return {'claimed', redis.call('HGET', KEYS[1], 'pause')} end
+if holder and ARGV[3] == 'fail' and holder ~= ARGV[4] then return {'held', redis.call('HGET', KEYS[1], 'pause')} end
+local previous = holder and redis.call('HGET', KEYS[1], 'pause')
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'pause', ARGV[2])
+if previous then return {'replaced', previous} end
+return {'claimed', ARGV[2]}`,
+};
+
+/** Free a claim if `ARGV[1]` (a pause id) still holds it. KEYS: the claim hash. Answers 1 if freed. */
+export const releasePauseKey: LuaScript = {
+  name: "weftReleasePauseKey",
+  lua: `
+if redis.call('HGET', KEYS[1], 'id') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`,
+};

@@ -15,6 +15,8 @@ import type { LuaScript } from "./lua-script.js";
  *   :leased          zset  id scored by lease expiry
  *   :refused         zset  id scored by the end of its dedupe window (store clock)
  *   :run:<runId>     set   ids of a run's items, for dropRun
+ *   :kinds           hash  kind → items of that kind not yet removed (for statsByKind); an item
+ *                          counts when its job hash has a `kind` field
  *   :seq, :served    counters
  */
 
@@ -22,8 +24,9 @@ import type { LuaScript } from "./lua-script.js";
 const removeItem = `
 local function remove(base, id, refuseUntil)
   local job = base .. ':job:' .. id
-  local f = redis.call('HMGET', job, 'tenant', 'member', 'runId')
+  local f = redis.call('HMGET', job, 'tenant', 'member', 'runId', 'kind')
   if not f[1] then return end
+  if f[4] then redis.call('HINCRBY', base .. ':kinds', f[4], -1) end
   redis.call('DEL', job)
   local tenantKey = base .. ':tenant:' .. f[1]
   redis.call('ZREM', tenantKey, f[2])
@@ -45,8 +48,8 @@ end
 `;
 
 /**
- * ARGV: id, tenant, runId (or ''), body, availableAt, attempt, now, channel, wakeup message, and
- * for an item enqueued already leased (`enqueueLeased`) its token and expiry ('' and '' otherwise).
+ * ARGV: id, tenant, runId (or ''), body, availableAt, attempt, now, channel, wakeup message, for
+ * an item enqueued already leased (`enqueueLeased`) its token and expiry ('' and '' otherwise), kind.
  * 1 when added, 0 when the id is queued, leased, or refused (its window ends after `now`). A
  * leased item is filed as `lease` files one, its tenant is marked served, and nothing is published.
  */
@@ -54,7 +57,7 @@ export const enqueue: LuaScript = {
   name: "weftEnqueue",
   lua: `
 local base, id, tenant, runId = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
-local token, expires = ARGV[10], ARGV[11]
+local token, expires, kind = ARGV[10], ARGV[11], ARGV[12]
 local job = base .. ':job:' .. id
 if redis.call('EXISTS', job) == 1 then return 0 end
 local refused = base .. ':refused'
@@ -62,7 +65,8 @@ redis.call('ZREMRANGEBYSCORE', refused, '-inf', ARGV[7])
 if redis.call('ZSCORE', refused, id) then return 0 end
 local member = string.format('%016.0f', redis.call('INCR', base .. ':seq')) .. '|' .. id
 redis.call('HSET', job, 'body', ARGV[4], 'tenant', tenant, 'runId', runId, 'availableAt', ARGV[5],
-  'attempt', ARGV[6], 'member', member, 'leases', 0)
+  'attempt', ARGV[6], 'member', member, 'leases', 0, 'kind', kind)
+redis.call('HINCRBY', base .. ':kinds', kind, 1)
 if runId ~= '' then redis.call('SADD', base .. ':run:' .. runId, id) end
 if token == '' then
   redis.call('ZADD', base .. ':tenant:' .. tenant, ARGV[5], member)
@@ -228,4 +232,39 @@ export const size: LuaScript = {
   name: "weftQueueSize",
   lua: `
 return redis.call('ZCARD', KEYS[1] .. ':unleased') + redis.call('ZCARD', KEYS[1] .. ':leased')`,
+};
+
+/**
+ * ARGV: now, walk limit. Depth per kind from the `:kinds` counters, and per kind the oldest due
+ * unleased item, found by walking the unleased items due by `now` oldest first until every counted
+ * kind was seen or `limit` items were read (a kind first seen past the limit reports none).
+ * Answers a flat array: kind, depth, oldest availableAt text or '' for each kind.
+ */
+export const statsByKind: LuaScript = {
+  name: "weftQueueStatsByKind",
+  lua: `
+local base = KEYS[1]
+local counts = redis.call('HGETALL', base .. ':kinds')
+local wanted, missing, oldest = {}, 0, {}
+for i = 1, #counts, 2 do
+  if tonumber(counts[i + 1]) > 0 then wanted[counts[i]] = true; missing = missing + 1 end
+end
+if missing > 0 then
+  local due = redis.call('ZRANGEBYSCORE', base .. ':unleased', '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
+  for i = 1, #due, 2 do
+    local kind = redis.call('HGET', base .. ':job:' .. due[i], 'kind')
+    if kind and wanted[kind] and not oldest[kind] then
+      oldest[kind] = due[i + 1]
+      missing = missing - 1
+      if missing == 0 then break end
+    end
+  end
+end
+local out = {}
+for i = 1, #counts, 2 do
+  if tonumber(counts[i + 1]) > 0 then
+    out[#out + 1] = counts[i]; out[#out + 1] = counts[i + 1]; out[#out + 1] = oldest[counts[i]] or ''
+  end
+end
+return out`,
 };

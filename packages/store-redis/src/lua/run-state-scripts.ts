@@ -100,7 +100,11 @@ if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'force', ARGV[2]) end
 return 0`,
 };
 
-/** Claim the end once. ARGV: status, endedAt, has output ('1'/'0'), output. -1 no run, 0 lost, 1 won. */
+/**
+ * Claim the end once. ARGV: status, endedAt, has output ('1'/'0'), output, expiry ms (0: none).
+ * -1 no run, 0 lost, 1 won; with an expiry, the won claim sets it on the run's keys and answers the
+ * run's idempotency key (under another tag: the caller expires it).
+ */
 export const finalize: LuaScript = {
   name: "weftFinalize",
   lua: `
@@ -108,6 +112,10 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('HGET', KEYS[1], 'status') ~= 'Running' then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'endedAt', ARGV[2])
 if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'output', ARGV[4]) end
+if tonumber(ARGV[5]) > 0 then
+  for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
+  return redis.call('HGET', KEYS[1], 'key')
+end
 return 1`,
 };
 

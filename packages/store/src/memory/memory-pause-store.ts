@@ -1,7 +1,8 @@
 import { canonicalJson, valueAtPath } from "@weft/core";
 import type { WeftEvent } from "@weft/core";
 import { comparePauses } from "../pause-order.js";
-import type { Pause, PauseStore } from "../pause-store.js";
+import { InvalidInputError } from "@weft/core";
+import type { ClaimPauseOptions, Pause, PauseClaim, PauseStore } from "../pause-store.js";
 
 /** The pauses of one (env, event name): those without a match key, and the rest by path → value. */
 interface EventBucket {
@@ -17,8 +18,15 @@ export class MemoryPauseStore implements PauseStore {
   private readonly byId = new Map<string, Pause>();
   private readonly byEvent = new Map<string, EventBucket>();
   private readonly byRun = new Map<string, Set<string>>();
+  /** (env, exclusive key) → the id of the pause holding it. */
+  private readonly holders = new Map<string, string>();
 
   async savePause(pause: Pause): Promise<void> {
+    this.save(pause);
+  }
+
+  /** Synchronous, so a claim's check and writes run with nothing in between. */
+  private save(pause: Pause): void {
     if (this.byId.has(pause.id)) return;
     const stored = structuredClone(pause);
     this.byId.set(stored.id, stored);
@@ -62,10 +70,41 @@ export class MemoryPauseStore implements PauseStore {
     return pauses.sort(comparePauses).map((p) => structuredClone(p));
   }
 
+  async claimPause(pause: Pause, opts: ClaimPauseOptions): Promise<PauseClaim> {
+    const key = claimKeyOf(pause);
+    const holder = this.holderOf(key);
+    if (holder?.id === pause.id) return { status: "claimed" };
+    if (holder !== undefined && opts.onConflict === "fail" && opts.evict !== holder.id) return { status: "held", holder: structuredClone(holder) };
+    if (holder !== undefined) this.delete(holder.id);
+    // Stored without the key (a plain save): saved again as given, now holding it.
+    this.delete(pause.id);
+    this.save(pause);
+    this.holders.set(key, pause.id);
+    return holder === undefined ? { status: "claimed" } : { status: "claimed", replaced: structuredClone(holder) };
+  }
+
+  async claimPauseHolder(env: string, key: string): Promise<Pause | undefined> {
+    const holder = this.holderOf(eventKey(env, key));
+    return holder === undefined ? undefined : structuredClone(holder);
+  }
+
+  private holderOf(key: string): Pause | undefined {
+    const id = this.holders.get(key);
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
   async deletePause(id: string): Promise<void> {
+    this.delete(id);
+  }
+
+  private delete(id: string): void {
     const pause = this.byId.get(id);
     if (pause === undefined) return;
     this.byId.delete(id);
+    if (pause.exclusiveKey !== undefined) {
+      const key = eventKey(pause.env, pause.exclusiveKey);
+      if (this.holders.get(key) === id) this.holders.delete(key);
+    }
     deleteFrom(this.byRun, pause.runId, (ids) => {
       ids.delete(id);
       return ids.size === 0;
@@ -90,6 +129,12 @@ export class MemoryPauseStore implements PauseStore {
 
 function eventKey(env: string, eventName: string): string {
   return `${env}\u0000${eventName}`;
+}
+
+/** The (env, exclusive key) a claim is about; a pause without a key cannot claim. */
+function claimKeyOf(pause: Pause): string {
+  if (pause.exclusiveKey === undefined) throw new InvalidInputError(`pause ${pause.id}: claimPause needs an exclusiveKey`);
+  return eventKey(pause.env, pause.exclusiveKey);
 }
 
 function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {

@@ -2,7 +2,7 @@ import { systemClock } from "../clock.js";
 import type { Clock } from "../clock.js";
 import { encodeLeaseToken, leaseTokenItemId } from "../lease-token.js";
 import { defaultDedupeWindowMs } from "../queue.js";
-import type { Lease, Queue, QueueItem } from "../queue.js";
+import type { Lease, Queue, QueueItem, QueueKindStats } from "../queue.js";
 import { fairOrder } from "../fair-order.js";
 
 interface Entry {
@@ -136,6 +136,19 @@ export class MemoryQueue implements Queue {
 
   async size(): Promise<number> {
     return this.items.size;
+  }
+
+  async statsByKind(now: number): Promise<QueueKindStats[]> {
+    const byKind = new Map<string, QueueKindStats>();
+    for (const { item, token } of this.items.values()) {
+      const stats = byKind.get(item.kind) ?? { kind: item.kind, depth: 0, oldestDueAt: undefined };
+      byKind.set(item.kind, stats);
+      stats.depth += 1;
+      if (token === undefined && item.availableAt <= now && (stats.oldestDueAt === undefined || item.availableAt < stats.oldestDueAt)) {
+        stats.oldestDueAt = item.availableAt;
+      }
+    }
+    return [...byKind.values()];
   }
 
   subscribe(listener: (availableAt: number) => void): () => void {

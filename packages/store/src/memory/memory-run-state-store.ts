@@ -98,7 +98,8 @@ export class MemoryRunStateStore implements RunStateStore {
     const run = this.runs.get(runId);
     if (run === undefined) return;
     this.runs.delete(runId);
-    this.keys.set(run.metadata.idempotencyKey, { tombstoneUntil: this.clock.now() + tombstoneTtlMs });
+    if (tombstoneTtlMs > 0) this.keys.set(run.metadata.idempotencyKey, { tombstoneUntil: this.clock.now() + tombstoneTtlMs });
+    else this.keys.delete(run.metadata.idempotencyKey);
   }
 
   private mustGet(runId: string): StoredRun {

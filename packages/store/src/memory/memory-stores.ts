@@ -4,6 +4,7 @@ import { MemoryFlowStore } from "./memory-flow-store.js";
 import { MemoryHistoryStore } from "./memory-history-store.js";
 import { MemoryPauseStore } from "./memory-pause-store.js";
 import { MemoryQueue } from "./memory-queue.js";
+import { MemoryRealtimeBus } from "./memory-realtime-bus.js";
 import { MemoryRegistryStore } from "./memory-registry-store.js";
 import { MemoryRunStateStore } from "./memory-run-state-store.js";
 
@@ -20,6 +21,7 @@ export function createMemoryStores(opts: { clock?: Clock; dedupeWindowMs?: numbe
     registry: new MemoryRegistryStore(),
     history: new MemoryHistoryStore(),
     flow: new MemoryFlowStore(),
+    realtime: new MemoryRealtimeBus(),
     init: async () => {},
     close: async () => {},
   };

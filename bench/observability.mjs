@@ -1,0 +1,92 @@
+// The cost of traces and metrics: the same HTTP throughput cell with telemetry off (no observer,
+// --no-metrics) and on (--otel-endpoint to a local OTLP/HTTP sink + GET /metrics served and
+// scraped every second), alternating off/on in fresh processes, side by side in one run.
+//
+//   npm run build && node bench/observability.mjs [--rounds 3] [--store sqlite] [--runs 300] [--steps 10]
+//
+// Prints one RESULT line of JSON (medians and the on/off ratio); docs/benchmarks.md
+// ("Observability overhead") records the figures.
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { percentile, round } from "./lib/stats.mjs";
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "3" },
+    store: { type: "string", default: "sqlite" },
+    runs: { type: "string", default: "300" },
+    steps: { type: "string", default: "10" },
+  },
+});
+
+// A local OTLP/HTTP sink: accepts the exporter's posts (and counts them), like a collector would.
+let posts = 0;
+let bytes = 0;
+const sink = createServer((req, res) => {
+  req.on("data", (c) => (bytes += c.length));
+  req.on("end", () => {
+    posts++;
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end("{}");
+  });
+});
+await new Promise((resolve) => sink.listen(0, "127.0.0.1", resolve));
+const endpoint = `http://127.0.0.1:${sink.address().port}`;
+
+const caseFile = fileURLToPath(new URL("./lib/weft-case.mjs", import.meta.url));
+const base = { runs: Number(values.runs), steps: Number(values.steps), inFlight: 50 };
+
+function cell(params) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--expose-gc", caseFile, "throughput", values.store, "http", JSON.stringify(params)], {
+      env: process.env,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("exit", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+      if (code !== 0 || !line) reject(new Error(`cell exited ${code}: ${out.slice(-500)}`));
+      else resolve(JSON.parse(line.slice(7)));
+    });
+  });
+}
+
+// Three settings per round, in turn: off, metrics only, metrics + traces.
+const settings = {
+  off: { metrics: false },
+  metrics: { metrics: true, scrapeMs: 1000 },
+  metrics_traces: { metrics: true, scrapeMs: 1000, otelEndpoint: endpoint },
+};
+const rate = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
+const cpu = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
+const last = (table) => JSON.stringify(Object.fromEntries(Object.entries(table).map(([k, v]) => [k, v.at(-1)])));
+for (let i = 0; i < Number(values.rounds); i++) {
+  for (const [name, extra] of Object.entries(settings)) {
+    const r = (await cell({ ...base, ...extra })).metrics;
+    rate[name].push(r.steps_per_s);
+    cpu[name].push(r.engine_cpu_us_per_step);
+  }
+  console.error(`round ${i + 1}: steps/s ${last(rate)}; engine CPU µs/step ${last(cpu)}`);
+}
+sink.close();
+const median = (xs) => percentile(xs, 50);
+const medians = (table) => Object.fromEntries(Object.entries(table).map(([k, v]) => [k, median(v)]));
+const ratio = (table, k) => round(median(table[k]) / median(table.off), 3);
+const result = {
+  workload: `throughput: ${base.runs} runs × ${base.steps} steps, ${base.inFlight} in flight, ${values.store}, http`,
+  steps_per_s: rate,
+  engine_cpu_us_per_step: cpu,
+  median_steps_per_s: medians(rate),
+  median_engine_cpu_us_per_step: medians(cpu),
+  rate_ratio: { metrics: ratio(rate, "metrics"), metrics_traces: ratio(rate, "metrics_traces") },
+  cpu_ratio: { metrics: ratio(cpu, "metrics"), metrics_traces: ratio(cpu, "metrics_traces") },
+  load_1m: round(os.loadavg()[0], 2),
+  otlp_posts: posts,
+  otlp_bytes: bytes,
+  machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}`,
+};
+console.log(`RESULT ${JSON.stringify(result)}`);
