@@ -41,7 +41,7 @@ export function App() {
     ? "events"
     : path.startsWith("/apps") || path.startsWith("/functions/")
       ? "apps"
-      : path.startsWith("/metrics")
+      : path.startsWith("/charts")
         ? "metrics"
         : "runs";
   let page: ReactNode;
@@ -51,7 +51,7 @@ export function App() {
   if (run?.[1]) page = <RunPage key={run[1]} runId={decodeURIComponent(run[1])} />;
   else if (event?.[1] || path === "/events") page = <EventsPage eventId={event?.[1] ? decodeURIComponent(event[1]) : undefined} />;
   else if (path === "/apps") page = <AppsPage />;
-  else if (path === "/metrics") page = <MetricsPage />;
+  else if (path === "/charts") page = <MetricsPage />;
   else if (fn?.[1]) page = <FunctionPage key={fn[1]} functionId={decodeURIComponent(fn[1])} />;
   else page = <RunsPage />;
 
@@ -74,7 +74,7 @@ export function App() {
           <Link href="/apps" aria-current={section === "apps" ? "page" : undefined}>
             Apps &amp; functions
           </Link>
-          <Link href="/metrics" aria-current={section === "metrics" ? "page" : undefined}>
+          <Link href="/charts" aria-current={section === "metrics" ? "page" : undefined}>
             Metrics
           </Link>
         </nav>

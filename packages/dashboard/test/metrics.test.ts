@@ -56,7 +56,7 @@ async function expectChartsDrawn(): Promise<void> {
 
 describe.runIf(browserReady)("metrics charts", () => {
   it("the Metrics page shows every run made, by status, with failure rate and step durations, and updates live", async () => {
-    await page.goto(`${weft.url}/metrics`);
+    await page.goto(`${weft.url}/charts`);
     await page.getByRole("heading", { name: "Metrics" }).waitFor();
     await expect.poll(() => tile("runs").textContent()).toBe("5");
     expect(await tile("completed").textContent()).toBe("3");

@@ -79,8 +79,11 @@ beforeAll(async () => {
   const sleeper = client.createFunction({ id: "sleeper" }, { event: "obs/sleep" }, async ({ step }) => {
     await step.sleep("nap", "1h");
   });
+  const waiter = client.createFunction({ id: "waiter" }, { event: "obs/wait" }, async ({ step }) => {
+    return await step.waitForEvent("approval", { event: "obs/approved", timeout: "1h" });
+  });
   // The app: the SDK's handler behind a server that notes the traceparent of each call from Weft.
-  const handler = serve({ client, functions: [ok, broken, sleeper] });
+  const handler = serve({ client, functions: [ok, broken, sleeper, waiter] });
   const app = createServer((req, res) => {
     if (req.method === "POST" && typeof req.headers.traceparent === "string") appTraceparents.push(req.headers.traceparent);
     void handler(req, res);
@@ -207,6 +210,17 @@ describe("metrics", () => {
       expect(histogram?.type, name).toBe("HISTOGRAM");
       expect(Number(histogram?.metrics[0]?.buckets?.["+Inf"]), name).toBeGreaterThan(0);
     }
+  });
+
+  it("reads the parked pauses gauge from the store: up while a run waits for an event, down once it is resumed", async () => {
+    const parked = async () => sample((await metrics()).families, "weft_pauses_parked", {});
+    const before = await parked();
+    expect(before).toBeDefined();
+    const [run] = await runsOf(weft, await send("obs/wait"));
+    await waitFor(async () => ((await parked()) === before! + 1 ? true : undefined), "the waiting run's pause in the gauge");
+    await send("obs/approved");
+    await runWithStatus(weft, run!.run_id, "Completed");
+    await waitFor(async () => ((await parked()) === before ? true : undefined), "the resumed run's pause gone from the gauge");
   });
 
   it("requires the API token when one is set", async () => {

@@ -7,6 +7,8 @@ export type { ChannelInstance, RealtimeMessage, RealtimeSubscription, Subscripti
 export { WeftFunction, referenceFunction } from "./function.js";
 export { serve } from "./serve-node.js";
 export { serveFetch } from "./serve-fetch.js";
+export { connect, ConnectionState } from "./connect/worker-connection.js";
+export type { ConnectApp, ConnectOptions, WorkerConnection } from "./connect/worker-connection.js";
 export { createServeHandler } from "./serve-handler.js";
 export type { ServeOptions, HandlerRequest, HandlerResponse } from "./serve-handler.js";
 export { NonRetriableError, RetryAfterError, StepError, isWeftError } from "@weft/core";

@@ -81,7 +81,20 @@ function serveUrl(requestUrl: URL, options: ServeOptions): string {
   return new URL(options.servePath ?? requestUrl.pathname, origin).href;
 }
 
-export function createServeHandler(options: ServeOptions, framework: string): (req: HandlerRequest) => Promise<HandlerResponse> {
+/** @internal How a transport other than HTTP uses the handler. */
+export interface HandlerTransport {
+  /**
+   * Calls arrive over a channel the SDK opened and authenticated itself (Connect's WebSocket), so
+   * they carry no request signature to verify, as the official SDK's `skipSignatureValidation`.
+   */
+  trustedCalls?: boolean;
+}
+
+export function createServeHandler(
+  options: ServeOptions,
+  framework: string,
+  transport: HandlerTransport = {},
+): (req: HandlerRequest) => Promise<HandlerResponse> {
   const { config } = options.client;
   const sync: SyncContext = { config, functions: options.functions, framework };
   const targets = new Map<string, Target>();
@@ -173,7 +186,7 @@ export function createServeHandler(options: ServeOptions, framework: string): (r
       const method = req.method.toUpperCase();
       if (method === "GET") return respond(200, introspection(sync));
       if (method !== "POST" && method !== "PUT") return respond(405, { message: `Method ${method} not allowed` });
-      if (verify && !verifySignature(req.headers[headers.signature], req.body, config.signingKey ?? "")) {
+      if (verify && !transport.trustedCalls && !verifySignature(req.headers[headers.signature], req.body, config.signingKey ?? "")) {
         return { status: 401, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Unauthorized" }) };
       }
       if (method === "PUT") {

@@ -76,6 +76,33 @@ export function pauseCases(test: DefineCase): void {
     expect(ids(await stores.pauses.pausesOfRun("run-1"))).toEqual(["keep"]);
   });
 
+  test("countPauses counts each stored pause once: every env and event name, keyed or not, expired included", async ({ stores, clock }) => {
+    const now = clock.now();
+    expect(await stores.pauses.countPauses()).toBe(0);
+    const saved = [
+      pause(now, { id: "a" }),
+      pause(now, { id: "b", matchKey: user("u1") }),
+      pause(now, { id: "c", matchKey: user("u1") }),
+      pause(now, { id: "d", matchKey: user("u2") }),
+      pause(now, { id: "e", env: "prod" }),
+      pause(now, { id: "f", eventName: "app/other", matchKey: { path: "data.key", value: '"k"' } }),
+      pause(now, { id: "g", expiresAt: now - 1 }),
+    ];
+    for (const p of saved) await stores.pauses.savePause(p);
+    expect(await stores.pauses.countPauses()).toBe(7);
+    // A repeated save changes nothing; a delete counts once, however often it is made.
+    await stores.pauses.savePause({ ...saved[1]!, eventName: "app/third" });
+    await stores.pauses.savePause(saved[0]!);
+    expect(await stores.pauses.countPauses()).toBe(7);
+    await stores.pauses.deletePause("b");
+    await stores.pauses.deletePause("b");
+    await stores.pauses.deletePause("e");
+    await stores.pauses.deletePause("missing");
+    expect(await stores.pauses.countPauses()).toBe(5);
+    for (const id of ["a", "c", "d", "f", "g"]) await stores.pauses.deletePause(id);
+    expect(await stores.pauses.countPauses()).toBe(0);
+  });
+
   test("expired but undeleted pauses stay readable for timeout handling", async ({ stores, clock }) => {
     const now = clock.now();
     const p = pause(now, { id: "late", matchKey: user("u1"), expiresAt: now + 1_000 });

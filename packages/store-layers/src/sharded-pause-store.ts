@@ -58,6 +58,16 @@ export class ShardedPauseStore implements PauseStore {
     return this.keyShardOf(env, key).pauses.claimPauseHolder(env, key);
   }
 
+  /**
+   * The sum of every shard's count. A claimed pause whose key lives on another shard than its run
+   * is stored twice (the key shard's copy, see above) and so counted twice: the figure may run
+   * high by the signal waits held across shards, never low.
+   */
+  async countPauses(): Promise<number> {
+    const counts = await onEveryShard(this.layout, (s) => s.pauses.countPauses());
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
   async getPause(id: string): Promise<Pause | undefined> {
     const runId = runIdInPauseId(id);
     if (runId !== undefined) return shardOf(this.layout, runId).pauses.getPause(id);

@@ -89,6 +89,15 @@ export class KeyLayout {
    * Hash: `id` and `pause` (its JSON) of the pause holding an exclusive key in an env (a signal
    * name): one tag per (env, key), so a claim is one script on one slot.
    */
+  /**
+   * Set of every (env, event name) that has had a pause index, as JSON `[env, name]`: what
+   * `countPauses` sums over. One tag of its own (prefixed like the queue's), never touched by a script
+   * with other keys.
+   */
+  pauseIndexes(): string {
+    return `${this.prefix}pause-indexes:{${tag(`${this.prefix}pi`)}}`;
+  }
+
   pauseClaim(env: string, key: string): string {
     return `${this.prefix}claim:{${tagPart(env)}:${tagPart(key)}}`;
   }

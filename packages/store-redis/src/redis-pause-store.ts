@@ -48,6 +48,8 @@ export class RedisPauseStore implements PauseStore {
 
   private async index(pause: Pause): Promise<void> {
     await this.conn.command("SADD", [this.keys.run(pause.runId).pauses, pause.id]);
+    // Named before it is indexed, so `countPauses` never misses an index that holds a pause.
+    await this.conn.command("SADD", [this.keys.pauseIndexes(), JSON.stringify([pause.env, pause.eventName])]);
     const { keys, args } = this.indexKeys(pause);
     await this.conn.script(lua.indexPause, keys, args);
   }
@@ -107,6 +109,26 @@ export class RedisPauseStore implements PauseStore {
     await this.conn.script(lua.unindexPause, keys, args);
     await this.conn.command("SREM", [this.keys.run(pause.runId).pauses, id]);
     await this.conn.command("DEL", [this.keys.pause(id)]);
+  }
+
+  /**
+   * The sum over every (env, event name) index of its size (`countPauseIndex`: a set's cardinality
+   * and a small hash of per-path counts), one script per index, each on its own slot, so it is
+   * cluster-safe and costs one call per distinct event name waited for, never a read of the pauses.
+   * It counts indexed pauses: a save cut short before its index write (a crash; the repeated save
+   * completes it) is not counted, which is also what events can find. Indexes made before
+   * `pauseIndexes` existed are counted once a new pause of their (env, event name) is saved.
+   */
+  async countPauses(): Promise<number> {
+    const names = replyStrings(await this.conn.command("SMEMBERS", [this.keys.pauseIndexes()]), "countPauses");
+    const counts = await Promise.all(
+      names.map(async (member) => {
+        const [env, eventName] = JSON.parse(member) as [string, string];
+        const index = this.keys.pauseIndex(env, eventName);
+        return Number(await this.conn.script(lua.countPauseIndex, [index.any, index.paths]));
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   /** The JSON of each id: one GET each (each is under its own tag), all sent at once. */

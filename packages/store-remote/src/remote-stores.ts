@@ -95,6 +95,9 @@ export class RemotePauseStore extends RemoteStore<PauseMethod> implements PauseS
   claimPauseHolder(env: string, key: string): Promise<Pause | undefined> {
     return this.call("claimPauseHolder", env, key);
   }
+  countPauses(): Promise<number> {
+    return this.call("countPauses");
+  }
 }
 
 export class RemoteQueue extends RemoteStore<QueueMethod> implements Queue {

@@ -46,6 +46,7 @@ const pauseMethods = [
   "deletePause",
   "claimPause",
   "claimPauseHolder",
+  "countPauses",
 ] as const satisfies readonly Remotable<PauseStore>[];
 const queueMethods = [
   "enqueue",
@@ -111,6 +112,7 @@ export const repeatableMethods: ReadonlySet<string> = new Set([
   "pauses.pausesOfRun",
   "pauses.deletePause",
   "pauses.claimPauseHolder",
+  "pauses.countPauses",
   "queue.extend",
   "queue.dropRun",
   "queue.nextAvailableAt",

@@ -90,6 +90,11 @@ export class SqlitePauseStore implements PauseStore {
     return this.holder(env, key);
   }
 
+  /** Exact: SQLite counts the rows of the smallest index (`pauses_by_run` or the like), not the bodies. */
+  async countPauses(): Promise<number> {
+    return this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM pauses")?.n ?? 0;
+  }
+
   private holder(env: string, key: string): Pause | undefined {
     const row = this.db.get<{ body: string }>("SELECT body FROM pauses WHERE env = ? AND claim_key = ?", [env, key]);
     return row === undefined ? undefined : parsePause(row);

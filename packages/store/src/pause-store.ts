@@ -103,4 +103,12 @@ export interface PauseStore {
 
   /** The pause holding `key` in `env`, or undefined when the key is free: one indexed read. */
   claimPauseHolder(env: string, key: string): Promise<Pause | undefined>;
+
+  /**
+   * How many pauses are stored, every env, expired but undeleted ones included: the runs parked on
+   * a wait, an invoke or a `cancelOn` (`weft_pauses_parked`, read at scrape time, so it is right
+   * however many engines share the store). Cheap: a counter or an index count, never a read of the
+   * pauses. Each backend says how exact it is.
+   */
+  countPauses(): Promise<number>;
 }

@@ -1,16 +1,21 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type IdGenerator } from "@opentelemetry/sdk-trace-base";
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type IdGenerator } from "@opentelemetry/sdk-trace-base";
 import type { WeftEvent } from "@weft/core";
 import { formatTraceparent, runTraceContext, type EngineObserver, type RunEndStatus, type RunTraceContext } from "@weft/engine";
 import type { QueueItem, RunStateStore, StepEntry } from "@weft/store";
+import { traceSampleRatio, traceSampled } from "./run-sampling.js";
 
 /** What a span needs to know about its run; looked up once per run and kept (`RunTracer.runs`). */
 interface RunInfo {
   runId: string;
   functionId: string;
   trace: RunTraceContext;
+  /** Whether this run's trace is kept (`traceSampled`): decided once, from its trace id. */
+  sampled: boolean;
+  /** The run's root span as a remote parent, built once for all its child spans. */
+  parent: Context;
 }
 
 const keptRuns = 10_000;
@@ -51,6 +56,8 @@ export interface RunTracerOptions {
   state: Pick<RunStateStore, "loadRun">;
   /** `service.name` when `OTEL_SERVICE_NAME` is unset. */
   serviceName?: string;
+  /** `OTEL_TRACES_SAMPLER(_ARG)` are read here (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -67,12 +74,16 @@ export class RunTracer implements EngineObserver {
   private readonly ids = new ChosenIdGenerator();
   /** Runs this process has seen, newest last (a bounded map: the oldest are dropped). */
   private readonly runs = new Map<string, RunInfo | Promise<RunInfo | undefined>>();
+  /** The share of runs traced, from `OTEL_TRACES_SAMPLER(_ARG)`; the provider's own sampler keeps every span it is given. */
+  private readonly sampleRatio: number;
 
   constructor(private readonly opts: RunTracerOptions) {
+    this.sampleRatio = traceSampleRatio(opts.env ?? process.env);
     const url = opts.endpoint ? `${opts.endpoint.replace(/\/+$/, "")}/v1/traces` : undefined;
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ "service.name": process.env.OTEL_SERVICE_NAME || (opts.serviceName ?? "weft") }),
       idGenerator: this.ids,
+      sampler: new AlwaysOnSampler(),
       spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter(url ? { url } : {}))],
     });
     this.tracer = this.provider.getTracer("weft");
@@ -93,16 +104,15 @@ export class RunTracer implements EngineObserver {
     // A job run as soon as it was due (a hand-off) waited for nothing: no span to say so.
     if (item.runId === undefined || startedAt - item.availableAt < minQueueSpanMs) return;
     this.withRun(item.runId, undefined, (run) => {
-      this.span(run, `queue ${item.kind}`, item.availableAt, { "weft.job.kind": item.kind, "weft.job.id": item.id, "weft.attempt": item.attempt }).end(
-        startedAt,
-      );
+      const attributes = { "weft.run.id": run.runId, "weft.job.kind": item.kind, "weft.job.id": item.id, "weft.attempt": item.attempt };
+      this.span(run, `queue ${item.kind}`, item.availableAt, attributes).end(startedAt);
     });
   }
 
   jobFinished(): void {}
 
   runStarted(runId: string, functionId: string, _createdAt: number, trigger: WeftEvent | undefined): void {
-    this.remember(runId, { runId, functionId, trace: runTraceContext(runId, trigger) });
+    this.remember(runId, this.runInfo(runId, functionId, trigger));
   }
 
   runFinished(
@@ -114,7 +124,7 @@ export class RunTracer implements EngineObserver {
     error: unknown,
     trigger: WeftEvent | undefined,
   ): void {
-    this.remember(runId, { runId, functionId, trace: runTraceContext(runId, trigger) });
+    this.remember(runId, this.runInfo(runId, functionId, trigger));
     this.withRun(runId, functionId, (run) => {
       const { traceId, rootSpanId, parentSpanId } = run.trace;
       // The sender's span, or none: a run without a sender starts its own trace, with its derived id.
@@ -133,10 +143,12 @@ export class RunTracer implements EngineObserver {
 
   appCallStarted(runId: string, functionId: string, _stepId: string, _attempt: number, trigger: WeftEvent | undefined): string | undefined {
     const known = this.runs.get(runId);
-    const run = known && !(known instanceof Promise) ? known : { runId, functionId, trace: runTraceContext(runId, trigger) };
+    const run = known && !(known instanceof Promise) ? known : this.runInfo(runId, functionId, trigger);
     if (run !== known) this.remember(runId, run);
     // The call's span id is chosen now so the app's spans can name it as their parent.
-    return formatTraceparent(run.trace.traceId, this.ids.randomSpanId());
+    const traceparent = formatTraceparent(run.trace.traceId, this.ids.randomSpanId());
+    // An unsampled run still hands the app its trace (log correlation), flagged not sampled.
+    return run.sampled ? traceparent : `${traceparent.slice(0, -2)}00`;
   }
 
   appCallEnded(
@@ -152,6 +164,7 @@ export class RunTracer implements EngineObserver {
     this.withRun(runId, functionId, (run) => {
       if (traceparent) this.ids.spanId = traceparent.slice(36, 52);
       const span = this.span(run, `call ${functionId}`, startedAt, {
+        "weft.run.id": run.runId,
         "weft.function.id": functionId,
         "weft.step.id": stepId,
         "weft.attempt": attempt,
@@ -163,7 +176,7 @@ export class RunTracer implements EngineObserver {
   }
 
   stepSaved(runId: string, stepId: string, startedAt: number, endedAt: number): void {
-    this.withRun(runId, undefined, (run) => this.span(run, "store save_step", startedAt, { "weft.step.id": stepId }).end(endedAt));
+    this.withRun(runId, undefined, (run) => this.span(run, "store save_step", startedAt, { "weft.run.id": run.runId, "weft.step.id": stepId }).end(endedAt));
   }
 
   stepRecorded(entry: StepEntry): void {
@@ -171,6 +184,7 @@ export class RunTracer implements EngineObserver {
     if (endedAt === undefined) return;
     this.withRun(entry.runId, undefined, (run) => {
       const span = this.span(run, `step ${entry.name}`, entry.startedAt, {
+        "weft.run.id": run.runId,
         "weft.function.id": run.functionId,
         "weft.step.id": entry.stepId,
         "weft.step.name": entry.name,
@@ -185,23 +199,25 @@ export class RunTracer implements EngineObserver {
 
   flowRefused(): void {}
 
-  /** A child of the run's root span, ended by the caller. */
+  /** A child of the run's root span (its attributes include `weft.run.id`), ended by the caller. */
   private span(run: RunInfo, name: string, startTime: number, attributes: Attributes): Span {
-    return this.tracer.startSpan(
-      name,
-      { startTime, attributes: { "weft.run.id": run.runId, ...attributes } },
-      remoteContext(run.trace.traceId, run.trace.rootSpanId),
-    );
+    return this.tracer.startSpan(name, { startTime, attributes }, run.parent);
   }
 
-  /** Run `emit` with the run's info: at once when this process knows the run, else once it is read. */
+  private runInfo(runId: string, functionId: string, trigger: WeftEvent | undefined): RunInfo {
+    const trace = runTraceContext(runId, trigger);
+    return { runId, functionId, trace, sampled: traceSampled(trace.traceId, this.sampleRatio), parent: remoteContext(trace.traceId, trace.rootSpanId) };
+  }
+
+  /** Run `emit` with the run's info: at once when this process knows the run, else once it is read; never for an unsampled run. */
   private withRun(runId: string, functionId: string | undefined, emit: (run: RunInfo) => void): void {
+    if (this.sampleRatio <= 0) return;
     const known = this.runs.get(runId);
     if (known && !(known instanceof Promise)) {
-      emit(known);
+      if (known.sampled) emit(known);
       return;
     }
-    void (known ?? this.lookup(runId, functionId)).then((run) => run && emit(run));
+    void (known ?? this.lookup(runId, functionId)).then((run) => run?.sampled && emit(run));
   }
 
   private lookup(runId: string, functionId: string | undefined): Promise<RunInfo | undefined> {
@@ -211,7 +227,7 @@ export class RunTracer implements EngineObserver {
           this.runs.delete(runId);
           return undefined;
         }
-        const info = { runId, functionId: functionId ?? state.metadata.functionId, trace: runTraceContext(runId, state.events[0]) };
+        const info = this.runInfo(runId, functionId ?? state.metadata.functionId, state.events[0]);
         this.remember(runId, info);
         return info;
       },

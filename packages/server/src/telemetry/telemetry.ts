@@ -36,9 +36,9 @@ export function tracingFromEnv(env: NodeJS.ProcessEnv): boolean {
  */
 export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const env = opts.env ?? process.env;
-  const metrics = opts.metrics ? new WeftMetrics(opts.stores.queue, opts.now) : undefined;
+  const metrics = opts.metrics ? new WeftMetrics(opts.stores.queue, opts.now, opts.stores.pauses) : undefined;
   const stores = metrics ? timedStores(opts.stores, metrics.storeCallDuration) : opts.stores;
-  const tracer = opts.otelEndpoint || tracingFromEnv(env) ? new RunTracer({ endpoint: opts.otelEndpoint, state: opts.stores.state }) : undefined;
+  const tracer = opts.otelEndpoint || tracingFromEnv(env) ? new RunTracer({ endpoint: opts.otelEndpoint, state: opts.stores.state, env }) : undefined;
   return {
     observer: combineObservers(tracer, metrics),
     stores,

@@ -1,5 +1,5 @@
 import type { Stores } from "@weft/store";
-import type { Histogram } from "prom-client";
+import type { HistogramSeries, LabelledHistogram } from "./labelled-histogram.js";
 
 /** The backend a store object belongs to, from its class name (`SqliteQueue` → `sqlite`). */
 function backendOf(store: object): string {
@@ -13,7 +13,7 @@ function backendOf(store: object): string {
  * `sqlite`, `queue.lease`): a thin decorator, like the layers in store-layers, that changes no
  * answer. Synchronous methods (`subscribe`) pass through untimed.
  */
-export function timedStores<S extends Partial<Stores>>(stores: S, histogram: Histogram<"backend" | "operation">): S {
+export function timedStores<S extends Partial<Stores>>(stores: S, histogram: LabelledHistogram<"backend" | "operation">): S {
   const out: Record<string, unknown> = { ...stores };
   for (const [name, store] of Object.entries(stores)) {
     if (store === null || typeof store !== "object" || !["state", "pauses", "queue", "flow", "registry", "history"].includes(name)) continue;
@@ -22,35 +22,47 @@ export function timedStores<S extends Partial<Stores>>(stores: S, histogram: His
   return out as S;
 }
 
-function timedStore(storeName: string, store: object, histogram: Histogram<"backend" | "operation">): object {
+/** Every method name of `store`, own or inherited (up to `Object.prototype`). */
+function methodNames(store: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = store; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      const d = Object.getOwnPropertyDescriptor(o, key);
+      if (key !== "constructor" && key !== "subscribe" && d && typeof d.value === "function") names.add(key);
+    }
+  }
+  return [...names];
+}
+
+/**
+ * An object inheriting from `store` whose methods are timed wrappers built once, here: a call costs
+ * the wrapper and one `then`, with its histogram series already looked up (a Proxy `get` trap on
+ * every property read cost more). Other properties read through to the store.
+ */
+function timedStore(storeName: string, store: object, histogram: LabelledHistogram<"backend" | "operation">): object {
   const backend = backendOf(store);
-  const wrapped = new Map<string | symbol, unknown>();
-  return new Proxy(store, {
-    get(target, key) {
-      const value = Reflect.get(target, key, target) as unknown;
-      if (typeof value !== "function" || key === "constructor" || key === "subscribe") return value;
-      let fn = wrapped.get(key);
-      if (fn === undefined) {
-        const child = histogram.labels(backend, `${storeName}.${String(key)}`);
-        fn = function (this: unknown, ...args: unknown[]) {
-          const started = performance.now();
-          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-          if (!(result instanceof Promise)) return result;
-          const observe = () => child.observe((performance.now() - started) / 1000);
-          return result.then(
-            (v) => {
-              observe();
-              return v;
-            },
-            (e: unknown) => {
-              observe();
-              throw e;
-            },
-          );
-        };
-        wrapped.set(key, fn);
-      }
-      return fn;
-    },
-  });
+  const timed = Object.create(store) as Record<string, unknown>;
+  for (const key of methodNames(store)) {
+    const method = (store as Record<string, (...a: unknown[]) => unknown>)[key] as (...a: unknown[]) => unknown;
+    // Looked up on the first timed call, so methods never called add no series to the scrape.
+    let series: HistogramSeries | undefined;
+    timed[key] = (...args: unknown[]) => {
+      const started = performance.now();
+      const result = method.apply(store, args);
+      if (!(result instanceof Promise)) return result;
+      series ??= histogram.series(backend, `${storeName}.${key}`);
+      const s = series;
+      return result.then(
+        (v: unknown) => {
+          s.observe((performance.now() - started) / 1000);
+          return v;
+        },
+        (e: unknown) => {
+          s.observe((performance.now() - started) / 1000);
+          throw e;
+        },
+      );
+    };
+  }
+  return timed;
 }

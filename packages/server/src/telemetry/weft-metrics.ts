@@ -1,6 +1,7 @@
 import type { EngineObserver, FlowRefusal, RunEndStatus } from "@weft/engine";
-import type { Queue, QueueItem, StepEntry } from "@weft/store";
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { PauseStore, Queue, QueueItem, StepEntry } from "@weft/store";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { LabelledHistogram } from "./labelled-histogram.js";
 
 /** Seconds from milliseconds: Prometheus measures time in seconds (`_seconds`). */
 const seconds = (ms: number) => Math.max(0, ms) / 1000;
@@ -19,13 +20,14 @@ export class WeftMetrics implements EngineObserver {
   private readonly runsEnded: Record<RunEndStatus, Counter<"function">>;
   private readonly eventsReceivedTotal: Counter;
   private readonly flowRefusals: Counter<"function" | "reason">;
-  private readonly stepDuration: Histogram<"op" | "status">;
-  private readonly appCallDuration: Histogram<"function" | "outcome">;
-  private readonly queueWait: Histogram<"kind">;
+  // The histograms observed per step or per store call are `LabelledHistogram`s: cheap on the hot path.
+  private readonly stepDuration: LabelledHistogram<"op" | "status">;
+  private readonly appCallDuration: LabelledHistogram<"function" | "outcome">;
+  private readonly queueWait: LabelledHistogram<"kind">;
   /** Store call latency, observed by `timedStores`. */
-  readonly storeCallDuration: Histogram<"backend" | "operation">;
+  readonly storeCallDuration: LabelledHistogram<"backend" | "operation">;
 
-  constructor(queue: Pick<Queue, "statsByKind">, now: () => number) {
+  constructor(queue: Pick<Queue, "statsByKind">, now: () => number, pauses?: Pick<PauseStore, "countPauses">) {
     const registers = [this.registry];
     this.runsStarted = new Counter({ name: "weft_runs_started_total", help: "Runs started by this process", labelNames: ["function"], registers });
     const ended = (status: string) =>
@@ -38,34 +40,22 @@ export class WeftMetrics implements EngineObserver {
       labelNames: ["function", "reason"],
       registers,
     });
-    this.stepDuration = new Histogram({
-      name: "weft_step_duration_seconds",
-      help: "Duration of finished step attempts (and of sleeps and waits, by op)",
-      labelNames: ["op", "status"],
-      buckets: latencyBuckets,
-      registers,
-    });
-    this.appCallDuration = new Histogram({
-      name: "weft_app_call_duration_seconds",
-      help: "Latency of calls to apps",
-      labelNames: ["function", "outcome"],
-      buckets: latencyBuckets,
-      registers,
-    });
-    this.queueWait = new Histogram({
-      name: "weft_queue_wait_seconds",
-      help: "Time a job waited in the queue past its due time before this process started it",
-      labelNames: ["kind"],
-      buckets: latencyBuckets,
-      registers,
-    });
-    this.storeCallDuration = new Histogram({
-      name: "weft_store_call_duration_seconds",
-      help: "Latency of store calls by backend and operation",
-      labelNames: ["backend", "operation"],
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
-      registers,
-    });
+    const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) =>
+      new LabelledHistogram<L>(name, help, labelNames, buckets, this.registry);
+    this.stepDuration = histogram("weft_step_duration_seconds", "Duration of finished step attempts (and of sleeps and waits, by op)", ["op", "status"], latencyBuckets);
+    this.appCallDuration = histogram("weft_app_call_duration_seconds", "Latency of calls to apps", ["function", "outcome"], latencyBuckets);
+    this.queueWait = histogram(
+      "weft_queue_wait_seconds",
+      "Time a job waited in the queue past its due time before this process started it",
+      ["kind"],
+      latencyBuckets,
+    );
+    this.storeCallDuration = histogram(
+      "weft_store_call_duration_seconds",
+      "Latency of store calls by backend and operation",
+      ["backend", "operation"],
+      [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    );
     // Both gauges from one store read per scrape: the first collect reads, the second reuses it.
     let scrape: Promise<Awaited<ReturnType<Queue["statsByKind"]>>> | undefined;
     const stats = () => {
@@ -93,6 +83,15 @@ export class WeftMetrics implements EngineObserver {
         for (const s of await stats()) this.set({ kind: s.kind }, s.oldestDueAt === undefined ? 0 : seconds(at - s.oldestDueAt));
       },
     });
+    if (pauses)
+      new Gauge({
+        name: "weft_pauses_parked",
+        help: "Pauses stored: runs parked on a wait, an invoke or a cancelOn, read from the store (see each backend's countPauses for how exact)",
+        registers,
+        async collect() {
+          this.set(await pauses.countPauses());
+        },
+      });
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -110,7 +109,7 @@ export class WeftMetrics implements EngineObserver {
   }
 
   jobStarted(item: QueueItem, startedAt: number): void {
-    this.queueWait.observe({ kind: item.kind }, seconds(startedAt - item.availableAt));
+    this.queueWait.series(item.kind).observe(seconds(startedAt - item.availableAt));
   }
 
   jobFinished(): void {}
@@ -137,13 +136,13 @@ export class WeftMetrics implements EngineObserver {
     startedAt: number,
     endedAt: number,
   ): void {
-    this.appCallDuration.observe({ function: functionId, outcome }, seconds(endedAt - startedAt));
+    this.appCallDuration.series(functionId, outcome).observe(seconds(endedAt - startedAt));
   }
 
   stepSaved(): void {}
 
   stepRecorded(entry: StepEntry): void {
-    if (entry.endedAt !== undefined) this.stepDuration.observe({ op: entry.op, status: entry.status }, seconds(entry.endedAt - entry.startedAt));
+    if (entry.endedAt !== undefined) this.stepDuration.series(entry.op, entry.status).observe(seconds(entry.endedAt - entry.startedAt));
   }
 
   flowRefused(functionId: string, reason: FlowRefusal): void {

@@ -37,6 +37,18 @@ end
 return 0`,
 };
 
+/**
+ * How many pauses one (env, event name) index holds: the ids without a match key plus each match
+ * path's count (kept by `indexPause`). KEYS: any, paths.
+ */
+export const countPauseIndex: LuaScript = {
+  name: "weftCountPauseIndex",
+  lua: `
+local n = redis.call('SCARD', KEYS[1])
+for _, c in ipairs(redis.call('HVALS', KEYS[2])) do n = n + tonumber(c) end
+return n`,
+};
+
 /** The ids without a match key and the match paths in use, read together. KEYS: any, paths. */
 export const readPauseIndex: LuaScript = {
   name: "weftReadPauseIndex",

@@ -88,6 +88,10 @@ export class MemoryPauseStore implements PauseStore {
     return holder === undefined ? undefined : structuredClone(holder);
   }
 
+  async countPauses(): Promise<number> {
+    return this.byId.size;
+  }
+
   private holderOf(key: string): Pause | undefined {
     const id = this.holders.get(key);
     return id === undefined ? undefined : this.byId.get(id);
