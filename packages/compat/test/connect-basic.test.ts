@@ -45,6 +45,12 @@ describe("inngest v4 connect(): a worker with no HTTP endpoint", () => {
     expect(steps.filter((s) => s.status === "Completed").map((s) => s.name)).toEqual(expect.arrayContaining(["a", "nap", "b"]));
   });
 
+  it("a NonRetriableError thrown outside a step fails the run at once (the SDK sends it as DONE with no-retry)", async () => {
+    const run = await runOf(weft, "connect/refuse");
+    const failed = await runWithStatus(weft, run.run_id, "Failed", 20_000);
+    expect(JSON.stringify(failed.output)).toContain("refused for good");
+  });
+
   it("two workers of one app share 200 runs, and all 200 complete", async () => {
     workers.push(await startConnectWorker({ weftUrl: weft.url, name: "w2" }));
     const ids = await sendEvents(
