@@ -4,13 +4,16 @@
 // Writes bench/results/latest.json and docs/benchmarks.md. Run after `npm run build`:
 //
 //   npm run bench -- [--workload seq,throughput,fanout,wait,first,timers,burst,fairness,crash,memory]
-//                    [--store sqlite,redis,postgres] [--mode embedded,http]
+//                    [--store sqlite,redis,postgres] [--mode embedded,http,http-inngest]
 //                    [--peers bullmq,restate,dbos,graphile-worker | --peers none]
 //                    [--repeat 3] [--big] [--profile] [--no-write] [--out FILE.json]
 //
 // --big uses the issue's full counts (10,000 waits and timers, a 100,000-event burst, 100,000
 // noisy items for fairness); the defaults are smaller so a full run fits in about ten minutes on
-// two cores. --profile only profiles sequential steps (embedded and HTTP, SQLite) and writes
+// two cores. Mode http-inngest is Weft over HTTP with an app on the official `inngest` SDK 4.x
+// (bench/lib/inngest-app.mjs); it runs seq, throughput, fan-out 10/100 and waits, on SQLite unless
+// --store is given. Issue 19's goals (bench/lib/issue19-goals.mjs) are checked against Restate
+// in the same run. --profile only profiles sequential steps (embedded and HTTP, SQLite) and writes
 // bench/results/profile.json; the table keeps the last full run's profile section.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,6 +22,7 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { issue19Goals } from "./lib/issue19-goals.mjs";
 import { summarise } from "./lib/profile-summary.mjs";
 import { median, round } from "./lib/stats.mjs";
 import { durability, postgresUrl, redisUrl } from "./lib/stores.mjs";
@@ -31,7 +35,7 @@ const { values } = parseArgs({
   options: {
     workload: { type: "string", default: "seq,throughput,fanout,wait,first,timers,timers-spread,burst,fairness,crash,memory" },
     store: { type: "string", default: "sqlite,redis,postgres" },
-    mode: { type: "string", default: "embedded,http" },
+    mode: { type: "string", default: "embedded,http,http-inngest" },
     peers: { type: "string", default: "bullmq,restate,dbos,graphile-worker" },
     repeat: { type: "string", default: "3" },
     big: { type: "boolean", default: false },
@@ -163,6 +167,9 @@ const given = (flag) => argv.some((a) => a === flag || a.startsWith(`${flag}=`))
 const repeatOf = (w) => (given("--repeat") ? repeat : (defaultRepeat[w] ?? repeat));
 /** Fan-out 1,000 and memory are long cells: SQLite only unless --big or --store is given. */
 const storesOf = (w) => ((w === "fanout1000" || w === "memory") && !big && !given("--store") ? stores.filter((s) => s === "sqlite") : stores);
+/** The official-SDK rows: the workloads issue 19 compares, on SQLite (`weft dev`'s store) unless --store is given. */
+const inngestWorkloads = ["seq", "throughput", "fanout10", "fanout100", "wait"];
+const modesOf = (w, store) => modes.filter((m) => m !== "http-inngest" || (inngestWorkloads.includes(w) && (given("--store") || store === "sqlite")));
 const workloads = list(values.workload).flatMap((w) => aliases[w] ?? [w]);
 for (const w of workloads) if (!workloadInfo[w]) throw new Error(`unknown workload ${w}: one of ${Object.keys(workloadInfo).join(", ")}, fanout`);
 
@@ -272,7 +279,7 @@ const peerInfo = {
     store: "own log (RocksDB)",
     needs: [],
     durability: "Restate single node, default config: replicated loglet + RocksDB, WAL fsync on",
-    workloads: ["seq", "throughput"],
+    workloads: ["seq", "throughput", "fanout10", "fanout100"],
     pkg: "@restatedev/restate-server",
   },
   dbos: {
@@ -339,7 +346,7 @@ for (const w of workloads) {
   } else if (w === "fairness") {
     for (const store of stores) cells.push({ workload: w, system: "weft", store, mode: "queue" });
   } else {
-    for (const store of storesOf(w)) for (const mode of modes) cells.push({ workload: w, system: "weft", store, mode });
+    for (const store of storesOf(w)) for (const mode of modesOf(w, store)) cells.push({ workload: w, system: "weft", store, mode });
   }
   for (const p of peers)
     if (peerInfo[p].workloads.includes(w)) cells.push({ workload: w, system: p, store: peerInfo[p].store, mode: p === "restate" ? "http" : "in-process" });
@@ -461,6 +468,13 @@ if (values.profile) {
   process.exit(0);
 }
 
+// The report this run replaces: issue 19's goals fall back on its Restate rows (labelled as such)
+// when this run has none.
+let previousReport;
+try {
+  previousReport = existsSync(values.out) ? JSON.parse(readFileSync(values.out, "utf8")) : undefined;
+} catch {}
+
 // --- the run: repeats outermost, systems alternating within each workload ---
 const startedAt = new Date();
 const t0 = Date.now();
@@ -544,6 +558,10 @@ const sh = (cmd, args) => {
   }
 };
 const weftVersions = {};
+// inngest's package.json is not in its exports map: read it from node_modules.
+try {
+  weftVersions.inngest = JSON.parse(readFileSync(join(root, "node_modules", "inngest", "package.json"), "utf8")).version;
+} catch {}
 for (const p of ["engine", "server", "embedded", "sdk", "store-sqlite", "store-redis", "store-postgres"])
   weftVersions[`@weft/${p}`] = JSON.parse(readFileSync(join(root, "packages", p, "package.json"), "utf8")).version;
 const gitCommit = sh("git", ["rev-parse", "--short", "HEAD"]);
@@ -599,16 +617,19 @@ const report = {
     weft_embedded: "@weft/embedded createEngine in the measuring process: in-process driver, no HTTP; engine concurrency 32 (default)",
     weft_http:
       "startWeftServer in the measuring process; the app (@weft/sdk serve on node:http) in a child process; events to POST /e over loopback HTTP; engine concurrency 32 (default)",
+    weft_http_inngest: `as weft http, but the app is the same functions on the official \`inngest\` SDK ${weftVersions.inngest ?? "4.x"} (inngest/express serve, checkpointing at its default), isDev (unsigned, as against \`weft dev\`)`,
     redis_store: "--state on Redis (run state, pauses, queue), --db on SQLite (history)",
     crash:
       "the built CLI (`weft dev --lease 2s`) as a child process, the app in the measuring process; kill -9 once half the steps ran, restart on the same store",
-    peers: "BullMQ and graphile-worker run plain jobs (no durable steps); Restate and DBOS run durable steps (ctx.run / DBOS.runStep)",
+    peers:
+      "BullMQ and graphile-worker run plain jobs (no durable steps); Restate and DBOS run durable steps (ctx.run / DBOS.runStep); Restate's fan-out is n ctx.run joined with RestatePromise.all in one invocation",
   },
   reference_peers: reference,
   goals,
   rows,
   not_run: notRun,
 };
+report.issue19 = issue19Goals(report, previousReport);
 mkdirSync(dirname(values.out), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
 console.error(`wrote ${values.out} (${elapsedS} s)`);
@@ -650,10 +671,12 @@ function headlines(rep) {
   const out = [];
   const weftSeq = [
     ["SQLite over HTTP", "sqlite", "http"],
+    ["SQLite over HTTP, official inngest SDK", "sqlite", "http-inngest"],
     ["SQLite embedded", "sqlite", "embedded"],
   ];
   const weftThr = [
     ["SQLite over HTTP", "sqlite", "http"],
+    ["SQLite over HTTP, official inngest SDK", "sqlite", "http-inngest"],
     ["Redis over HTTP", "redis", "http"],
     ["SQLite embedded", "sqlite", "embedded"],
   ];
@@ -759,6 +782,7 @@ function markdown(rep, previous) {
     for (const h of heads) L.push(`- ${h}`);
     L.push("");
   }
+  if (rep.issue19) L.push(...issue19Markdown(rep));
   L.push(`Peers measured earlier on this machine class (the issue): ${Object.values(rep.reference_peers).join("; ")}.`, "");
 
   L.push("## Results", "");
@@ -791,9 +815,35 @@ function markdown(rep, previous) {
     L.push("");
   }
   const missingPeerWork = peers.length
-    ? `Peers run only sequential steps and throughput: the other workloads have no like-for-like API in every peer (BullMQ and graphile-worker have no durable steps, waits or timers of runs), so their cells are not run rather than approximated.`
+    ? `Peers run only sequential steps and throughput (Restate also fan-out 10 and 100): the other workloads have no like-for-like API in every peer (BullMQ and graphile-worker have no durable steps, waits or timers of runs), so their cells are not run rather than approximated.`
     : "";
   if (missingPeerWork) L.push(missingPeerWork, "");
   L.push(kept.trimEnd(), "");
   return L.join("\n");
+}
+
+/** Issue 19's goals: Weft (each SDK, and embedded) against Restate in the same run. */
+function issue19Markdown(rep) {
+  const L = ["## Issue 19 goals (Speed II: ahead of Restate)", ""];
+  L.push(
+    `Mode \`http\` is an app on \`@weft/sdk\`, mode \`http-inngest\` the same functions on the official \`inngest\` SDK ${rep.versions.weft.inngest ?? "4.x"}; both over HTTP against Weft on SQLite. Load average (1 min) before the run: ${rep.machine.load_1m_before_run}.`,
+    "",
+  );
+  L.push("| SDK | goal | Weft | Restate | Weft vs Restate | goal met? |", "|---|---|---|---|---|---|");
+  const fig = (m) => (m ? (m.n > 1 ? `${fmt(m.median)} (${fmt(m.min)}–${fmt(m.max)})` : `${fmt(m.median)} (1 run)`) : "—");
+  for (const g of rep.issue19) {
+    const restate = g.restate
+      ? `${fig(g.restate)}${g.restate_from === "this run" ? "" : ` — **from ${g.restate_from}**`}`
+      : g.limit !== undefined
+        ? `(limit ${fmt(g.limit)})`
+        : "—";
+    const vs = g.advantage === undefined ? "" : g.advantage >= 1 ? `${fmt(g.advantage)}× better` : `${fmt(1 / g.advantage)}× worse`;
+    const met = g.met === null ? `not measured: ${g.note}` : g.met ? "yes" : "**no**";
+    L.push(`| ${g.sdk} | ${g.text} | ${fig(g.measured)} | ${restate} | ${vs} | ${met} |`);
+  }
+  L.push("");
+  const met = rep.issue19.filter((g) => g.met === true).length;
+  const measured = rep.issue19.filter((g) => g.met !== null).length;
+  L.push(`**${met} of ${rep.issue19.length} issue-19 goals met** (${measured} measured in this run).`, "");
+  return L;
 }

@@ -3,7 +3,7 @@
 import { createServer } from "node:http";
 import { serve, Weft } from "@weft/sdk";
 import { benchFunctions } from "./functions.mjs";
-import { startProfile } from "./profiler.mjs";
+import { answerProfileRequests } from "./profiler.mjs";
 
 const baseUrl = process.argv[2];
 const client = new Weft({ id: "bench", baseUrl });
@@ -13,12 +13,4 @@ const http = createServer((req, res) => void handler(req, res));
 http.keepAliveTimeout = 60_000;
 http.listen(0, "127.0.0.1", () => process.send?.({ kind: "listening", url: `http://127.0.0.1:${http.address().port}/api/inngest` }));
 process.on("disconnect", () => process.exit(0));
-// The parent can profile this process over the measured window: {kind:"profile-start"}, then {kind:"profile-stop", file}.
-let stopProfile;
-process.on("message", async (m) => {
-  if (m?.kind === "profile-start") stopProfile = await startProfile();
-  if (m?.kind === "profile-stop") {
-    await stopProfile?.(m.file);
-    process.send?.({ kind: "profile-saved", k: m.file });
-  }
-});
+answerProfileRequests();

@@ -14,3 +14,18 @@ export async function startProfile() {
     session.disconnect();
   };
 }
+
+/**
+ * In an app child: let the parent profile this process over the measured window, over IPC:
+ * {kind:"profile-start"}, then {kind:"profile-stop", file}, answered by {kind:"profile-saved"}.
+ */
+export function answerProfileRequests() {
+  let stopProfile;
+  process.on("message", async (m) => {
+    if (m?.kind === "profile-start") stopProfile = await startProfile();
+    if (m?.kind === "profile-stop") {
+      await stopProfile?.(m.file);
+      process.send?.({ kind: "profile-saved", k: m.file });
+    }
+  });
+}

@@ -1,8 +1,9 @@
 // One Weft measurement in a fresh process: a workload on one store in one mode.
-//   node bench/lib/weft-case.mjs <workload> <sqlite|redis|postgres> <embedded|http> '<params json>'
+//   node bench/lib/weft-case.mjs <workload> <sqlite|redis|postgres> <embedded|http|http-inngest> '<params json>'
 // Embedded: @weft/embedded's createEngine in this process (in-process driver, no HTTP).
 // HTTP: startWeftServer in this process, the app (@weft/sdk `serve` on node:http) in a child
-// process, events sent to POST /e over loopback HTTP. Prints `RESULT {json}`.
+// process, events sent to POST /e over loopback HTTP. http-inngest: the same, but the app is
+// written on the official `inngest` SDK 4.x (bench/lib/inngest-app.mjs). Prints `RESULT {json}`.
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createEngine } from "@weft/embedded";
@@ -100,11 +101,12 @@ if (mode === "embedded") {
   const eng = await createEngine({ client, functions: benchFunctions(client, onReport), stores, log: silentLogger });
   send = async (events) => void (await eng.send(events));
   shutdown = () => eng.stop();
-} else if (mode === "http") {
+} else if (mode === "http" || mode === "http-inngest") {
   // params.metrics / params.otelEndpoint: telemetry on or off (bench/observability.mjs compares them).
   const telemetry = { metrics: params.metrics ?? true, otelEndpoint: params.otelEndpoint };
   const server = await startWeftServer({ stores, port: 0, log: silentLogger, retryIntervalMs: 1000, syncIntervalMs: 3_600_000, ...telemetry });
-  const app = fork(fileURLToPath(new URL("./app.mjs", import.meta.url)), [server.url], {
+  const appFile = mode === "http-inngest" ? "./inngest-app.mjs" : "./app.mjs";
+  const app = fork(fileURLToPath(new URL(appFile, import.meta.url)), [server.url], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     execArgv: process.env.WEFT_BENCH_APP_EXECARGV ? process.env.WEFT_BENCH_APP_EXECARGV.split(" ") : [],
   });

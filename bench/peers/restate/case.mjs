@@ -1,7 +1,8 @@
 // Restate 1.7 (the npm restate-server binary, single node, default config: replicated loglet +
 // RocksDB with WAL fsync on) and @restatedev/restate-sdk. A service whose handler runs n
-// `ctx.run` steps; invoked through the ingress over HTTP, the SDK endpoint in this process.
-//   node bench/peers/restate/case.mjs <seq|throughput> '<params json>'
+// `ctx.run` steps (or n parallel ones: fan-out); invoked through the ingress over HTTP, the SDK
+// endpoint in this process.
+//   node bench/peers/restate/case.mjs <seq|throughput|fanout10|fanout100|fanout1000> '<params json>'
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -58,6 +59,8 @@ const bench = restate.service({
       for (let i = 0; i < n; i++) sum += await ctx.run(`s${i}`, () => i);
       return sum;
     },
+    // Fan-out: n ctx.run steps at once, joined with the SDK's own combinator (deterministic on replay).
+    fan: async (ctx, n) => (await restate.RestatePromise.all(Array.from({ length: n }, (_, i) => ctx.run(`f${i}`, () => i)))).length,
   },
 });
 const endpointPort = await freePort();
@@ -107,6 +110,13 @@ try {
     }));
     const ms = now() - t0;
     result = { ok: true, metrics: { steps_per_s: round(((next * steps) / ms) * 1000, 0), runs_per_s: round((next / ms) * 1000, 0), total_ms: round(ms, 1), runs: next, runs_asked: runs, capped: next < runs, steps, in_flight: inFlight } };
+  } else if (workload.startsWith("fanout")) {
+    const n = params.n ?? 100;
+    const t0 = now();
+    const got = await call("POST", `http://127.0.0.1:${ingress}/Bench/fan`, n);
+    const ms = now() - t0;
+    if (got !== n) throw new Error(`fan-out returned ${got}, expected ${n}`);
+    result = { ok: true, metrics: { total_ms: round(ms, 1), ms_per_step: round(ms / n, 4), steps_per_s: round((n / ms) * 1000, 0), n } };
   } else throw new Error(`restate: no workload ${workload}`);
 } catch (e) {
   result = { ok: false, error: String(e?.message ?? e) };

@@ -38,7 +38,10 @@ class Series implements HistogramSeries {
 export class LabelledHistogram<L extends string> {
   readonly type = "histogram";
   readonly aggregator = "sum";
-  private readonly all = new Map<string, Series>();
+  /** Every series, in the order made (the scrape's order). */
+  private readonly all: Series[] = [];
+  /** Series by label values, one map level per label: a lookup builds no key string. */
+  private readonly index = new Map<string, unknown>();
 
   constructor(
     readonly name: string,
@@ -52,11 +55,23 @@ export class LabelledHistogram<L extends string> {
 
   /** The series of these label values, in `labelNames` order (made on first use). */
   series(...values: string[]): HistogramSeries {
-    const key = values.join("\u0000");
-    let s = this.all.get(key);
+    let level = this.index;
+    const last = this.labelNames.length - 1;
+    for (let i = 0; i < last; i++) {
+      const value = values[i] ?? "";
+      let next = level.get(value) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map<string, unknown>();
+        level.set(value, next);
+      }
+      level = next;
+    }
+    const leaf = values[last] ?? "";
+    let s = level.get(leaf) as Series | undefined;
     if (s === undefined) {
       s = new Series(Object.fromEntries(this.labelNames.map((n, i) => [n, values[i] ?? ""])), this.bounds);
-      this.all.set(key, s);
+      level.set(leaf, s);
+      this.all.push(s);
     }
     return s;
   }
@@ -65,7 +80,7 @@ export class LabelledHistogram<L extends string> {
   get(): { name: string; help: string; type: string; aggregator: string; values: object[] } {
     const values: object[] = [];
     const bucket = `${this.name}_bucket`;
-    for (const s of this.all.values()) {
+    for (const s of this.all) {
       let acc = 0;
       this.bounds.forEach((le, i) => {
         acc += s.counts[i] as number;

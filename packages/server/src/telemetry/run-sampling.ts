@@ -7,7 +7,10 @@
  * the same id by the same rule) agrees.
  */
 export function traceSampleRatio(env: NodeJS.ProcessEnv): number {
-  const sampler = (env.OTEL_TRACES_SAMPLER ?? "").trim().toLowerCase().replace(/^parentbased_/, "");
+  const sampler = (env.OTEL_TRACES_SAMPLER ?? "")
+    .trim()
+    .toLowerCase()
+    .replace(/^parentbased_/, "");
   if (sampler === "always_off") return 0;
   if (sampler !== "traceidratio") return 1;
   const arg = Number(env.OTEL_TRACES_SAMPLER_ARG);

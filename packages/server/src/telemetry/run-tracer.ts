@@ -1,10 +1,11 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
+import { SpanStatusCode, TraceFlags, type Attributes, type SpanContext } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type IdGenerator } from "@opentelemetry/sdk-trace-base";
+import { resourceFromAttributes, type Resource } from "@opentelemetry/resources";
+import { BatchSpanProcessor, RandomIdGenerator, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { WeftEvent } from "@weft/core";
 import { formatTraceparent, runTraceContext, type EngineObserver, type RunEndStatus, type RunTraceContext } from "@weft/engine";
 import type { QueueItem, RunStateStore, StepEntry } from "@weft/store";
+import { failure, finishedSpan } from "./finished-span.js";
 import { traceSampleRatio, traceSampled } from "./run-sampling.js";
 
 /** What a span needs to know about its run; looked up once per run and kept (`RunTracer.runs`). */
@@ -14,40 +15,13 @@ interface RunInfo {
   trace: RunTraceContext;
   /** Whether this run's trace is kept (`traceSampled`): decided once, from its trace id. */
   sampled: boolean;
-  /** The run's root span as a remote parent, built once for all its child spans. */
-  parent: Context;
+  /** The run's root span, the parent of all its other spans. */
+  parent: SpanContext;
 }
 
 const keptRuns = 10_000;
 /** Queue waits shorter than this get no span: most jobs are handed off and wait for nothing. */
 const minQueueSpanMs = 1;
-
-/**
- * Hands the tracer the ids Weft chose: a run's root span id (derived from the run id, so every
- * process agrees on it) and an app call's span id (chosen before the call, sent as `traceparent`).
- * Set just before a synchronous `startSpan`, which takes them; random ids otherwise.
- */
-class ChosenIdGenerator implements IdGenerator {
-  traceId: string | undefined;
-  spanId: string | undefined;
-  private readonly random = new RandomIdGenerator();
-
-  generateTraceId(): string {
-    const id = this.traceId ?? this.random.generateTraceId();
-    this.traceId = undefined;
-    return id;
-  }
-
-  generateSpanId(): string {
-    const id = this.spanId ?? this.random.generateSpanId();
-    this.spanId = undefined;
-    return id;
-  }
-
-  randomSpanId(): string {
-    return this.random.generateSpanId();
-  }
-}
 
 export interface RunTracerOptions {
   /** OTLP/HTTP base URL (`--otel-endpoint`); spans go to `<url>/v1/traces`. Unset: the exporter reads `OTEL_EXPORTER_OTLP_*`. */
@@ -61,41 +35,39 @@ export interface RunTracerOptions {
 }
 
 /**
- * Traces runs over OTLP/HTTP with the official SDK. Each run is a trace: a root span `run <fn>`
- * (written when the run ends, with the id every process derived for it), and under it a span per
- * queue wait, app call, step attempt and step write. Spans are made when their work is over, with
- * the recorded start and end times, so no span lives across an `await` or a process.
+ * Traces runs over OTLP/HTTP with the official SDK's batch processor and exporter. Each run is a
+ * trace: a root span `run <fn>` (written when the run ends, with the id every process derived for
+ * it), and under it a span per queue wait, app call, step attempt and step write. Spans are written
+ * when their work is over, with the recorded start and end times (`finishedSpan`), so no span lives
+ * across an `await` or a process. Which runs are traced: `OTEL_TRACES_SAMPLER(_ARG)`, decided per
+ * run (`run-sampling.ts`).
  *
  * `traceIdOf(runId, event)` (from @weft/engine) gives the same trace id for log lines.
  */
 export class RunTracer implements EngineObserver {
-  private readonly provider: BasicTracerProvider;
-  private readonly tracer: Tracer;
-  private readonly ids = new ChosenIdGenerator();
+  private readonly processor: SpanProcessor;
+  private readonly resource: Resource;
+  private readonly ids = new RandomIdGenerator();
   /** Runs this process has seen, newest last (a bounded map: the oldest are dropped). */
   private readonly runs = new Map<string, RunInfo | Promise<RunInfo | undefined>>();
-  /** The share of runs traced, from `OTEL_TRACES_SAMPLER(_ARG)`; the provider's own sampler keeps every span it is given. */
+  /** The share of runs traced, from `OTEL_TRACES_SAMPLER(_ARG)`. */
   private readonly sampleRatio: number;
 
   constructor(private readonly opts: RunTracerOptions) {
     this.sampleRatio = traceSampleRatio(opts.env ?? process.env);
     const url = opts.endpoint ? `${opts.endpoint.replace(/\/+$/, "")}/v1/traces` : undefined;
-    this.provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ "service.name": process.env.OTEL_SERVICE_NAME || (opts.serviceName ?? "weft") }),
-      idGenerator: this.ids,
-      sampler: new AlwaysOnSampler(),
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter(url ? { url } : {}))],
-    });
-    this.tracer = this.provider.getTracer("weft");
+    this.resource = resourceFromAttributes({ "service.name": process.env.OTEL_SERVICE_NAME || (opts.serviceName ?? "weft") });
+    // Its settings come from OTEL_BSP_* (queue size, batch size, delay), as the SDK reads them.
+    this.processor = new BatchSpanProcessor(new OTLPTraceExporter(url ? { url } : {}));
   }
 
   /** Send what is buffered (tests, shutdown). */
   flush(): Promise<void> {
-    return this.provider.forceFlush();
+    return this.processor.forceFlush();
   }
 
   shutdown(): Promise<void> {
-    return this.provider.shutdown();
+    return this.processor.shutdown();
   }
 
   eventsReceived(): void {}
@@ -105,7 +77,7 @@ export class RunTracer implements EngineObserver {
     if (item.runId === undefined || startedAt - item.availableAt < minQueueSpanMs) return;
     this.withRun(item.runId, undefined, (run) => {
       const attributes = { "weft.run.id": run.runId, "weft.job.kind": item.kind, "weft.job.id": item.id, "weft.attempt": item.attempt };
-      this.span(run, `queue ${item.kind}`, item.availableAt, attributes).end(startedAt);
+      this.child(run, `queue ${item.kind}`, this.ids.generateSpanId(), item.availableAt, startedAt, attributes);
     });
   }
 
@@ -128,16 +100,10 @@ export class RunTracer implements EngineObserver {
     this.withRun(runId, functionId, (run) => {
       const { traceId, rootSpanId, parentSpanId } = run.trace;
       // The sender's span, or none: a run without a sender starts its own trace, with its derived id.
-      const parent = parentSpanId ? remoteContext(traceId, parentSpanId) : ROOT_CONTEXT;
-      this.ids.traceId = traceId;
-      this.ids.spanId = rootSpanId;
-      const span = this.tracer.startSpan(
-        `run ${functionId}`,
-        { kind: SpanKind.INTERNAL, startTime: createdAt, attributes: { "weft.function.id": functionId, "weft.run.id": runId, "weft.run.status": status } },
-        parent,
-      );
-      if (status === "Failed") failed(span, error);
-      span.end(endedAt);
+      const parent = parentSpanId ? { traceId, spanId: parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true } : undefined;
+      const attributes = { "weft.function.id": functionId, "weft.run.id": runId, "weft.run.status": status };
+      const failed = status === "Failed" ? failure(error, endedAt) : undefined;
+      this.end({ name: `run ${functionId}`, traceId, spanId: rootSpanId, parent, startMs: createdAt, endMs: endedAt, attributes, ...failed });
     });
   }
 
@@ -146,7 +112,7 @@ export class RunTracer implements EngineObserver {
     const run = known && !(known instanceof Promise) ? known : this.runInfo(runId, functionId, trigger);
     if (run !== known) this.remember(runId, run);
     // The call's span id is chosen now so the app's spans can name it as their parent.
-    const traceparent = formatTraceparent(run.trace.traceId, this.ids.randomSpanId());
+    const traceparent = formatTraceparent(run.trace.traceId, this.ids.generateSpanId());
     // An unsampled run still hands the app its trace (log correlation), flagged not sampled.
     return run.sampled ? traceparent : `${traceparent.slice(0, -2)}00`;
   }
@@ -162,28 +128,31 @@ export class RunTracer implements EngineObserver {
     endedAt: number,
   ): void {
     this.withRun(runId, functionId, (run) => {
-      if (traceparent) this.ids.spanId = traceparent.slice(36, 52);
-      const span = this.span(run, `call ${functionId}`, startedAt, {
+      // The span id sent to the app as the call's (`appCallStarted`), so the app's spans hang under it.
+      const spanId = traceparent?.slice(36, 52) ?? this.ids.generateSpanId();
+      const attributes = {
         "weft.run.id": run.runId,
         "weft.function.id": functionId,
         "weft.step.id": stepId,
         "weft.attempt": attempt,
         "weft.call.outcome": outcome,
-      });
-      if (outcome === "error") span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end(endedAt);
+      };
+      const status = outcome === "error" ? { code: SpanStatusCode.ERROR } : undefined;
+      this.child(run, `call ${functionId}`, spanId, startedAt, endedAt, attributes, status && { status });
     });
   }
 
   stepSaved(runId: string, stepId: string, startedAt: number, endedAt: number): void {
-    this.withRun(runId, undefined, (run) => this.span(run, "store save_step", startedAt, { "weft.run.id": run.runId, "weft.step.id": stepId }).end(endedAt));
+    this.withRun(runId, undefined, (run) =>
+      this.child(run, "store save_step", this.ids.generateSpanId(), startedAt, endedAt, { "weft.run.id": run.runId, "weft.step.id": stepId }),
+    );
   }
 
   stepRecorded(entry: StepEntry): void {
     const { endedAt } = entry;
     if (endedAt === undefined) return;
     this.withRun(entry.runId, undefined, (run) => {
-      const span = this.span(run, `step ${entry.name}`, entry.startedAt, {
+      const attributes = {
         "weft.run.id": run.runId,
         "weft.function.id": run.functionId,
         "weft.step.id": entry.stepId,
@@ -191,22 +160,40 @@ export class RunTracer implements EngineObserver {
         "weft.step.op": entry.op,
         "weft.attempt": entry.attempt,
         "weft.step.status": entry.status,
-      });
-      if (entry.status === "Failed" || entry.status === "Errored") failed(span, errorOf(entry.output));
-      span.end(endedAt);
+      };
+      const failed = entry.status === "Failed" || entry.status === "Errored" ? failure(errorOf(entry.output), endedAt) : undefined;
+      this.child(run, `step ${entry.name}`, this.ids.generateSpanId(), entry.startedAt, endedAt, attributes, failed);
     });
   }
 
   flowRefused(): void {}
 
-  /** A child of the run's root span (its attributes include `weft.run.id`), ended by the caller. */
-  private span(run: RunInfo, name: string, startTime: number, attributes: Attributes): Span {
-    return this.tracer.startSpan(name, { startTime, attributes }, run.parent);
+  /** A finished child of the run's root span (its attributes include `weft.run.id`). */
+  private child(
+    run: RunInfo,
+    name: string,
+    spanId: string,
+    startMs: number,
+    endMs: number,
+    attributes: Attributes,
+    extra?: Pick<Parameters<typeof finishedSpan>[1], "status" | "events">,
+  ): void {
+    this.end({ name, traceId: run.trace.traceId, spanId, parent: run.parent, startMs, endMs, attributes, ...extra });
+  }
+
+  private end(fields: Parameters<typeof finishedSpan>[1]): void {
+    this.processor.onEnd(finishedSpan(this.resource, fields));
   }
 
   private runInfo(runId: string, functionId: string, trigger: WeftEvent | undefined): RunInfo {
     const trace = runTraceContext(runId, trigger);
-    return { runId, functionId, trace, sampled: traceSampled(trace.traceId, this.sampleRatio), parent: remoteContext(trace.traceId, trace.rootSpanId) };
+    return {
+      runId,
+      functionId,
+      trace,
+      sampled: traceSampled(trace.traceId, this.sampleRatio),
+      parent: { traceId: trace.traceId, spanId: trace.rootSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true },
+    };
   }
 
   /** Run `emit` with the run's info: at once when this process knows the run, else once it is read; never for an unsampled run. */
@@ -248,18 +235,6 @@ export class RunTracer implements EngineObserver {
       if (oldest !== undefined) this.runs.delete(oldest);
     }
   }
-}
-
-function remoteContext(traceId: string, spanId: string): Context {
-  return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
-}
-
-function failed(span: Span, error: unknown): void {
-  const e = (error && typeof error === "object" ? error : { message: String(error) }) as { name?: unknown; message?: unknown; stack?: unknown };
-  const name = typeof e.name === "string" ? e.name : "Error";
-  const message = typeof e.message === "string" ? e.message : JSON.stringify(error);
-  span.recordException({ name, message, stack: typeof e.stack === "string" ? e.stack : undefined });
-  span.setStatus({ code: SpanStatusCode.ERROR, message: `${name}: ${message}` });
 }
 
 /** The error of a timeline line's output (`{"error": …}`). */

@@ -42,7 +42,12 @@ export class WeftMetrics implements EngineObserver {
     });
     const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) =>
       new LabelledHistogram<L>(name, help, labelNames, buckets, this.registry);
-    this.stepDuration = histogram("weft_step_duration_seconds", "Duration of finished step attempts (and of sleeps and waits, by op)", ["op", "status"], latencyBuckets);
+    this.stepDuration = histogram(
+      "weft_step_duration_seconds",
+      "Duration of finished step attempts (and of sleeps and waits, by op)",
+      ["op", "status"],
+      latencyBuckets,
+    );
     this.appCallDuration = histogram("weft_app_call_duration_seconds", "Latency of calls to apps", ["function", "outcome"], latencyBuckets);
     this.queueWait = histogram(
       "weft_queue_wait_seconds",
