@@ -9,8 +9,13 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Read a body, refusing it as soon as it passes `limit` bytes. */
+/** Read a body as text, refusing it as soon as it passes `limit` bytes. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return (await readBodyBytes(req, limit)).toString("utf8");
+}
+
+/** Read a body as bytes (protobuf, …), refusing it as soon as it passes `limit` bytes. */
+export async function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
   const chunks: Buffer[] = [];
@@ -20,7 +25,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
     if (size > limit) throw new BodyTooLargeError(limit);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 /**

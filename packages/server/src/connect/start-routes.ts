@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { codecs, ConnectProtocolError, connectFlushPath, connectStartPath, protobufContentType } from "@weft/connect-protocol";
 import type { Logger } from "@weft/engine";
 import { sdkAuthorized } from "../auth.js";
-import { BodyTooLargeError, sendJson } from "../http-util.js";
+import { readBodyBytes, sendJson } from "../http-util.js";
 import type { Router } from "../router.js";
 import type { ConnectGateway } from "./gateway.js";
 import { driverResponseOf } from "./sdk-reply.js";
@@ -30,7 +30,7 @@ export function connectRoutes(router: Router, gateway: ConnectGateway, opts: { s
       return;
     }
     try {
-      codecs.startRequest.decode(await readBytes(req, 64 * 1024));
+      codecs.startRequest.decode(await readBodyBytes(req, 64 * 1024));
     } catch (e) {
       if (!(e instanceof ConnectProtocolError)) throw e;
       sendJson(res, 400, { error: `the start request's body is not a protobuf StartRequest: ${e.message}`, status: 400 });
@@ -50,7 +50,7 @@ export function connectRoutes(router: Router, gateway: ConnectGateway, opts: { s
     if (!authorized(req, res)) return;
     let requestId: string;
     try {
-      const reply = codecs.sdkResponse.decode(await readBytes(req, opts.maxBodyBytes));
+      const reply = codecs.sdkResponse.decode(await readBodyBytes(req, opts.maxBodyBytes));
       requestId = reply.requestId;
       // Settled if a call here still waits for it; otherwise that call was given up and retried.
       gateway.pool.locate(requestId)?.settle(requestId, driverResponseOf(reply));
@@ -61,17 +61,6 @@ export function connectRoutes(router: Router, gateway: ConnectGateway, opts: { s
     }
     sendProtobuf(res, codecs.flushResponse.encode({ requestId }));
   });
-}
-
-async function readBytes(req: IncomingMessage, limit: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLargeError(limit);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 function sendProtobuf(res: ServerResponse, body: Uint8Array): void {
