@@ -7,6 +7,7 @@ import type { ApiRunTrace } from "@weft/core";
 import { traceIdOf } from "@weft/engine";
 import { serve, Weft } from "@weft/sdk";
 import parsePrometheusTextFormat, { type PrometheusFamily } from "parse-prometheus-text-format";
+import protobuf from "protobufjs";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, runsOf, runWithStatus, startTestWeft, waitFor, type TestWeft } from "../src/index.js";
@@ -37,18 +38,47 @@ function attr(span: OtlpSpan, key: string): unknown {
   return typeof v === "string" && /^\d+$/.test(v) && "intValue" in value ? Number(v) : v;
 }
 
+/**
+ * The part of OTLP's trace schema (opentelemetry-proto, trace/v1 and common/v1, same field numbers)
+ * the assertions read: what a collector decodes from the exporter's default `http/protobuf` posts.
+ */
+const otlpSchema = protobuf
+  .parse(`
+  syntax = "proto3";
+  message AnyValue { oneof value { string string_value = 1; bool bool_value = 2; int64 int_value = 3; double double_value = 4; } }
+  message KeyValue { string key = 1; AnyValue value = 2; }
+  message Status { string message = 2; int32 code = 3; }
+  message Event { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue attributes = 3; }
+  message Span {
+    bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5;
+    repeated KeyValue attributes = 9; repeated Event events = 11; Status status = 15;
+  }
+  message ScopeSpans { repeated Span spans = 2; }
+  message ResourceSpans { repeated ScopeSpans scope_spans = 2; }
+  message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+`)
+  .root.lookupType("ExportTraceServiceRequest");
+
+/** An OTLP export request, protobuf or JSON, as its JSON form (ids in base64 for protobuf: `hexId` reads both). */
+function decodeExport(contentType: string | undefined, body: Buffer): { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] } {
+  if (contentType?.includes("json")) return JSON.parse(body.toString("utf8"));
+  const message = otlpSchema.decode(body);
+  return otlpSchema.toObject(message, { longs: String, bytes: String, defaults: false, oneofs: false }) as ReturnType<typeof decodeExport>;
+}
+
 const spans: OtlpSpan[] = [];
+const contentTypes = new Set<string>();
 const appTraceparents: string[] = [];
 const servers: Server[] = [];
 let weft: TestWeft;
 const senderTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
 const senderSpan = "00f067aa0ba902b7";
 
-async function listen(handler: (req: IncomingMessage, body: string, res: import("node:http").ServerResponse) => void): Promise<string> {
+async function listen(handler: (req: IncomingMessage, body: Buffer, res: import("node:http").ServerResponse) => void): Promise<string> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => handler(req, Buffer.concat(chunks).toString("utf8"), res));
+    req.on("end", () => handler(req, Buffer.concat(chunks), res));
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -56,10 +86,11 @@ async function listen(handler: (req: IncomingMessage, body: string, res: import(
 }
 
 beforeAll(async () => {
-  // The OTLP/HTTP receiver: what the official exporter posts, decoded as OTLP JSON.
+  // The OTLP/HTTP receiver: what the official exporter posts (protobuf by default), decoded.
   const collector = await listen((req, body, res) => {
     if (req.url === "/v1/traces") {
-      const decoded = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
+      contentTypes.add(req.headers["content-type"] ?? "");
+      const decoded = decodeExport(req.headers["content-type"], body);
       for (const rs of decoded.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
     }
     res.writeHead(200, { "content-type": "application/json" });
@@ -130,6 +161,8 @@ describe("traces", () => {
     const [run] = await runsOf(weft, eventId);
     await runWithStatus(weft, run!.run_id, "Completed");
     const root = await waitFor(async () => spans.find((s) => s.name === "run obs-ok" && attr(s, "weft.run.id") === run!.run_id), "the run's root span");
+    // OTLP's default encoding, as the specification says when OTEL_EXPORTER_OTLP_PROTOCOL is unset.
+    expect([...contentTypes]).toEqual(["application/x-protobuf"]);
     expect(hexId(root.traceId)).toBe(senderTrace);
     expect(hexId(root.parentSpanId)).toBe(senderSpan);
     expect(attr(root, "weft.run.status")).toBe("Completed");

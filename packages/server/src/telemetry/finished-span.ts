@@ -1,5 +1,4 @@
 import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type HrTime, type SpanContext, type SpanStatus } from "@opentelemetry/api";
-import type { Resource } from "@opentelemetry/resources";
 import type { ReadableSpan, TimedEvent } from "@opentelemetry/sdk-trace-base";
 
 const scope = { name: "weft" };
@@ -25,20 +24,27 @@ export interface FinishedSpanFields {
 }
 
 /**
- * A span whose work is already over, as the span processor and OTLP exporter read it
- * (`ReadableSpan`, the SDK's export interface). Weft learns of each piece of work when it has ended,
- * with its recorded start and end, so it writes the finished record directly: no live span, no
- * context lookup, no sampler call (the run was sampled once, `traceSampled`), no per-span attribute
- * copy. The batch processor and exporter are the SDK's own.
+ * A finished span as plain data: the SDK's export interface (`ReadableSpan`) without its two
+ * non-data members, the `spanContext()` function (here the `context` field) and the resource (one
+ * per exporter). Plain data crosses to the export thread by structured clone (`span-export-thread.ts`),
+ * which adds those two back.
  */
-export function finishedSpan(resource: Resource, f: FinishedSpanFields): ReadableSpan {
-  const context: SpanContext = { traceId: f.traceId, spanId: f.spanId, traceFlags: TraceFlags.SAMPLED };
+export type SpanRecord = Omit<ReadableSpan, "spanContext" | "resource"> & { context: SpanContext };
+
+/**
+ * A span whose work is already over, as the span processor and OTLP exporter read it (less what
+ * `SpanRecord` leaves out). Weft learns of each piece of work when it has ended, with its recorded
+ * start and end, so it writes the finished record directly: no live span, no context lookup, no
+ * sampler call (the run was sampled once, `traceSampled`), no per-span attribute copy. The batch
+ * processor and exporter are the SDK's own.
+ */
+export function spanRecord(f: FinishedSpanFields): SpanRecord {
   const startTime = hrTime(f.startMs);
   const endTime = hrTime(Math.max(f.startMs, f.endMs));
   return {
     name: f.name,
     kind: SpanKind.INTERNAL,
-    spanContext: () => context,
+    context: { traceId: f.traceId, spanId: f.spanId, traceFlags: TraceFlags.SAMPLED },
     parentSpanContext: f.parent,
     startTime,
     endTime,
@@ -48,7 +54,6 @@ export function finishedSpan(resource: Resource, f: FinishedSpanFields): Readabl
     links: [],
     events: f.events ?? [],
     ended: true,
-    resource,
     instrumentationScope: scope,
     droppedAttributesCount: 0,
     droppedEventsCount: 0,

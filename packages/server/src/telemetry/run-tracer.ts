@@ -1,12 +1,11 @@
 import { SpanStatusCode, TraceFlags, type Attributes, type SpanContext } from "@opentelemetry/api";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes, type Resource } from "@opentelemetry/resources";
-import { BatchSpanProcessor, RandomIdGenerator, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { RandomIdGenerator } from "@opentelemetry/sdk-trace-base";
 import type { WeftEvent } from "@weft/core";
 import { formatTraceparent, runTraceContext, type EngineObserver, type RunEndStatus, type RunTraceContext } from "@weft/engine";
 import type { QueueItem, RunStateStore, StepEntry } from "@weft/store";
-import { failure, finishedSpan } from "./finished-span.js";
+import { failure, spanRecord, type FinishedSpanFields } from "./finished-span.js";
 import { traceSampleRatio, traceSampled } from "./run-sampling.js";
+import { SpanExportThread } from "./span-export-thread.js";
 
 /** What a span needs to know about its run; looked up once per run and kept (`RunTracer.runs`). */
 interface RunInfo {
@@ -30,12 +29,13 @@ export interface RunTracerOptions {
   state: Pick<RunStateStore, "loadRun">;
   /** `service.name` when `OTEL_SERVICE_NAME` is unset. */
   serviceName?: string;
-  /** `OTEL_TRACES_SAMPLER(_ARG)` are read here (default `process.env`). */
+  /** `OTEL_TRACES_SAMPLER(_ARG)`, `OTEL_BSP_*` and `OTEL_EXPORTER_OTLP_*` are read here (default `process.env`). */
   env?: NodeJS.ProcessEnv;
 }
 
 /**
- * Traces runs over OTLP/HTTP with the official SDK's batch processor and exporter. Each run is a
+ * Traces runs over OTLP/HTTP with the official SDK's batch processor and exporter, which run on
+ * their own thread (`SpanExportThread`: exporting was most of what tracing cost). Each run is a
  * trace: a root span `run <fn>` (written when the run ends, with the id every process derived for
  * it), and under it a span per queue wait, app call, step attempt and step write. Spans are written
  * when their work is over, with the recorded start and end times (`finishedSpan`), so no span lives
@@ -45,8 +45,7 @@ export interface RunTracerOptions {
  * `traceIdOf(runId, event)` (from @weft/engine) gives the same trace id for log lines.
  */
 export class RunTracer implements EngineObserver {
-  private readonly processor: SpanProcessor;
-  private readonly resource: Resource;
+  private readonly exporter: SpanExportThread;
   private readonly ids = new RandomIdGenerator();
   /** Runs this process has seen, newest last (a bounded map: the oldest are dropped). */
   private readonly runs = new Map<string, RunInfo | Promise<RunInfo | undefined>>();
@@ -54,20 +53,20 @@ export class RunTracer implements EngineObserver {
   private readonly sampleRatio: number;
 
   constructor(private readonly opts: RunTracerOptions) {
-    this.sampleRatio = traceSampleRatio(opts.env ?? process.env);
+    const env = opts.env ?? process.env;
+    this.sampleRatio = traceSampleRatio(env);
     const url = opts.endpoint ? `${opts.endpoint.replace(/\/+$/, "")}/v1/traces` : undefined;
-    this.resource = resourceFromAttributes({ "service.name": process.env.OTEL_SERVICE_NAME || (opts.serviceName ?? "weft") });
-    // Its settings come from OTEL_BSP_* (queue size, batch size, delay), as the SDK reads them.
-    this.processor = new BatchSpanProcessor(new OTLPTraceExporter(url ? { url } : {}));
+    const serviceName = env.OTEL_SERVICE_NAME || (opts.serviceName ?? "weft");
+    this.exporter = new SpanExportThread({ url, serviceName, env });
   }
 
   /** Send what is buffered (tests, shutdown). */
   flush(): Promise<void> {
-    return this.processor.forceFlush();
+    return this.exporter.flush();
   }
 
   shutdown(): Promise<void> {
-    return this.processor.shutdown();
+    return this.exporter.shutdown();
   }
 
   eventsReceived(): void {}
@@ -176,13 +175,13 @@ export class RunTracer implements EngineObserver {
     startMs: number,
     endMs: number,
     attributes: Attributes,
-    extra?: Pick<Parameters<typeof finishedSpan>[1], "status" | "events">,
+    extra?: Pick<FinishedSpanFields, "status" | "events">,
   ): void {
     this.end({ name, traceId: run.trace.traceId, spanId, parent: run.parent, startMs, endMs, attributes, ...extra });
   }
 
-  private end(fields: Parameters<typeof finishedSpan>[1]): void {
-    this.processor.onEnd(finishedSpan(this.resource, fields));
+  private end(fields: FinishedSpanFields): void {
+    this.exporter.add(spanRecord(fields));
   }
 
   private runInfo(runId: string, functionId: string, trigger: WeftEvent | undefined): RunInfo {
