@@ -30,7 +30,8 @@ const usage = `usage: weft <command>
   replay RUN_ID [--from-step ID] | --fn ID --since T --until T --status Failed,Cancelled --if EXPR [--from-step ID] [--dry-run]
   functions [list] | pause ID | resume ID | cancel ID
   explain-filter --event FILE [--async FILE] 'EXPR'   (local: why an event does or does not match)
-(send, signal, runs, run, cancel, replay and functions talk to --url, default $WEFT_URL or http://127.0.0.1:8288)`;
+(send, signal, runs, run, cancel, replay and functions talk to --url, default $WEFT_URL or http://127.0.0.1:8288,
+ sending $WEFT_API_TOKEN as the bearer token when it is set)`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   dev,
