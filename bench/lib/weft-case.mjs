@@ -183,6 +183,8 @@ const workloads = {
     const t0 = now();
     // CPU time of this process (the engine and server; the app is a child): steady under machine load, unlike the rate.
     const cpu0 = process.cpuUsage();
+    // The event loop's busy time: the engine's one thread, without helper threads (the span exporter's).
+    const loop0 = performance.eventLoopUtilization();
     const sendOne = () => send([{ name: "bench/seq", data: { n: steps } }]);
     const senders = [];
     for (; sent < Math.min(inFlight, runs); sent++) senders.push(sendOne());
@@ -200,8 +202,10 @@ const workloads = {
     await endedAtLeast(base + sent);
     const ms = now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const loop = performance.eventLoopUtilization(loop0);
     return {
       engine_cpu_us_per_step: round((cpu.user + cpu.system) / (sent * steps), 1),
+      engine_loop_us_per_step: round((loop.active * 1000) / (sent * steps), 1),
       steps_per_s: round(((sent * steps) / ms) * 1000, 0),
       runs_per_s: round((sent / ms) * 1000, 0),
       total_ms: round(ms, 1),
