@@ -44,6 +44,13 @@ function observe(stores) {
     if (ok && item.kind === "wake") parked.wakes++;
     return ok;
   };
+  // Jobs queued at once by concurrent jobs share one write (the engine's WriteCoalescer).
+  const enqueueMany = stores.queue.enqueueMany.bind(stores.queue);
+  stores.queue.enqueueMany = async (items) => {
+    const ok = await enqueueMany(items);
+    for (const [i, item] of items.entries()) if (ok[i] && item.kind === "wake") parked.wakes++;
+    return ok;
+  };
   return stores;
 }
 async function until(probe, what, ms = timeoutMs) {

@@ -1,6 +1,7 @@
 import { isWeftError, RunNotFoundError, StateConflictError } from "@weft/core";
 import type { EngineContext } from "./context.js";
-import { enqueueJob, jobId } from "./jobs.js";
+import type { SaveStepResult } from "@weft/store";
+import { enqueueJob, jobId, type NewJob } from "./jobs.js";
 
 /**
  * Save a result for a step that finished outside a call (a sleep, a wait, an invoke, a planned
@@ -10,19 +11,32 @@ import { enqueueJob, jobId } from "./jobs.js";
  * loser answers false.
  */
 export async function saveAndContinue(ctx: EngineContext, runId: string, tenant: string, stepId: string, value: string): Promise<boolean> {
-  let saved: Awaited<ReturnType<typeof ctx.stores.state.saveStep>>;
-  try {
-    saved = await ctx.stores.state.saveStep(runId, stepId, value);
-  } catch (e) {
-    if (isWeftError(e, StateConflictError) || isWeftError(e, RunNotFoundError)) return false;
-    throw e;
-  }
+  const saved = await saveStepOnce(ctx, runId, stepId, value);
+  if (saved === undefined) return false;
   // Also on an idempotent save: a worker that died after saving never queued the discovery.
   await enqueueDiscovery(ctx, runId, tenant, saved.stackLength);
   return saved.status === "saved";
 }
 
+/**
+ * The write-once save of a step that finished outside a call; undefined when the run is gone or its
+ * step holds another value (the other writer won). Queue its discovery next (`discoveryJob`).
+ */
+export async function saveStepOnce(ctx: EngineContext, runId: string, stepId: string, value: string): Promise<SaveStepResult | undefined> {
+  try {
+    return await ctx.stores.state.saveStep(runId, stepId, value);
+  } catch (e) {
+    if (isWeftError(e, StateConflictError) || isWeftError(e, RunNotFoundError)) return undefined;
+    throw e;
+  }
+}
+
 /** Queue a discovery of the run at this stack length (see `jobId.discover`). */
 export async function enqueueDiscovery(ctx: EngineContext, runId: string, tenant: string, stackLength: number): Promise<void> {
-  await enqueueJob(ctx.stores.queue, { id: jobId.discover(runId, stackLength), kind: "discover", runId, tenant, payload: {}, availableAt: ctx.clock.now() });
+  await enqueueJob(ctx.stores.queue, discoveryJob(ctx, runId, tenant, stackLength));
+}
+
+/** The discovery of a run at this stack length: several are queued in one write with `enqueueJobs`. */
+export function discoveryJob(ctx: EngineContext, runId: string, tenant: string, stackLength: number): NewJob {
+  return { id: jobId.discover(runId, stackLength), kind: "discover", runId, tenant, payload: {}, availableAt: ctx.clock.now() };
 }

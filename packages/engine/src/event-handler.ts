@@ -4,7 +4,7 @@ import type { EngineContext } from "./context.js";
 import { conditionHolds } from "./expression-errors.js";
 import { addToBatch, joinsBatch } from "./flow/batching.js";
 import { enqueueJob, jobId } from "./jobs.js";
-import { resumePause } from "./pauses.js";
+import { resumeGroup, resumeOf } from "./pauses.js";
 import { startRun } from "./run-starter.js";
 
 /**
@@ -17,7 +17,7 @@ export async function handleEvent(ctx: EngineContext, ingested: StoredEvent): Pr
   await Promise.all([resumeMatchedPauses(ctx, ingested), startTriggeredRuns(ctx, ingested)]);
 }
 
-/** Resume (or cancel) every pause the event matches; each belongs to its own run, so all at once. */
+/** Resume (or cancel) every pause the event matches: each belongs to its own run, so all at once, the resumes as one group. */
 async function resumeMatchedPauses(ctx: EngineContext, { event, internalId, receivedAt: stored }: StoredEvent): Promise<void> {
   const receivedAt = receivedAtOf(internalId, stored);
   const matched = (await ctx.stores.pauses.findPauses(ctx.env, event)).filter(
@@ -27,12 +27,13 @@ async function resumeMatchedPauses(ctx: EngineContext, { event, internalId, rece
       receivedAt <= pause.expiresAt &&
       (!pause.expression || matches(ctx, { runId: pause.runId, where: "wait" }, pause.expression, { async: event })),
   );
-  await Promise.all(
-    matched.map((pause) =>
-      // Events older than the run cannot cancel it (protocol §8): the look-back rule above.
-      pause.kind === "cancel" ? ctx.cancelRun(pause.runId, `cancelled by event ${event.name} (${internalId})`) : resumePause(ctx, pause, event),
-    ),
-  );
+  // Events older than the run cannot cancel it (protocol §8): the look-back rule above.
+  const cancels = matched.filter((pause) => pause.kind === "cancel");
+  const resumes = matched.filter((pause) => pause.kind !== "cancel").map((pause) => resumeOf(pause, event));
+  await Promise.all([
+    ...cancels.map((pause) => ctx.cancelRun(pause.runId, `cancelled by event ${event.name} (${internalId})`)),
+    resumes.length > 0 && resumeGroup(ctx, resumes),
+  ]);
 }
 
 /** Start (or batch, or debounce) the functions the event triggers. */

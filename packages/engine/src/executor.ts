@@ -95,6 +95,8 @@ export class Executor {
     }
     if (supersededDiscovery(item, state, leasedBefore)) return done;
     let stepId = item.kind === "step" ? item.payload.stepId : discoveryStepId;
+    // A planned step's call carries the state it was planned with (request-body.ts); later calls of this job are discoveries.
+    let stackLength = item.kind === "step" ? item.payload.stackLength : undefined;
     if (stepId !== discoveryStepId && state.steps.has(stepId)) {
       // A redelivered planned step that already has its result: only the follow-up is missing.
       await enqueueDiscovery(ctx, meta.runId, meta.appId, state.stack.length);
@@ -118,7 +120,7 @@ export class Executor {
         }
         slots = taken;
         const startedAt = ctx.clock.now();
-        const body = buildCallBody(state, attempt, item.id);
+        const body = buildCallBody(state, attempt, item.id, stackLength);
         const traceparent = ctx.observer?.appCallStarted(meta.runId, fn.id, stepId, attempt, state.events[0]);
         const res = await ctx.driver.call({ fn, runId: meta.runId, stepId, version: meta.version, body, traceparent });
         ctx.observer?.appCallEnded(meta.runId, fn.id, stepId, attempt, traceparent, res.type === "error" ? "error" : "ok", startedAt, ctx.clock.now());
@@ -138,6 +140,7 @@ export class Executor {
           return done;
         }
         stepId = discoveryStepId;
+        stackLength = undefined;
         attempt = 0;
         leasedBefore = false;
       }
@@ -257,27 +260,52 @@ export class Executor {
       await this.fail(state, over.error);
       return stop();
     }
+    const results = ops.filter((op) => op.op === "StepRun" || op.op === "StepFailed" || op.op === "StepError");
+    const retrying = results.filter((op) => op.op === "StepError" && !(res.noRetry || attempt + 1 >= meta.maxAttempts));
+    // A step's retriable error alone (the classic path) retries this call. Beside other ops (a
+    // parallel group the SDK ran in one call, docs/inngest-protocol.md §6) the step retries in a job
+    // of its own at the next attempt, as a planned step does: its siblings' results stand.
+    const retryAlone = retrying.length > 0 && stepId === discoveryStepId && ops.length > 1;
+    if (retrying.length > 0 && !retryAlone) {
+      await this.timeline(state, retrying[0] as OutgoingOp, attempt, startedAt, "Errored", JSON.stringify({ error: retrying[0]?.error }));
+      return stop(this.retryLater(attempt, res.retryAfterMs));
+    }
     let saved: { pendingRemaining: number; first: boolean; stackLength: number } | undefined;
-    for (const op of ops) {
-      if (op.op !== "StepRun" && op.op !== "StepFailed" && op.op !== "StepError") continue;
-      let status: "Completed" | "Failed" = op.op === "StepRun" ? "Completed" : "Failed";
-      if (op.op === "StepError") {
-        const final = res.noRetry || attempt + 1 >= meta.maxAttempts;
-        if (!final) {
-          await this.timeline(state, op, attempt, startedAt, "Errored", JSON.stringify({ error: op.error }));
-          return stop(this.retryLater(attempt, res.retryAfterMs));
-        }
-        status = "Failed";
-      }
-      const value = JSON.stringify(status === "Completed" ? { data: op.data ?? null } : { error: op.error ?? op.data });
-      const result = await this.saveResult(state, op.id, value);
+    const finals = results.filter((op) => !retrying.includes(op));
+    if (finals.length > 0) {
+      // Saved all at once: one commit on SQLite however many results the response carries.
+      const values = finals.map((op) => JSON.stringify(op.op === "StepRun" ? { data: op.data ?? null } : { error: op.error ?? op.data }));
+      const outcomes = await Promise.all(finals.map((op, i) => this.saveResult(state, op.id, values[i] as string)));
+      const stackLength = Math.max(state.stack.length, ...outcomes.map((r) => r?.stackLength ?? 0));
       // The store holds steps this copy lacks: the SDK checkpointed during the call, and a
       // checkpoint (over a limit) or a cancel may have ended the run meanwhile.
-      if (result && result.stackLength !== state.stack.length && (await ctx.stores.state.loadMetadata(meta.runId))?.status !== "Running") return stop();
-      await this.timeline(state, op, attempt, startedAt, status, value);
-      saved = result
-        ? { pendingRemaining: result.pendingRemaining, first: result.status === "saved", stackLength: result.stackLength }
-        : { pendingRemaining: -1, first: false, stackLength: state.stack.length };
+      if (stackLength !== state.stack.length && (await ctx.stores.state.loadMetadata(meta.runId))?.status !== "Running") return stop();
+      await Promise.all(finals.map((op, i) => this.timeline(state, op, attempt, startedAt, op.op === "StepRun" ? "Completed" : "Failed", values[i] as string)));
+      const last = outcomes.reduce((a, b) => (a && b && b.stackLength > a.stackLength ? b : a));
+      saved =
+        outcomes.every((r) => r !== undefined) && last
+          ? { pendingRemaining: last.pendingRemaining, first: outcomes.some((r) => r?.status === "saved"), stackLength }
+          : { pendingRemaining: -1, first: false, stackLength };
+    }
+    if (retryAlone) {
+      const availableAt = ctx.clock.now() + (res.retryAfterMs ?? ctx.backoff(attempt));
+      await Promise.all(retrying.map((op) => this.timeline(state, op, attempt, startedAt, "Errored", JSON.stringify({ error: op.error }))));
+      // Pending first, so no discovery runs it in-process meanwhile (as `schedule` below).
+      await ctx.stores.state.addPending(
+        meta.runId,
+        retrying.map((op) => op.id),
+      );
+      for (const op of retrying) {
+        await enqueueJob(ctx.stores.queue, {
+          id: jobId.step(meta.runId, op.id),
+          kind: "step",
+          runId: meta.runId,
+          tenant: meta.appId,
+          payload: { stepId: op.id, name: stepName(op) },
+          availableAt,
+          attempt: attempt + 1,
+        });
+      }
     }
     const complete = ops.find((op) => op.op === "RunComplete");
     if (complete) {
@@ -301,10 +329,13 @@ export class Executor {
           fresh.map((op) => op.id),
         );
       const now = ctx.clock.now();
-      for (const op of waiting) await this.schedule(state, op, now);
+      const plannedAt = waiting.some((op) => op.op === "StepPlanned") ? await this.plannedStackLength(state, saved !== undefined) : undefined;
+      for (const op of waiting) await this.schedule(state, op, now, plannedAt);
+      await this.rediscoverAfterGroup(state, saved);
       return stop();
     }
-    if (ops.some((op) => asyncOps.has(op.op))) return stop();
+    if (retryAlone) await this.rediscoverAfterGroup(state, saved);
+    if (retryAlone || ops.some((op) => asyncOps.has(op.op))) return stop();
     if (!saved) {
       // A discovery while steps are pending may find nothing new, or re-report ops we hold: the
       // run moves on through those steps' jobs.
@@ -316,6 +347,15 @@ export class Executor {
     // The stack length from the store, not this job's copy: parallel jobs each saw an older stack.
     if (stepId !== discoveryStepId) await enqueueDiscovery(ctx, meta.runId, meta.appId, saved.stackLength);
     return stop();
+  }
+
+  /**
+   * Results saved beside ops that leave the run waiting (a parallel group run in one call, with a
+   * sleep or a retrying step) may let the handler go on (a `Promise.race`): call the run again, as
+   * after a planned step's own call.
+   */
+  private async rediscoverAfterGroup(state: RunState, saved: { first: boolean; stackLength: number } | undefined): Promise<void> {
+    if (saved?.first) await enqueueDiscovery(this.ctx, state.metadata.runId, state.metadata.appId, saved.stackLength);
   }
 
   /**
@@ -348,8 +388,22 @@ export class Executor {
     }
   }
 
+  /**
+   * The stack length the SDK had when it reported this call's `StepPlanned` ops: its planned
+   * steps' calls carry only those results (request-body.ts). A call made while steps were pending
+   * (`disable_immediate_execution`) could not checkpoint, so the SDK saw exactly this job's copy.
+   * Otherwise the SDK may have checkpointed steps during the call that the copy lacks (and results
+   * saved from this response may sit behind steps others saved meanwhile): then the stored stack's
+   * length, read now. It counts every step saved before the planned ones can run, so it holds all
+   * the SDK saw; more is harmless (it is what every call carried before).
+   */
+  private async plannedStackLength(state: RunState, savedResults: boolean): Promise<number | undefined> {
+    if (state.pending.size > 0 && !savedResults) return state.stack.length;
+    return (await this.ctx.stores.state.loadRun(state.metadata.runId))?.stack.length;
+  }
+
   /** Plan the work an async op asks for; each piece has a deterministic id, so repeats collapse. */
-  private async schedule(state: RunState, op: OutgoingOp, now: number): Promise<void> {
+  private async schedule(state: RunState, op: OutgoingOp, now: number, plannedAt?: number): Promise<void> {
     const { ctx } = this;
     const { runId, appId } = state.metadata;
     const name = stepName(op);
@@ -362,7 +416,7 @@ export class Executor {
           kind: "step",
           runId,
           tenant: appId,
-          payload: { stepId: op.id, name },
+          payload: plannedAt === undefined ? { stepId: op.id, name } : { stepId: op.id, name, stackLength: plannedAt },
           availableAt: now,
         });
         return;

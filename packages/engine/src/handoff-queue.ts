@@ -2,8 +2,8 @@ import type { Lease, Queue, QueueItem, QueueKindStats } from "@weft/store";
 import type { Worker } from "./worker.js";
 
 /**
- * The queue as the engine's job handlers see it: the store's queue, except that `enqueue` goes
- * through this process's worker, which takes a job due at once straight away when it has room
+ * The queue as the engine's job handlers see it: the store's queue, except that `enqueue` (and
+ * `enqueueMany`) go through this process's worker, which takes a job due at once straight away when it has room
  * (`Worker.enqueue`). Everything else is the store's own.
  */
 export class HandoffQueue implements Queue {
@@ -14,6 +14,10 @@ export class HandoffQueue implements Queue {
 
   enqueue(item: QueueItem): Promise<boolean> {
     return this.worker.enqueue(item);
+  }
+
+  enqueueMany(items: readonly QueueItem[]): Promise<boolean[]> {
+    return this.worker.enqueueMany(items);
   }
 
   enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {

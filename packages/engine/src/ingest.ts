@@ -1,7 +1,7 @@
 import { eventChainDepth, InvalidInputError, seededUlids, ulid, type WeftEvent } from "@weft/core";
 import type { StoredEvent } from "@weft/store";
 import type { EngineContext } from "./context.js";
-import { enqueueJob, jobId } from "./jobs.js";
+import { enqueueJobs, jobId } from "./jobs.js";
 import { checkEventLimits, type Limits } from "./limits.js";
 import { parseTraceparent } from "./trace-context.js";
 
@@ -93,11 +93,14 @@ export function normaliseEvents(raw: unknown, now: number, opts: IngestOptions =
 export async function ingestEvents(ctx: EngineContext, raw: unknown, opts: IngestOptions = {}): Promise<string[]> {
   const now = ctx.clock.now();
   const events = normaliseEvents(raw, now, { limits: ctx.limits, ...opts });
-  // All at once, not one after another: the writes share a commit (SQLite), a pipeline (Redis) or
-  // the pool (Postgres). The job carries its event, so it needs nothing else to be written first.
+  // Both at once, and the jobs in one write: they share a commit (SQLite), a pipeline (Redis) or one
+  // statement (Postgres). The job carries its event, so it needs nothing else to be written first.
   await Promise.all([
     ctx.stores.history.saveEvents(events),
-    ...events.map((e) => enqueueJob(ctx.stores.queue, { id: jobId.event(e.internalId), kind: "event", tenant: ctx.env, payload: { ...e }, availableAt: now })),
+    enqueueJobs(
+      ctx.stores.queue,
+      events.map((e) => ({ id: jobId.event(e.internalId), kind: "event", tenant: ctx.env, payload: { ...e }, availableAt: now })),
+    ),
   ]);
   if (!opts.internal) ctx.observer?.eventsReceived(events.length);
   return events.map((e) => e.internalId);

@@ -1,7 +1,6 @@
 import { runBulkPage } from "./bulk/bulk-operations.js";
 import { done } from "./context.js";
 import type { EngineContext } from "./context.js";
-import { saveAndContinue } from "./continue-run.js";
 import { fireCron } from "./cron.js";
 import { handleEvent } from "./event-handler.js";
 import type { Executor } from "./executor.js";
@@ -9,8 +8,7 @@ import { flushBatch } from "./flow/batching.js";
 import { expireRun, fireDebounce } from "./flow/flow-jobs.js";
 import { runGateway } from "./gateway.js";
 import type { JobHandlers } from "./jobs.js";
-import { expirePause } from "./pauses.js";
-import { completeTimeline } from "./timeline.js";
+import { endWait, expirePause } from "./pauses.js";
 
 /** What each kind of queue job does (the table in ARCHITECTURE.md), for one engine. */
 export function jobHandlers(ctx: EngineContext, executor: Executor): JobHandlers {
@@ -23,10 +21,7 @@ export function jobHandlers(ctx: EngineContext, executor: Executor): JobHandlers
     discover: (job, lease) => executor.run(job, lease.deliveries > 1),
     step: (job, lease) => executor.run(job, lease.deliveries > 1),
     wake: async (job) => {
-      const { stepId } = job.payload;
-      if (await saveAndContinue(ctx, job.runId, job.tenant, stepId, "null")) {
-        await completeTimeline(ctx, job.runId, stepId, "Completed", "null");
-      }
+      await endWait(ctx, { runId: job.runId, tenant: job.tenant, stepId: job.payload.stepId }, "null", "Completed");
       return done;
     },
     "pause-timeout": async (job) => {

@@ -12,8 +12,13 @@ export interface JobPayloads {
   event: StoredEvent;
   /** Call the run from the top (the stack length it was queued at is in its id: `discoveryStackLength`). */
   discover: Record<string, never>;
-  /** Run one planned (parallel) step. */
-  step: { stepId: string; name: string };
+  /**
+   * Run one planned (parallel) step. `stackLength`: the run's stack length when the step was
+   * planned. The SDK reached the step replaying those results, so its call carries only them, not
+   * the results of siblings that finished since (`buildCallBody`). Absent (a retry queued on its
+   * own, a job queued by an older version): the call carries the whole state.
+   */
+  step: { stepId: string; name: string; stackLength?: number };
   /** A sleep is over: save `null`, rediscover. */
   wake: { stepId: string };
   /** A wait or invoke expired: save `value` (null / the timeout error), drop the pause. */
@@ -80,6 +85,12 @@ type Fresh<J> = J extends Job ? Omit<J, "attempt"> & { attempt?: number } : neve
 export function enqueueJob(queue: Pick<Queue, "enqueue">, job: NewJob): Promise<boolean> {
   // The one place a typed payload becomes the store's untyped JSON object.
   return queue.enqueue({ ...job, payload: job.payload as unknown as Record<string, unknown>, attempt: job.attempt ?? 0 });
+}
+
+/** Queue several jobs in one write (`Queue.enqueueMany`); answers per job, false for a duplicate. */
+export function enqueueJobs(queue: Pick<Queue, "enqueueMany">, jobs: readonly NewJob[]): Promise<boolean[]> {
+  if (jobs.length === 0) return Promise.resolve([]);
+  return queue.enqueueMany(jobs.map((job) => ({ ...job, payload: job.payload as unknown as Record<string, unknown>, attempt: job.attempt ?? 0 })));
 }
 
 /** What each kind of job does, one handler per kind: a kind without one does not compile. */

@@ -8,12 +8,12 @@ import {
   type SerializedError,
   type WeftEvent,
 } from "@weft/core";
-import type { FunctionRecord, Pause, RunState } from "@weft/store";
+import type { FunctionRecord, Pause, RunState, StepEntry } from "@weft/store";
 import type { EngineContext } from "./context.js";
-import { saveAndContinue } from "./continue-run.js";
-import { enqueueJob, jobId, type JobPayloads } from "./jobs.js";
+import { discoveryJob, enqueueDiscovery, saveAndContinue, saveStepOnce } from "./continue-run.js";
+import { enqueueJob, enqueueJobs, jobId, type JobPayloads } from "./jobs.js";
 import { chainDepthError, runChainDepth, stepName } from "./limits.js";
-import { completeTimeline, recordTimeline } from "./timeline.js";
+import { closeTimelineLine, openTimelineLine, recordTimeline } from "./timeline.js";
 
 const oneYearMs = 366 * 24 * 3600_000;
 
@@ -31,6 +31,7 @@ export async function saveCancelPauses(ctx: EngineContext, fn: FunctionRecord, r
     await ctx.stores.pauses.savePause({
       id: `${runId}:cancel:${i}`,
       runId,
+      appId: fn.appId,
       stepId: `cancel:${i}`,
       kind: "cancel",
       env: ctx.env,
@@ -70,6 +71,7 @@ export async function waitForEvent(ctx: EngineContext, state: RunState, op: Outg
     {
       id: `${state.metadata.runId}:${op.id}`,
       runId: state.metadata.runId,
+      appId: state.metadata.appId,
       stepId: op.id,
       kind: "wait",
       env: ctx.env,
@@ -112,6 +114,7 @@ export async function waitForSignal(ctx: EngineContext, state: RunState, op: Out
   const pause: Pause = {
     id: `${runId}:${op.id}`,
     runId,
+    appId: state.metadata.appId,
     stepId: op.id,
     kind: "wait",
     env: ctx.env,
@@ -154,7 +157,8 @@ export async function deliverSignal(ctx: EngineContext, signal: string, data: un
   const holder = await ctx.stores.pauses.claimPauseHolder(ctx.env, signal);
   if (holder === undefined || holder.expiresAt < now || holder.createdAt > now) return undefined;
   const value = JSON.stringify({ signal, data: data ?? null });
-  return (await resumeWith(ctx, holder, value, "Completed")) ? holder.runId : undefined;
+  const [won] = await resumeGroup(ctx, [{ pause: holder, value, status: "Completed" }]);
+  return won ? holder.runId : undefined;
 }
 
 const invokeTimeoutError = JSON.stringify({
@@ -198,6 +202,7 @@ export async function invokeFunction(
     {
       id: `${runId}:${op.id}`,
       runId,
+      appId,
       stepId: op.id,
       kind: "invoke",
       env: ctx.env,
@@ -263,26 +268,97 @@ function endStatus(value: string): "Completed" | "Failed" {
   return parsed !== null && typeof parsed === "object" && "error" in parsed ? "Failed" : "Completed";
 }
 
-/** An event matched a wait or invoke pause: save it as the step's result (first writer wins). */
-export async function resumePause(ctx: EngineContext, pause: Pause, event: WeftEvent): Promise<void> {
-  const value = resumeValue(pause, event);
-  await resumeWith(ctx, pause, value, pause.kind === "invoke" ? endStatus(value) : "Completed");
+/** A wait or invoke pause an event (or a signal) resumes: its step's value, and how its line ends. */
+export interface Resume {
+  pause: Pause;
+  value: string;
+  status: "Completed" | "Failed";
 }
 
-/** Save `value` as a paused step's result; answers whether this write won. */
-async function resumeWith(ctx: EngineContext, pause: Pause, value: string, status: "Completed" | "Failed"): Promise<boolean> {
-  const tenant = (await ctx.stores.state.loadMetadata(pause.runId))?.appId ?? ctx.env;
-  const saved = await saveAndContinue(ctx, pause.runId, tenant, pause.stepId, value);
-  await Promise.all([saved && completeTimeline(ctx, pause.runId, pause.stepId, status, value), ctx.stores.pauses.deletePause(pause.id)]);
-  return Boolean(saved);
+/** What an event matching a wait or invoke pause resumes it with. */
+export function resumeOf(pause: Pause, event: WeftEvent): Resume {
+  const value = resumeValue(pause, event);
+  return { pause, value, status: pause.kind === "invoke" ? endStatus(value) : "Completed" };
+}
+
+/**
+ * Resume paused steps as one group (an event matching many pauses): every step's write-once save at
+ * once, then the discoveries of the runs saved, queued in one write (`enqueueJobs`), then their
+ * timeline lines and the pauses' deletion, not one save → queue → delete chain per pause. Each
+ * discovery is durable before its pause is deleted, so a crash anywhere leaves the pause for the
+ * redelivered event job, whose saves are idempotent: the first value stays, and its discovery is
+ * queued again (collapsing on its id). Answers, per resume, whether its save won (of an event and a
+ * timeout racing for one wait, exactly one does).
+ */
+export async function resumeGroup(ctx: EngineContext, resumes: readonly Resume[]): Promise<boolean[]> {
+  // The tenant, the save and the open timeline line are independent: read and written at once.
+  const saves = await Promise.all(
+    resumes.map(async ({ pause, value }) => {
+      const [tenant, saved, line] = await Promise.all([
+        pause.appId ?? ctx.stores.state.loadMetadata(pause.runId).then((meta) => meta?.appId ?? ctx.env),
+        saveStepOnce(ctx, pause.runId, pause.stepId, value),
+        openTimelineLine(ctx, pause.runId, pause.stepId),
+      ]);
+      return { pause, tenant, saved, line };
+    }),
+  );
+  await enqueueJobs(
+    ctx.stores.queue,
+    saves.flatMap(({ pause, tenant, saved }) => (saved ? [discoveryJob(ctx, pause.runId, tenant, saved.stackLength)] : [])),
+  );
+  const won = saves.map(({ saved }) => saved?.status === "saved");
+  await Promise.all(
+    resumes.flatMap(({ pause, value, status }, i) => [
+      won[i] && closeWaitLine(ctx, pause.runId, pause.stepId, saves[i]?.line, status, value),
+      ctx.stores.pauses.deletePause(pause.id),
+    ]),
+  );
+  return won;
+}
+
+/**
+ * A step that waited (a sleep, a wait or invoke that timed out) ends with `value`: its write-once
+ * save beside the read of its open timeline line, then its discovery queued beside the line's
+ * closing (when the save won), and `alongside` (the pause's deletion): two round trips instead of
+ * four. A crash in between leaves the job that called this to be redelivered: the save is then
+ * idempotent and the discovery queued again. Answers whether the save won.
+ */
+export async function endWait(
+  ctx: EngineContext,
+  run: { runId: string; tenant: string; stepId: string },
+  value: string,
+  status: "Completed" | "Failed",
+  alongside?: () => Promise<void>,
+): Promise<boolean> {
+  const { runId, tenant, stepId } = run;
+  const [saved, line] = await Promise.all([saveStepOnce(ctx, runId, stepId, value), openTimelineLine(ctx, runId, stepId)]);
+  const won = saved?.status === "saved";
+  await Promise.all([
+    saved && enqueueDiscovery(ctx, runId, tenant, saved.stackLength),
+    won && closeWaitLine(ctx, runId, stepId, line, status, value),
+    alongside?.(),
+  ]);
+  return won;
+}
+
+/**
+ * Close a waited step's line, read ahead beside its save. A wait's pause is saved before its line
+ * is written (executor `schedule`), so an event right behind the pause may have read no line yet:
+ * then it is read again now, after the save, as it always was.
+ */
+async function closeWaitLine(
+  ctx: EngineContext,
+  runId: string,
+  stepId: string,
+  line: StepEntry | undefined,
+  status: "Completed" | "Failed",
+  value: string,
+): Promise<void> {
+  await closeTimelineLine(ctx, line ?? (await openTimelineLine(ctx, runId, stepId)), status, value);
 }
 
 /** A wait or invoke ran out of time: save the timeout value, unless an event got there first. */
 export async function expirePause(ctx: EngineContext, runId: string, tenant: string, payload: JobPayloads["pause-timeout"]): Promise<void> {
-  const saved = await saveAndContinue(ctx, runId, tenant, payload.stepId, payload.value);
   // A wait's timeout value is `null` (Completed); an invoke's is the timeout error (Failed).
-  await Promise.all([
-    saved && completeTimeline(ctx, runId, payload.stepId, endStatus(payload.value), payload.value),
-    ctx.stores.pauses.deletePause(payload.pauseId),
-  ]);
+  await endWait(ctx, { runId, tenant, stepId: payload.stepId }, payload.value, endStatus(payload.value), () => ctx.stores.pauses.deletePause(payload.pauseId));
 }

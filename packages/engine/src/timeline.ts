@@ -20,7 +20,15 @@ export async function recordTimeline(ctx: EngineContext, entry: StepEntry, funct
 
 /** Close the open line of a step that waited (sleep, waitForEvent, invoke). */
 export async function completeTimeline(ctx: EngineContext, runId: string, stepId: string, status: StepEntryStatus, output: string | undefined): Promise<void> {
-  const open = (await ctx.stores.history.listSteps(runId)).find((s) => s.stepId === stepId);
-  if (!open) return;
-  await recordTimeline(ctx, { ...open, status, endedAt: ctx.clock.now(), output });
+  await closeTimelineLine(ctx, await openTimelineLine(ctx, runId, stepId), status, output);
+}
+
+/** The open line of a step that waited, read ahead (beside the step's save) to be closed by `closeTimelineLine`. */
+export async function openTimelineLine(ctx: EngineContext, runId: string, stepId: string): Promise<StepEntry | undefined> {
+  return (await ctx.stores.history.listSteps(runId)).find((s) => s.stepId === stepId);
+}
+
+/** Close a waited step's line read by `openTimelineLine` (nothing when it had none). */
+export async function closeTimelineLine(ctx: EngineContext, open: StepEntry | undefined, status: StepEntryStatus, output: string | undefined): Promise<void> {
+  if (open) await recordTimeline(ctx, { ...open, status, endedAt: ctx.clock.now(), output });
 }

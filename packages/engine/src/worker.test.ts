@@ -90,3 +90,27 @@ it("with a backlog, or for a job not yet due, it queues the job for the fair lea
   expect(leasedByLease).toEqual(["q1", "q2", "q3", "late"]);
   expect(await queue.size()).toBeGreaterThanOrEqual(1);
 });
+
+it("enqueueMany hands off as many jobs as the worker has room for and queues the rest in one write", async () => {
+  const { queue, worker, handled, leasedByLease, releaseAll } = setup(3);
+  const groups: string[][] = [];
+  const enqueueMany = queue.enqueueMany.bind(queue);
+  queue.enqueueMany = async (items) => (groups.push(items.map((i) => i.id)), enqueueMany(items));
+  worker.start();
+  stop = async () => (releaseAll(), await worker.stop());
+  await new Promise((r) => setTimeout(r, 20)); // its first lease found the queue empty
+  const later = job("later", Date.now() + 60_000);
+  expect(await worker.enqueueMany([job("a"), later, job("b"), job("a"), job("c"), job("d"), job("e")])).toEqual([true, true, true, false, true, true, true]);
+  // Three slots: a, b and c run at once; the rest (and the repeat of a) went in one write.
+  expect(handled.map((l) => l.item.id)).toEqual(["a", "b", "c"]);
+  expect(groups).toEqual([["later", "a", "d", "e"]]);
+  while (handled.length < 5) {
+    releaseAll();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  expect(leasedByLease).toEqual(["d", "e"]);
+  // d and e hold two slots: f takes the last one, g is queued.
+  expect(await worker.enqueueMany([job("f"), job("g")])).toEqual([true, true]);
+  expect(handled.at(-1)?.item.id).toBe("f");
+  expect(groups.at(-1)).toEqual(["g"]);
+});

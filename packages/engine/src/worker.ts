@@ -174,6 +174,31 @@ export class Worker {
     return true;
   }
 
+  /**
+   * Queue several jobs (`Queue.enqueueMany`): those this worker can take at once are handed off as
+   * `enqueue` would, the rest are queued together in one write. Answers in order, as `enqueueMany`.
+   */
+  async enqueueMany(items: readonly QueueItem[]): Promise<boolean[]> {
+    const now = this.opts.clock.now();
+    const handed = new Map<number, Promise<boolean>>();
+    const rest: number[] = [];
+    const ids = new Set<string>();
+    for (const [i, item] of items.entries()) {
+      // `enqueue` takes its slot before its first await, so each hand-off counts for the next. A
+      // repeated id goes with the rest, to be refused there without taking a slot.
+      const take = !ids.has(item.id) && this.running && !this.backlog && this.freeSlots > 0 && item.availableAt <= now && !this.apps.isFull(item);
+      ids.add(item.id);
+      if (take) handed.set(i, this.enqueue(item));
+      else rest.push(i);
+    }
+    if (handed.size === 0) return this.queue.enqueueMany(items);
+    const [queued, ...taken] = await Promise.all([rest.length > 0 ? this.queue.enqueueMany(rest.map((i) => items[i] as QueueItem)) : [], ...handed.values()]);
+    const answers = new Array<boolean>(items.length).fill(false);
+    for (const [k, i] of rest.entries()) answers[i] = queued[k] === true;
+    for (const [k, i] of [...handed.keys()].entries()) answers[i] = taken[k] === true;
+    return answers;
+  }
+
   /** Slots neither running a job nor promised to a hand-off. */
   private get freeSlots(): number {
     return this.opts.concurrency - this.inflight.size - this.reserved;

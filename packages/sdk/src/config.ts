@@ -1,4 +1,4 @@
-import { defaultBaseUrl, dummyEventKey } from "./constants.js";
+import { defaultBaseUrl, defaultParallelSteps, dummyEventKey } from "./constants.js";
 import type { EventSchemas } from "./event-schemas.js";
 import type { Logger } from "./types.js";
 
@@ -22,6 +22,13 @@ export interface WeftOptions<S = Record<never, never>> {
    * (protocol §11), when the server offers it. Default true; false: one call per step.
    */
   checkpointing?: boolean;
+  /**
+   * When a call finds several new parallel steps (`Promise.all` of `step.run`s) and the server
+   * allows it (Weft does; the Inngest server does not), run up to this many of them at once in this
+   * call and answer their results together: one request instead of one per step. A group larger
+   * than this runs in several calls. Default 50; 0 or 1 (or false): one call per step.
+   */
+  parallelSteps?: number | false;
 }
 
 /** A client's resolved settings, shared by its functions, `send` and the serve handlers. */
@@ -36,6 +43,8 @@ export interface ClientConfig {
   /** Undefined: the SDK's own keep-alive client (see `postToServer`). */
   readonly fetch: typeof fetch | undefined;
   readonly checkpointing: boolean;
+  /** Parallel steps one call may run at once (`WeftOptions.parallelSteps`); under 2: none. */
+  readonly parallelSteps: number;
   /** Set by `routeClient`: the server is an engine in this process. */
   readonly route?: ServerRoute;
 }
@@ -67,6 +76,11 @@ export function routeClient(config: ClientConfig, route: ServerRoute): void {
   (config as { route?: ServerRoute }).route = route;
 }
 
+function parallelStepsOf(value: number | false | undefined): number {
+  if (value === false) return 0;
+  return typeof value === "number" && !Number.isNaN(value) ? Math.max(0, Math.floor(value)) : defaultParallelSteps;
+}
+
 export function resolveConfig(options: WeftOptions<unknown>, env: Env = process.env): ClientConfig {
   if (!options.id) throw new Error("Weft: an app `id` is required");
   const signingKey = firstSet(options.signingKey, env.WEFT_SIGNING_KEY, env.INNGEST_SIGNING_KEY);
@@ -81,5 +95,6 @@ export function resolveConfig(options: WeftOptions<unknown>, env: Env = process.
     logger: options.logger ?? console,
     fetch: options.fetch,
     checkpointing: options.checkpointing !== false,
+    parallelSteps: parallelStepsOf(options.parallelSteps),
   };
 }

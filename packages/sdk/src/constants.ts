@@ -19,5 +19,8 @@ export const defaultBaseUrl = "http://localhost:8288";
 /** The one step id every function registers; `stepId=step` means "discover" (named in @weft/core's wire types). */
 export { discoveryStepId } from "@weft/core";
 
+/** Parallel steps one call runs at once by default (`WeftOptions.parallelSteps`). */
+export const defaultParallelSteps = 50;
+
 /** Suffix of the function registered for an `onFailure` handler. */
 export const failureSuffix = "-failure";

@@ -35,6 +35,11 @@ export interface ExecutionRequest {
   requestedStepId: string | undefined;
   /** Set when the server offers checkpointing (`ctx.fn_id` and `ctx.qi_id`, protocol §11). */
   checkpointTarget: { fnId: string; queueItemId: string } | undefined;
+  /**
+   * The server takes the results of several parallel steps in one response (`ctx.weft_parallel_steps`,
+   * Weft's own field): a discovery may then run new parallel steps here together.
+   */
+  parallelSteps?: boolean;
 }
 
 export interface ExecutionOptions {
@@ -56,6 +61,12 @@ export interface ExecutionOptions {
   checkpoint?: (op: OutgoingOp) => Promise<boolean>;
   /** How long one call may go on running steps and checkpointing them (default 1 s). */
   checkpointBudgetMs?: number;
+  /**
+   * At most this many new parallel steps run here at once and are answered together, when the
+   * server takes them (`ExecutionRequest.parallelSteps`). Under 2 (the default): none; parallel
+   * steps are reported and the server calls the app once per step (the classic path).
+   */
+  maxParallelSteps?: number;
 }
 
 /** How an execution ended; the serve handler turns it into an HTTP response (protocol §4). */
@@ -63,6 +74,8 @@ export type ExecutionResult =
   | { type: "function-resolved"; data: unknown }
   | { type: "function-rejected"; error: SerializedError; retriable: boolean; retryAfter?: string }
   | { type: "step-ran"; op: OutgoingOp; retriable?: boolean; retryAfter?: string }
+  /** Parallel steps run here together: their results (and any sleeps found beside them). */
+  | { type: "steps-ran"; ops: OutgoingOp[]; retryAfter?: string }
   | { type: "steps-found"; ops: OutgoingOp[] }
   | { type: "step-not-found"; requestedStep: string; foundSteps: OutgoingOp[] };
 
@@ -77,6 +90,11 @@ interface FoundStep {
 
 const defaultStepNotFoundTimeoutMs = 10_000;
 const defaultCheckpointBudgetMs = 1000;
+/**
+ * Bytes of results one parallel group answers at most: Weft reads responses up to 8 MiB (or twice
+ * the step output limit). Past it the rest of the group is left out, to run again in a later call.
+ */
+const parallelResultBudgetBytes = 4 * 1024 * 1024;
 
 /** The user id of the step whose callback is running, to refuse steps nested inside it. */
 const runningStepId = new AsyncLocalStorage<string>();
@@ -85,6 +103,13 @@ const runningStepId = new AsyncLocalStorage<string>();
 function toJson(value: unknown): unknown {
   const text = JSON.stringify(value);
   return text === undefined ? null : JSON.parse(text);
+}
+
+/** When a `Retry-After` value (seconds, or a date) falls; the latest of a group's errors is answered. */
+function retryAt(value: string): number | undefined {
+  const seconds = Number(value);
+  const at = Number.isFinite(seconds) ? Date.now() + seconds * 1000 : Date.parse(value);
+  return Number.isNaN(at) ? undefined : at;
 }
 
 /** Run one call of a function; resolves once the call has an answer. */
@@ -238,6 +263,11 @@ class Execution {
       void (this.mayCheckpoint() ? this.runAndCheckpoint(only) : this.runAndFinish(only));
       return;
     }
+    const group = this.parallelGroup(fresh);
+    if (group) {
+      void this.runGroup(group.run, group.report);
+      return;
+    }
     this.finish({ type: "steps-found", ops: fresh.map((s) => this.plannedOp(s)) });
   }
 
@@ -263,6 +293,54 @@ class Execution {
     } finally {
       this.runningStep = false;
     }
+  }
+
+  /**
+   * The parallel steps to run here together, when the server takes their results in one response:
+   * the found steps the SDK runs itself (`step.run`, `sendEvent`, …), the first `maxParallelSteps`
+   * of them, and the sleeps found beside them, reported as today (only when the whole group fits,
+   * else they would hold back the rest until they end). A wait, an invoke or any other op among
+   * them takes the classic path: a step run before its wait is set up could send the very event
+   * the wait is for (§4.1).
+   */
+  private parallelGroup(fresh: FoundStep[]): { run: FoundStep[]; report: FoundStep[] } | undefined {
+    const max = this.options.maxParallelSteps ?? 0;
+    const { request } = this;
+    if (!request.parallelSteps || max < 2 || request.disableImmediateExecution || request.requestedStepId !== undefined) return undefined;
+    const runnable = fresh.filter((s) => s.spec.run);
+    if (runnable.length === 0 || fresh.some((s) => !s.spec.run && s.spec.op !== "Sleep")) return undefined;
+    if (runnable.length > max) return { run: runnable.slice(0, max), report: [] };
+    return { run: runnable, report: fresh.filter((s) => !s.spec.run) };
+  }
+
+  /**
+   * Run a parallel group at once and answer every result in one response (one request, one commit
+   * on the server), which then calls again. Each step keeps its own outcome: a retriable error is
+   * a `StepError` the server retries alone, in a call of its own, while its siblings' results stand.
+   */
+  private async runGroup(run: FoundStep[], report: FoundStep[]): Promise<void> {
+    this.runningStep = true;
+    let results: ExecutionResult[];
+    try {
+      results = await Promise.all(run.map((step) => this.runStep(step)));
+    } finally {
+      this.runningStep = false;
+    }
+    const ops: OutgoingOp[] = [];
+    let bytes = 0;
+    let retryAfter: { at: number; value: string } | undefined;
+    for (const result of results) {
+      if (result.type !== "step-ran") continue;
+      bytes += Buffer.byteLength(JSON.stringify(result.op));
+      // Always one: a single result fits any response the server reads.
+      if (ops.length > 0 && bytes > parallelResultBudgetBytes) break;
+      ops.push(result.op);
+      const at = result.retryAfter === undefined ? undefined : retryAt(result.retryAfter);
+      if (at !== undefined && result.retryAfter !== undefined && (retryAfter === undefined || at > retryAfter.at))
+        retryAfter = { at, value: result.retryAfter };
+    }
+    if (ops.length === results.length) for (const step of report) ops.push(this.plannedOp(step));
+    this.finish({ type: "steps-ran", ops, ...(retryAfter ? { retryAfter: retryAfter.value } : {}) });
   }
 
   private mayCheckpoint(): boolean {

@@ -71,6 +71,7 @@ function parseCall(body: string, requestedStepId: string | undefined): Execution
       typeof ctx.fn_id === "string" && ctx.fn_id !== "" && typeof ctx.qi_id === "string" && ctx.qi_id !== ""
         ? { fnId: ctx.fn_id, queueItemId: ctx.qi_id }
         : undefined,
+    parallelSteps: ctx.weft_parallel_steps === true,
   };
 }
 
@@ -139,6 +140,9 @@ export function createServeHandler(
         });
       case "steps-found":
         return respond(206, result.ops);
+      case "steps-ran":
+        // No `x-inngest-no-retry`: each op says how it ended (`StepError` retries, `StepFailed` not).
+        return respond(206, result.ops, result.retryAfter ? { [headers.retryAfter]: result.retryAfter } : {});
       case "step-not-found":
         return respond(500, {
           error: `Could not find step "${result.requestedStep}" to run; timed out`,
@@ -174,6 +178,7 @@ export function createServeHandler(
         publish: (ref, data, runId) => publish(fnConfig, ref, data, runId),
         logger: fnConfig.logger,
         ...(request.checkpointTarget && fnConfig.checkpointing ? { checkpoint: (op: OutgoingOp) => checkpointStep(fnConfig, request, op) } : {}),
+        ...(request.parallelSteps ? { maxParallelSteps: fnConfig.parallelSteps } : {}),
       },
       request,
     );

@@ -6,12 +6,13 @@ const user = (id: unknown) => ({ path: "data.user.id", value: JSON.stringify(id)
 
 export function pauseCases(test: DefineCase): void {
   test("savePause is idempotent on id: the first save stands", async ({ stores, clock }) => {
-    const first = pause(clock.now(), { id: "p1" });
+    // With its run's app, which a resume reads from the pause (`Pause.appId`).
+    const first = pause(clock.now(), { id: "p1", appId: "app-a" });
     await stores.pauses.savePause(first);
     await stores.pauses.savePause({ ...first, eventName: "app/other", expiresAt: first.expiresAt + 1 });
     expect(await stores.pauses.getPause("p1")).toEqual(first);
     expect(await stores.pauses.getPause("nope")).toBeUndefined();
-    expect(ids(await stores.pauses.findPauses("dev", event("app/user.updated", {}, clock.now())))).toEqual(["p1"]);
+    expect(await stores.pauses.findPauses("dev", event("app/user.updated", {}, clock.now()))).toEqual([first]);
     expect(await stores.pauses.findPauses("dev", event("app/other", {}, clock.now()))).toEqual([]);
   });
 

@@ -109,6 +109,64 @@ export function queueCases(test: DefineCase): void {
     expect(await stores.queue.enqueueLeased(item("handed", now + 9_000), { now: now + 9_000, leaseMs: 5_000 })).toBeUndefined();
   });
 
+  test("enqueueMany adds each item as enqueue would, answered in order", async ({ stores, clock }) => {
+    const now = clock.now();
+    const heard: number[] = [];
+    const unsubscribe = stores.queue.subscribe((at) => heard.push(at));
+    expect(await stores.queue.enqueue(item("seen", now))).toBe(true);
+    const group = [
+      item("a", now, { kind: "event", runId: undefined, tenant: "env", payload: { event: { name: "x", data: { n: [1, 2] } } } }),
+      item("seen", now, { payload: { other: true } }),
+      item("b", now + 1_000, { runId: "run-b", tenant: "tenant-b" }),
+      item("a", now, { kind: "event", runId: undefined, tenant: "env", payload: { again: true } }),
+      item("c", now, { runId: "run-b", attempt: 2 }),
+    ];
+    expect(await stores.queue.enqueueMany(group)).toEqual([true, false, true, false, true]);
+    unsubscribe();
+    expect(heard).toHaveLength(4); // "seen" once, then the three added, whatever their order
+    expect(heard.filter((at) => at === now + 1_000)).toHaveLength(1);
+    expect(await stores.queue.enqueueMany([])).toEqual([]);
+    expect(await stores.queue.size()).toBe(4);
+    // Queued as given: leased in order, the later one once due.
+    const leases = await stores.queue.lease({ now, ...lease });
+    expect(new Map(leases.map((l) => [l.item.id, l.item]))).toEqual(
+      new Map([
+        ["seen", item("seen", now)],
+        ["a", group[0]],
+        ["c", group[4]],
+      ]),
+    );
+    expect(await stores.queue.enqueueMany([item("a", now, { runId: undefined })])).toEqual([false]);
+    await stores.queue.dropRun("run-b");
+    expect(await stores.queue.size()).toBe(2);
+    expect(await stores.queue.enqueueMany([item("b", now, { runId: "run-b" }), item("d", now)])).toEqual([false, true]);
+  });
+
+  test("concurrent enqueues and dequeues of the same items: one winner each", async ({ stores, clock }) => {
+    const now = clock.now();
+    const ids = Array.from({ length: 40 }, (_, i) => `job-${i}`);
+    // Each id twice, one-by-one and in groups, all at once: exactly one of its enqueues wins.
+    const answers = await Promise.all([
+      ...ids.map((id) => stores.queue.enqueue(item(id, now))),
+      stores.queue.enqueueMany(ids.slice(0, 20).map((id) => item(id, now))),
+      ...ids.slice(20).map((id) => stores.queue.enqueueMany([item(id, now)])),
+    ]);
+    const wins = new Map<string, number>(ids.map((id) => [id, 0]));
+    for (const [i, id] of ids.entries()) if (answers[i] === true) wins.set(id, (wins.get(id) ?? 0) + 1);
+    for (const [k, ok] of ((answers[ids.length] as boolean[]) ?? []).entries()) if (ok) wins.set(ids[k] as string, (wins.get(ids[k] as string) ?? 0) + 1);
+    for (const [k, got] of answers.slice(ids.length + 1).entries())
+      if ((got as boolean[])[0]) wins.set(ids[20 + k] as string, (wins.get(ids[20 + k] as string) ?? 0) + 1);
+    expect([...wins.values()]).toEqual(ids.map(() => 1));
+    expect(await stores.queue.size()).toBe(ids.length);
+    // Each token dequeued twice at once: one answers true, and every item is gone.
+    const leases = await stores.queue.lease({ now, leaseMs: 30_000, limit: ids.length });
+    expect(leases).toHaveLength(ids.length);
+    const done = await Promise.all(leases.flatMap((l) => [stores.queue.dequeue(l.token), stores.queue.dequeue(l.token)]));
+    for (let i = 0; i < leases.length; i++) expect([done[2 * i], done[2 * i + 1]].filter(Boolean)).toHaveLength(1);
+    expect(await stores.queue.size()).toBe(0);
+    expect(await stores.queue.enqueueMany(ids.map((id) => item(id, now)))).toEqual(ids.map(() => false));
+  });
+
   test("a lease counts its deliveries: 1 the first time, one more each time a lapsed or requeued item is leased again", async ({ stores, clock }) => {
     const now = clock.now();
     const deliveries = (leases: Lease[]) => Object.fromEntries(leases.map((l) => [l.item.id, l.deliveries]));

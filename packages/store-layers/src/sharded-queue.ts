@@ -31,6 +31,24 @@ export class ShardedQueue implements Queue {
     return shardOf(this.layout, queuePlacementKey(item)).queue.enqueue(item);
   }
 
+  /** Each shard's items in one call to it, the shards at once; answers in the caller's order. */
+  async enqueueMany(items: readonly QueueItem[]): Promise<boolean[]> {
+    const byShard = new Map<number, number[]>();
+    for (const [i, item] of items.entries()) {
+      const index = this.layout.ring.ownerOf(queuePlacementKey(item));
+      byShard.set(index, [...(byShard.get(index) ?? []), i]);
+    }
+    const answers = new Array<boolean>(items.length).fill(false);
+    await Promise.all(
+      [...byShard].map(async ([index, at]) => {
+        const shard = this.layout.shards[index] as (typeof this.layout.shards)[number];
+        const added = await shard.queue.enqueueMany(at.map((i) => items[i] as QueueItem));
+        for (const [k, i] of at.entries()) answers[i] = added[k] === true;
+      }),
+    );
+    return answers;
+  }
+
   async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
     const index = this.layout.ring.ownerOf(queuePlacementKey(item));
     const lease = await (this.layout.shards[index] as (typeof this.layout.shards)[number]).queue.enqueueLeased(item, opts);

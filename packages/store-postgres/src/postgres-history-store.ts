@@ -15,6 +15,7 @@ import type {
 import type { EventHold } from "@weft/store";
 import type { PostgresDatabase, SqlValue } from "./postgres-database.js";
 import { PostgresHistoryRetention } from "./postgres-history-retention.js";
+import { WriteCoalescer } from "./write-coalescer.js";
 
 interface EventRow {
   id: string;
@@ -62,6 +63,14 @@ export class PostgresHistoryStore implements HistoryStore {
   private readonly retention: PostgresHistoryRetention;
   /** Chart counts of this process's writes, flushed to `history_rollups` within a second (one statement). */
   private readonly rollups = new RollupBuffer((rows) => this.writeRollups(rows));
+  /** Concurrent `saveEvents` calls (an ingest, each ended run's lifecycle events): one insert. */
+  private readonly eventWrites = new WriteCoalescer<readonly StoredEvent[], void>(
+    (events) => this.insertEvents(events),
+    async (lists) => {
+      await this.insertEvents(lists.flat());
+      return lists.map(() => undefined);
+    },
+  );
 
   constructor(private readonly db: PostgresDatabase) {
     this.retention = new PostgresHistoryRetention(db);
@@ -88,8 +97,15 @@ export class PostgresHistoryStore implements HistoryStore {
     return this.retention.deleteEventsBefore(receivedBefore, limit, hold);
   }
 
-  /** One statement; for an id given twice the first row inserted stands, as for one saved earlier. */
-  async saveEvents(events: StoredEvent[]): Promise<void> {
+  /**
+   * One statement; for an id given twice the first row inserted stands, as for one saved earlier.
+   * Saves made while one is being written go together in the next statement (`WriteCoalescer`).
+   */
+  saveEvents(events: StoredEvent[]): Promise<void> {
+    return this.eventWrites.call(events);
+  }
+
+  private async insertEvents(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.db.execute(
       `INSERT INTO ${this.events} (id, name, received_at, body)

@@ -3,6 +3,7 @@ import type { WeftEvent } from "@weft/core";
 import { comparePauses } from "@weft/store";
 import type { ClaimPauseOptions, Pause, PauseClaim, PauseStore } from "@weft/store";
 import type { PostgresDatabase } from "./postgres-database.js";
+import { WriteCoalescer } from "./write-coalescer.js";
 
 /**
  * `PauseStore` on Postgres: the pause as JSON text, with its lookup keys as columns indexed by
@@ -17,6 +18,16 @@ import type { PostgresDatabase } from "./postgres-database.js";
  */
 export class PostgresPauseStore implements PauseStore {
   private readonly pauses: string;
+
+  private readonly deletions = new WriteCoalescer<string, void>(
+    async (id) => {
+      await this.db.execute(`DELETE FROM ${this.pauses} WHERE id = $1`, [id]);
+    },
+    async (ids) => {
+      await this.db.execute(`DELETE FROM ${this.pauses} WHERE id = ANY($1::text[])`, [ids]);
+      return ids.map(() => undefined);
+    },
+  );
 
   constructor(private readonly db: PostgresDatabase) {
     this.pauses = db.table("pauses");
@@ -75,8 +86,9 @@ export class PostgresPauseStore implements PauseStore {
     return rows.map(parsePause).sort(comparePauses);
   }
 
-  async deletePause(id: string): Promise<void> {
-    await this.db.execute(`DELETE FROM ${this.pauses} WHERE id = $1`, [id]);
+  /** Deletions made while one is being written go together in the next statement (`WriteCoalescer`). */
+  deletePause(id: string): Promise<void> {
+    return this.deletions.call(id);
   }
 
   async claimPause(pause: Pause, opts: ClaimPauseOptions): Promise<PauseClaim> {

@@ -4,6 +4,7 @@ import type { Clock, Lease, Queue, QueueItem, QueueKindStats } from "@weft/store
 import type { PostgresDatabase } from "./postgres-database.js";
 import { leaseFairly } from "./postgres-queue-lease.js";
 import { QueueListener } from "./queue-listener.js";
+import { WriteCoalescer } from "./write-coalescer.js";
 
 /** How often (on the store's clock) enqueue sweeps expired ids out of `queue_seen`. */
 const pruneEveryMs = 60_000;
@@ -40,6 +41,26 @@ export class PostgresQueue implements Queue {
   private readonly instanceId = randomBytes(8).toString("hex");
   private readonly listener: QueueListener;
   private lastPrune = Number.NEGATIVE_INFINITY;
+  /** Enqueues made while one is being written go together in the next statement (`insertMany`). */
+  private readonly enqueues = new WriteCoalescer<QueueItem, boolean>(
+    (item) => this.enqueueOne(item),
+    (items) => this.insertMany(items),
+  );
+  /** Runs' drops made while one is being written go together in the next statement. */
+  private readonly drops = new WriteCoalescer<string, void>(
+    async (runId) => {
+      await this.db.query(this.removeSql("run_id = $2::text"), [this.clock.now() + this.dedupeWindowMs, runId]);
+    },
+    async (runIds) => {
+      await this.db.query(this.removeSql("run_id = ANY($2::text[])"), [this.clock.now() + this.dedupeWindowMs, [...runIds]]);
+      return runIds.map(() => undefined);
+    },
+  );
+  /** Dequeues made while one is being written go together in the next statement (`removeMany`). */
+  private readonly dequeues = new WriteCoalescer<string, boolean>(
+    (token) => this.dequeueOne(token),
+    (tokens) => this.removeMany(tokens),
+  );
 
   constructor(
     private readonly db: PostgresDatabase,
@@ -65,13 +86,73 @@ export class PostgresQueue implements Queue {
     await this.listener.stop();
   }
 
-  async enqueue(item: QueueItem): Promise<boolean> {
+  enqueue(item: QueueItem): Promise<boolean> {
+    return this.enqueues.call(item);
+  }
+
+  enqueueMany(items: readonly QueueItem[]): Promise<boolean[]> {
+    return this.enqueues.callMany(items);
+  }
+
+  /** One item alone: its own statement (`insert`), as before any grouping. */
+  private async enqueueOne(item: QueueItem): Promise<boolean> {
     const added = await this.insert(item, undefined);
     if (added) {
       this.notifyLocal(item.availableAt);
       await this.pruneIfDue();
     }
     return added;
+  }
+
+  /**
+   * Several items in one statement, as `insert` does one: claim the ids, insert the items claimed,
+   * and `pg_notify` once for the group (with the latest `availableAt` added, so new work wakes a
+   * worker in a hold). A repeated id is refused without being sent: `ON CONFLICT DO UPDATE` may not
+   * touch a row twice in one statement. The ids go in sorted, so two groups that share ids lock them
+   * in the same order.
+   */
+  private async insertMany(items: readonly QueueItem[]): Promise<boolean[]> {
+    const firstAt = new Map<string, number>();
+    for (const [i, item] of items.entries()) if (!firstAt.has(item.id)) firstAt.set(item.id, i);
+    const group = [...firstAt.values()].map((i) => items[i] as QueueItem).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (group.length === 0) return [];
+    const rows = await this.db.query<{ id: string }>(
+      `WITH input AS (
+         SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::integer[])
+           AS x(id, kind, run_id, tenant, payload, available_at, attempt)
+       ), claim AS (
+         INSERT INTO ${this.seen} AS s (id, refused_until) SELECT id, NULL FROM input
+         ON CONFLICT (id) DO UPDATE SET refused_until = NULL
+           WHERE s.refused_until IS NOT NULL AND s.refused_until <= $1::bigint
+         RETURNING id
+       ), added AS (
+         INSERT INTO ${this.items} (id, kind, run_id, tenant, payload, available_at, attempt, ready_at, lease_count)
+         SELECT i.id, i.kind, i.run_id, i.tenant, i.payload, i.available_at, i.attempt, i.available_at, 0
+         FROM input i JOIN claim c ON c.id = i.id
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id, available_at
+       )
+       SELECT id, (SELECT pg_notify($9::text, $10::text || ' ' || max(available_at)::text) FROM added) AS notified FROM added`,
+      [
+        this.clock.now(),
+        group.map((i) => i.id),
+        group.map((i) => i.kind),
+        group.map((i) => i.runId ?? null),
+        group.map((i) => i.tenant),
+        group.map((i) => JSON.stringify(i.payload)),
+        group.map((i) => i.availableAt),
+        group.map((i) => i.attempt),
+        this.db.channel,
+        this.instanceId,
+      ],
+    );
+    const added = new Set(rows.map((r) => r.id));
+    const answers = items.map((item, i) => firstAt.get(item.id) === i && added.has(item.id));
+    if (added.size > 0) {
+      for (const [i, item] of items.entries()) if (answers[i]) this.notifyLocal(item.availableAt);
+      await this.pruneIfDue();
+    }
+    return answers;
   }
 
   async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
@@ -160,7 +241,12 @@ export class PostgresQueue implements Queue {
     return true;
   }
 
-  async dequeue(token: string): Promise<boolean> {
+  dequeue(token: string): Promise<boolean> {
+    return this.dequeues.call(token);
+  }
+
+  /** One token alone: its own statement. */
+  private async dequeueOne(token: string): Promise<boolean> {
     const rows = await this.db.query(this.removeSql("id = $2::text AND lease_token = $3::text"), [
       this.clock.now() + this.dedupeWindowMs,
       leaseTokenItemId(token) ?? null,
@@ -169,8 +255,24 @@ export class PostgresQueue implements Queue {
     return rows.length === 1;
   }
 
-  async dropRun(runId: string): Promise<void> {
-    await this.db.query(this.removeSql("run_id = $2::text"), [this.clock.now() + this.dedupeWindowMs, runId]);
+  /** Several tokens in one statement (`removeSql`): the items held by exactly those tokens. */
+  private async removeMany(tokens: readonly string[]): Promise<boolean[]> {
+    const rows = await this.db.query<{ id: string }>(this.removeSql("(id, lease_token) IN (SELECT * FROM unnest($2::text[], $3::text[]))"), [
+      this.clock.now() + this.dedupeWindowMs,
+      tokens.map((t) => leaseTokenItemId(t) ?? null),
+      [...tokens],
+    ]);
+    const removed = new Set(rows.map((r) => r.id));
+    // A token given twice removes its item once: the first answers true.
+    return tokens.map((token) => {
+      const id = leaseTokenItemId(token);
+      return id !== undefined && removed.delete(id);
+    });
+  }
+
+  /** Drops made while one is being written go together in the next statement. */
+  dropRun(runId: string): Promise<void> {
+    return this.drops.call(runId);
   }
 
   async nextAvailableAt(now: number): Promise<number | undefined> {

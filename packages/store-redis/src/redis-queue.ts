@@ -44,6 +44,16 @@ export class RedisQueue implements Queue {
     return added;
   }
 
+  /**
+   * One `enqueue` script per item, all sent at once (a turn's commands share a socket write), in
+   * order, so a repeated id is refused by the script of the item before it.
+   */
+  async enqueueMany(items: readonly QueueItem[]): Promise<boolean[]> {
+    const added = await Promise.all(items.map((item) => this.insert(item, undefined)));
+    for (const [i, item] of items.entries()) if (added[i]) this.notify(item.availableAt);
+    return added;
+  }
+
   async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
     const lease = firstLease(item, opts);
     return (await this.insert(item, lease)) ? lease : undefined;

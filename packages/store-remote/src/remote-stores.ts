@@ -110,6 +110,9 @@ export class RemoteQueue extends RemoteStore<QueueMethod> implements Queue {
   enqueue(item: QueueItem): Promise<boolean> {
     return this.call("enqueue", item);
   }
+  enqueueMany(items: readonly QueueItem[]): Promise<boolean[]> {
+    return this.call("enqueueMany", items);
+  }
   enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
     return this.call("enqueueLeased", item, opts);
   }

@@ -50,6 +50,7 @@ const pauseMethods = [
 ] as const satisfies readonly Remotable<PauseStore>[];
 const queueMethods = [
   "enqueue",
+  "enqueueMany",
   "enqueueLeased",
   "lease",
   "extend",

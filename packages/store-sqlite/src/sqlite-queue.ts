@@ -41,6 +41,14 @@ export class SqliteQueue implements Queue {
     return accepted;
   }
 
+  async enqueueMany(items: readonly QueueItem[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    // One savepoint for the group; a repeated id within it is refused by the insert before it.
+    const accepted = this.db.transaction(() => items.map((item, i) => this.insert(item, undefined, i > 0)));
+    for (const [i, item] of items.entries()) if (accepted[i]) this.notify(item.availableAt);
+    return accepted;
+  }
+
   async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
     const lease = firstLease(item, opts);
     const accepted = this.db.transaction(() => {
@@ -51,10 +59,12 @@ export class SqliteQueue implements Queue {
     return accepted ? lease : undefined;
   }
 
-  /** Insert a new item, leased when `leased` is given; false when its id was seen. In a transaction. */
-  private insert(item: QueueItem, leased: { token: string; expiresAt: number } | undefined): boolean {
-    const now = this.clock.now();
-    this.db.run("DELETE FROM queue_dedupe WHERE refused_until <= ?", [now]);
+  /**
+   * Insert a new item, leased when `leased` is given; false when its id was seen. In a transaction.
+   * `pruned`: expired dedupe ids were already dropped in this transaction (an earlier item of a group).
+   */
+  private insert(item: QueueItem, leased: { token: string; expiresAt: number } | undefined, pruned = false): boolean {
+    if (!pruned) this.db.run("DELETE FROM queue_dedupe WHERE refused_until <= ?", [this.clock.now()]);
     if (this.db.get("SELECT 1 FROM queue_dedupe WHERE id = ?", [item.id]) !== undefined) return false;
     const { changes } = this.db.run(
       `INSERT INTO queue_items (id, kind, run_id, tenant, payload, available_at, attempt, ready_at, lease_token, lease_expires_at, lease_count)

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import type { Lease, QueueItem } from "./queue.js";
 
 /**
@@ -11,7 +11,22 @@ import type { Lease, QueueItem } from "./queue.js";
  * @internal
  */
 export function encodeLeaseToken(itemId: string, leaseCount: number, expiresAt: number): string {
-  return `${leaseCount}-${expiresAt}-${randomBytes(4).toString("hex")}:${itemId}`;
+  return `${leaseCount}-${expiresAt}-${nonce()}:${itemId}`;
+}
+
+/** Random bytes drawn a page at a time, not one `randomBytes` call (a native job) per lease. */
+const noncePool = Buffer.alloc(4096);
+let noncePoolAt = noncePool.length;
+
+/** Four random bytes as hex. */
+function nonce(): string {
+  if (noncePoolAt + 4 > noncePool.length) {
+    randomFillSync(noncePool);
+    noncePoolAt = 0;
+  }
+  const hex = noncePool.toString("hex", noncePoolAt, noncePoolAt + 4);
+  noncePoolAt += 4;
+  return hex;
 }
 
 /** The item id inside a lease token, or undefined when the token is malformed. @internal */

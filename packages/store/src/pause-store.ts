@@ -9,6 +9,12 @@ export interface Pause {
   /** Deterministic: `<runId>:<stepId>` for waits and invokes, so a repeat save is a no-op. */
   id: string;
   runId: string;
+  /**
+   * The paused run's app: the tenant of the discovery a resume queues, so a resume reads nothing
+   * of the run first. Data only, stored with the rest; absent on pauses saved before it was kept,
+   * which the engine looks up instead.
+   */
+  appId?: string;
   /** The hashed step id the matching event (or the timeout) is saved under. */
   stepId: string;
   kind: PauseKind;

@@ -51,6 +51,15 @@ export interface Queue {
   enqueue(item: QueueItem): Promise<boolean>;
 
   /**
+   * Add several jobs in one write: each as `enqueue` would add it, answered in order (false: its id
+   * was seen, an earlier item of the list with the same id included). A group of jobs (an ingest's
+   * events, the discoveries of a burst of resumed runs) costs one write instead of one each: one
+   * transaction or statement where the backend has them. Not promised atomic: after a failure some
+   * may be queued (a retry refuses those, as `enqueue` would).
+   */
+  enqueueMany(items: readonly QueueItem[]): Promise<boolean[]>;
+
+  /**
    * Add a job already leased to the caller, in one write: for a job this process will run at once,
    * so it skips the lease that would follow the enqueue. Undefined (and nothing changed) when the
    * id was seen, as `enqueue`. The lease is like one from `lease`: the item's first (lease count

@@ -46,6 +46,12 @@ export class MemoryQueue implements Queue {
     return true;
   }
 
+  async enqueueMany(items: readonly QueueItem[]): Promise<boolean[]> {
+    const added = items.map((item) => this.insert(item));
+    for (const entry of added) if (entry !== undefined) this.notify(entry.item.availableAt);
+    return added.map((entry) => entry !== undefined);
+  }
+
   async enqueueLeased(item: QueueItem, opts: { now: number; leaseMs: number }): Promise<Lease | undefined> {
     const entry = this.insert(item);
     return entry === undefined ? undefined : this.grant(entry, opts.now, opts.leaseMs);
