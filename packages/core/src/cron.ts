@@ -1,5 +1,6 @@
 import { InvalidInputError } from "./errors.js";
 import { parseGoDuration } from "./expression/time-values.js";
+import { wallFields, zoneFormatter } from "./zone-wall-clock.js";
 
 /**
  * A parsed cron schedule. Fields are matched against wall-clock time in `timeZone`, so
@@ -366,16 +367,7 @@ class ZoneClock {
   private readonly format: Intl.DateTimeFormat;
 
   constructor(timeZone: string) {
-    this.format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
+    this.format = zoneFormatter(timeZone);
   }
 
   /** The zone's wall-clock time at instant `t`, as wall ms. */
@@ -402,11 +394,7 @@ class ZoneClock {
   /** Wall ms minus epoch ms at `t` (whole seconds; historical offsets can have seconds). */
   offset(t: number): number {
     const seconds = Math.floor(t / 1000) * 1000;
-    const p: Record<string, number> = {};
-    for (const part of this.format.formatToParts(seconds)) {
-      if (part.type !== "literal") p[part.type] = Number(part.value);
-    }
-    const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
-    return wall - seconds;
+    const w = wallFields(this.format, seconds);
+    return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - seconds;
   }
 }

@@ -4,6 +4,7 @@
  * fixed `±HH:MM` offset.
  */
 import { Duration, EvaluationError, Timestamp } from "./values.js";
+import { type WallFields, wallFields, zoneFormatter } from "../zone-wall-clock.js";
 
 const NS_PER_S = 1_000_000_000n;
 const NS_PER_MS = 1_000_000n;
@@ -106,40 +107,17 @@ export function floorDiv(a: bigint, b: bigint): bigint {
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
-interface Wall {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+/** Wall-clock fields as CEL's accessors read them: `month` 0-11, `weekday` 0 (Sunday)-6. */
+interface Wall extends WallFields {
   weekday: number;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
 function zoneFormat(zone: string): Intl.DateTimeFormat {
-  let f = formats.get(zone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat("en-US", {
-        timeZone: zone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "numeric",
-        day: "numeric",
-        hour: "numeric",
-        minute: "numeric",
-        second: "numeric",
-        era: "short",
-      });
-    } catch {
-      throw new EvaluationError(`unknown time zone ${JSON.stringify(zone)}`);
-    }
-    if (formats.size > 500) formats.clear();
-    formats.set(zone, f);
+  try {
+    return zoneFormatter(zone);
+  } catch {
+    throw new EvaluationError(`unknown time zone ${JSON.stringify(zone)}`);
   }
-  return f;
 }
 
 /** The wall-clock fields of `t` in `zone` (an IANA name, `UTC`, or a fixed `[+-]HH:MM` offset). */
@@ -158,13 +136,10 @@ function wallClock(t: Timestamp, zone: string | undefined): Wall {
       weekday: d.getUTCDay(),
     };
   }
-  const p: Record<string, string> = {};
-  for (const part of zoneFormat(zone ?? "UTC").formatToParts(ms)) p[part.type] = part.value;
-  const year = p.era === "BC" ? 1 - Number(p.year) : Number(p.year);
-  const [month, day, hour, minute, second] = [Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)];
+  const w = wallFields(zoneFormat(zone ?? "UTC"), ms);
   const d = new Date(0);
-  d.setUTCFullYear(year, month, day);
-  return { year, month, day, hour, minute, second, weekday: d.getUTCDay() };
+  d.setUTCFullYear(w.year, w.month - 1, w.day);
+  return { ...w, month: w.month - 1, weekday: d.getUTCDay() };
 }
 
 function fixedOffsetMinutes(zone: string): number | undefined {
