@@ -2,6 +2,7 @@ import { isWeftError, RunNotFoundError, StateConflictError } from "@weft/core";
 import type { EngineContext } from "./context.js";
 import type { SaveStepResult } from "@weft/store";
 import { enqueueJob, jobId, type NewJob } from "./jobs.js";
+import { completeTimeline, openTimelineLine } from "./timeline.js";
 
 /**
  * Save a result for a step that finished outside a call (a sleep, a wait, an invoke, a planned
@@ -39,4 +40,29 @@ export async function enqueueDiscovery(ctx: EngineContext, runId: string, tenant
 /** The discovery of a run at this stack length: several are queued in one write with `enqueueJobs`. */
 export function discoveryJob(ctx: EngineContext, runId: string, tenant: string, stackLength: number): NewJob {
   return { id: jobId.discover(runId, stackLength), kind: "discover", runId, tenant, payload: {}, availableAt: ctx.clock.now() };
+}
+
+/**
+ * A step that finished outside a call with an open timeline line (a sleep, a wait or invoke that
+ * timed out, a gateway call) ends with `value`: its write-once save beside the read of its line,
+ * then its discovery queued beside the line's closing (when the save won) and `alongside` (a
+ * pause's deletion): two round trips instead of four. A crash in between leaves the job that called this to be redelivered: the save is then
+ * idempotent and the discovery queued again. Answers whether the save won.
+ */
+export async function endWait(
+  ctx: EngineContext,
+  run: { runId: string; tenant: string; stepId: string },
+  value: string,
+  status: "Completed" | "Failed",
+  alongside?: () => Promise<void>,
+): Promise<boolean> {
+  const { runId, tenant, stepId } = run;
+  const [saved, line] = await Promise.all([saveStepOnce(ctx, runId, stepId, value), openTimelineLine(ctx, runId, stepId)]);
+  const won = saved?.status === "saved";
+  await Promise.all([
+    saved && enqueueDiscovery(ctx, runId, tenant, saved.stackLength),
+    won && completeTimeline(ctx, runId, stepId, status, value, line),
+    alongside?.(),
+  ]);
+  return won;
 }

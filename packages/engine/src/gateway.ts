@@ -1,10 +1,9 @@
 import { request, type Dispatcher } from "undici";
 import { done, type EngineContext, type JobOutcome } from "./context.js";
-import { saveAndContinue } from "./continue-run.js";
+import { endWait } from "./continue-run.js";
 import { isFetchAddressRefused } from "./fetch-guard.js";
 import type { Job } from "./jobs.js";
 import { limitError, overLimit } from "./limits.js";
-import { completeTimeline } from "./timeline.js";
 
 interface GatewayResult {
   /** The value to store for the step, when the call is finished (success or final failure). */
@@ -41,9 +40,7 @@ export async function runGateway(ctx: EngineContext, item: Job<"gateway">): Prom
     return { type: "retry", attempt: item.attempt + 1, availableAt: ctx.clock.now() + ctx.backoff(item.attempt) };
   }
   const value = result.value ?? JSON.stringify({ error: { name: `${payload.op}Error`, message: result.retry } });
-  if (await saveAndContinue(ctx, runId, meta.appId, payload.stepId, value)) {
-    await completeTimeline(ctx, runId, payload.stepId, value.startsWith('{"error"') ? "Failed" : "Completed", value);
-  }
+  await endWait(ctx, { runId, tenant: meta.appId, stepId: payload.stepId }, value, value.startsWith('{"error"') ? "Failed" : "Completed");
   return done;
 }
 

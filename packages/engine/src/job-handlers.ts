@@ -8,7 +8,8 @@ import { flushBatch } from "./flow/batching.js";
 import { expireRun, fireDebounce } from "./flow/flow-jobs.js";
 import { runGateway } from "./gateway.js";
 import type { JobHandlers } from "./jobs.js";
-import { endWait, expirePause } from "./pauses.js";
+import { endWait } from "./continue-run.js";
+import { expirePause } from "./pauses.js";
 
 /** What each kind of queue job does (the table in ARCHITECTURE.md), for one engine. */
 export function jobHandlers(ctx: EngineContext, executor: Executor): JobHandlers {

@@ -8,12 +8,12 @@ import {
   type SerializedError,
   type WeftEvent,
 } from "@weft/core";
-import type { FunctionRecord, Pause, RunState, StepEntry } from "@weft/store";
+import type { FunctionRecord, Pause, RunState } from "@weft/store";
 import type { EngineContext } from "./context.js";
-import { discoveryJob, enqueueDiscovery, saveAndContinue, saveStepOnce } from "./continue-run.js";
+import { discoveryJob, endWait, saveAndContinue, saveStepOnce } from "./continue-run.js";
 import { enqueueJob, enqueueJobs, jobId, type JobPayloads } from "./jobs.js";
 import { chainDepthError, runChainDepth, stepName } from "./limits.js";
-import { closeTimelineLine, openTimelineLine, recordTimeline } from "./timeline.js";
+import { completeTimeline, openTimelineLine, recordTimeline } from "./timeline.js";
 
 const oneYearMs = 366 * 24 * 3600_000;
 
@@ -309,52 +309,11 @@ export async function resumeGroup(ctx: EngineContext, resumes: readonly Resume[]
   const won = saves.map(({ saved }) => saved?.status === "saved");
   await Promise.all(
     resumes.flatMap(({ pause, value, status }, i) => [
-      won[i] && closeWaitLine(ctx, pause.runId, pause.stepId, saves[i]?.line, status, value),
+      won[i] && completeTimeline(ctx, pause.runId, pause.stepId, status, value, saves[i]?.line),
       ctx.stores.pauses.deletePause(pause.id),
     ]),
   );
   return won;
-}
-
-/**
- * A step that waited (a sleep, a wait or invoke that timed out) ends with `value`: its write-once
- * save beside the read of its open timeline line, then its discovery queued beside the line's
- * closing (when the save won), and `alongside` (the pause's deletion): two round trips instead of
- * four. A crash in between leaves the job that called this to be redelivered: the save is then
- * idempotent and the discovery queued again. Answers whether the save won.
- */
-export async function endWait(
-  ctx: EngineContext,
-  run: { runId: string; tenant: string; stepId: string },
-  value: string,
-  status: "Completed" | "Failed",
-  alongside?: () => Promise<void>,
-): Promise<boolean> {
-  const { runId, tenant, stepId } = run;
-  const [saved, line] = await Promise.all([saveStepOnce(ctx, runId, stepId, value), openTimelineLine(ctx, runId, stepId)]);
-  const won = saved?.status === "saved";
-  await Promise.all([
-    saved && enqueueDiscovery(ctx, runId, tenant, saved.stackLength),
-    won && closeWaitLine(ctx, runId, stepId, line, status, value),
-    alongside?.(),
-  ]);
-  return won;
-}
-
-/**
- * Close a waited step's line, read ahead beside its save. A wait's pause is saved before its line
- * is written (executor `schedule`), so an event right behind the pause may have read no line yet:
- * then it is read again now, after the save, as it always was.
- */
-async function closeWaitLine(
-  ctx: EngineContext,
-  runId: string,
-  stepId: string,
-  line: StepEntry | undefined,
-  status: "Completed" | "Failed",
-  value: string,
-): Promise<void> {
-  await closeTimelineLine(ctx, line ?? (await openTimelineLine(ctx, runId, stepId)), status, value);
 }
 
 /** A wait or invoke ran out of time: save the timeout value, unless an event got there first. */

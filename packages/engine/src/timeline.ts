@@ -18,17 +18,25 @@ export async function recordTimeline(ctx: EngineContext, entry: StepEntry, funct
   }
 }
 
-/** Close the open line of a step that waited (sleep, waitForEvent, invoke). */
-export async function completeTimeline(ctx: EngineContext, runId: string, stepId: string, status: StepEntryStatus, output: string | undefined): Promise<void> {
-  await closeTimelineLine(ctx, await openTimelineLine(ctx, runId, stepId), status, output);
-}
-
-/** The open line of a step that waited, read ahead (beside the step's save) to be closed by `closeTimelineLine`. */
+/** The open line of a step that waited, read ahead (beside the step's save) for `completeTimeline`. */
 export async function openTimelineLine(ctx: EngineContext, runId: string, stepId: string): Promise<StepEntry | undefined> {
   return (await ctx.stores.history.listSteps(runId)).find((s) => s.stepId === stepId);
 }
 
-/** Close a waited step's line read by `openTimelineLine` (nothing when it had none). */
-export async function closeTimelineLine(ctx: EngineContext, open: StepEntry | undefined, status: StepEntryStatus, output: string | undefined): Promise<void> {
+/**
+ * Close the open line of a step that waited (sleep, waitForEvent, invoke, a gateway call).
+ * `readAhead`: the line `openTimelineLine` read beside the step's save. When that read found none, the
+ * line is read now, after the save: a wait's pause is saved before its line is written (executor
+ * `schedule`), so an event right behind the pause may have read no line yet.
+ */
+export async function completeTimeline(
+  ctx: EngineContext,
+  runId: string,
+  stepId: string,
+  status: StepEntryStatus,
+  output: string | undefined,
+  readAhead?: StepEntry,
+): Promise<void> {
+  const open = readAhead ?? (await openTimelineLine(ctx, runId, stepId));
   if (open) await recordTimeline(ctx, { ...open, status, endedAt: ctx.clock.now(), output });
 }

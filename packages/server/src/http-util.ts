@@ -18,6 +18,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
 export async function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
+  if (Number.isFinite(declared) && req.headers["transfer-encoding"] === undefined) return declaredBody(req);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -26,6 +27,26 @@ export async function readBodyBytes(req: IncomingMessage, limit: number): Promis
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * A body of a declared length within the limit, read with plain `data`/`end` listeners: the async
+ * iterator costs ~10 µs more a request in promises and ticks (profiled on the checkpoint route, which
+ * an SDK awaits after every step). The parser holds the body to its declared length, so no size
+ * check is needed here; a chunked body goes through the iterator above.
+ */
+function declaredBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+    // Closed before the body was whole, without an error (the client went away): refused, as the
+    // iterator would. Every request closes once answered: no error is built for those.
+    req.once("close", () => {
+      if (!req.complete) reject(new Error("the request closed before its body ended"));
+    });
+  });
 }
 
 /**

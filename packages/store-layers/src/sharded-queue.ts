@@ -36,7 +36,9 @@ export class ShardedQueue implements Queue {
     const byShard = new Map<number, number[]>();
     for (const [i, item] of items.entries()) {
       const index = this.layout.ring.ownerOf(queuePlacementKey(item));
-      byShard.set(index, [...(byShard.get(index) ?? []), i]);
+      const at = byShard.get(index);
+      if (at) at.push(i);
+      else byShard.set(index, [i]);
     }
     const answers = new Array<boolean>(items.length).fill(false);
     await Promise.all(

@@ -64,13 +64,7 @@ export class PostgresHistoryStore implements HistoryStore {
   /** Chart counts of this process's writes, flushed to `history_rollups` within a second (one statement). */
   private readonly rollups = new RollupBuffer((rows) => this.writeRollups(rows));
   /** Concurrent `saveEvents` calls (an ingest, each ended run's lifecycle events): one insert. */
-  private readonly eventWrites = new WriteCoalescer<readonly StoredEvent[], void>(
-    (events) => this.insertEvents(events),
-    async (lists) => {
-      await this.insertEvents(lists.flat());
-      return lists.map(() => undefined);
-    },
-  );
+  private readonly eventWrites = WriteCoalescer.ofGroups<readonly StoredEvent[]>((lists) => this.insertEvents(lists.flat()));
 
   constructor(private readonly db: PostgresDatabase) {
     this.retention = new PostgresHistoryRetention(db);

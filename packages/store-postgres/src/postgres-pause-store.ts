@@ -19,15 +19,9 @@ import { WriteCoalescer } from "./write-coalescer.js";
 export class PostgresPauseStore implements PauseStore {
   private readonly pauses: string;
 
-  private readonly deletions = new WriteCoalescer<string, void>(
-    async (id) => {
-      await this.db.execute(`DELETE FROM ${this.pauses} WHERE id = $1`, [id]);
-    },
-    async (ids) => {
-      await this.db.execute(`DELETE FROM ${this.pauses} WHERE id = ANY($1::text[])`, [ids]);
-      return ids.map(() => undefined);
-    },
-  );
+  private readonly deletions = WriteCoalescer.ofGroups<string>(async (ids) => {
+    await this.db.execute(`DELETE FROM ${this.pauses} WHERE id = ANY($1::text[])`, [ids]);
+  });
 
   constructor(private readonly db: PostgresDatabase) {
     this.pauses = db.table("pauses");

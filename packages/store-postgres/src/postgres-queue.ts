@@ -47,15 +47,9 @@ export class PostgresQueue implements Queue {
     (items) => this.insertMany(items),
   );
   /** Runs' drops made while one is being written go together in the next statement. */
-  private readonly drops = new WriteCoalescer<string, void>(
-    async (runId) => {
-      await this.db.query(this.removeSql("run_id = $2::text"), [this.clock.now() + this.dedupeWindowMs, runId]);
-    },
-    async (runIds) => {
-      await this.db.query(this.removeSql("run_id = ANY($2::text[])"), [this.clock.now() + this.dedupeWindowMs, [...runIds]]);
-      return runIds.map(() => undefined);
-    },
-  );
+  private readonly drops = WriteCoalescer.ofGroups<string>(async (runIds) => {
+    await this.db.query(this.removeSql("run_id = ANY($2::text[])"), [this.clock.now() + this.dedupeWindowMs, runIds]);
+  });
   /** Dequeues made while one is being written go together in the next statement (`removeMany`). */
   private readonly dequeues = new WriteCoalescer<string, boolean>(
     (token) => this.dequeueOne(token),

@@ -16,6 +16,20 @@ export class WriteCoalescer<A, R> {
     private readonly opts: { maxInflight: number; maxBatch: number } = { maxInflight: 1, maxBatch: 500 },
   ) {}
 
+  /**
+   * For writes that answer nothing and take any number of arguments in one statement (`write`): a
+   * lone call is a group of one.
+   */
+  static ofGroups<A>(write: (args: A[]) => Promise<void>): WriteCoalescer<A, void> {
+    return new WriteCoalescer<A, void>(
+      (arg) => write([arg]),
+      async (args) => {
+        await write(args);
+        return args.map(() => undefined);
+      },
+    );
+  }
+
   call(arg: A): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ arg, resolve, reject });
