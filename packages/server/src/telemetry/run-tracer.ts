@@ -1,9 +1,8 @@
-import { SpanStatusCode, TraceFlags, type Attributes, type SpanContext } from "@opentelemetry/api";
 import { RandomIdGenerator } from "@opentelemetry/sdk-trace-base";
 import type { WeftEvent } from "@weft/core";
 import { formatTraceparent, runTraceContext, type EngineObserver, type RunEndStatus, type RunTraceContext } from "@weft/engine";
 import type { QueueItem, RunStateStore, StepEntry } from "@weft/store";
-import { failure, spanRecord, type FinishedSpanFields } from "./finished-span.js";
+import { failure, type SpanAttributes, type SpanFailure } from "./finished-span.js";
 import { traceSampleRatio, traceSampled } from "./run-sampling.js";
 import { SpanExportThread } from "./span-export-thread.js";
 
@@ -14,11 +13,11 @@ interface RunInfo {
   trace: RunTraceContext;
   /** Whether this run's trace is kept (`traceSampled`): decided once, from its trace id. */
   sampled: boolean;
-  /** The run's root span, the parent of all its other spans. */
-  parent: SpanContext;
 }
 
 const keptRuns = 10_000;
+/** A failed call: ERROR, described by the step's own span. */
+const callFailed: SpanFailure = { statusMessage: "the call failed" };
 /** Queue waits shorter than this get no span: most jobs are handed off and wait for nothing. */
 const minQueueSpanMs = 1;
 
@@ -38,8 +37,8 @@ export interface RunTracerOptions {
  * their own thread (`SpanExportThread`: exporting was most of what tracing cost). Each run is a
  * trace: a root span `run <fn>` (written when the run ends, with the id every process derived for
  * it), and under it a span per queue wait, app call, step attempt and step write. Spans are written
- * when their work is over, with the recorded start and end times (`finishedSpan`), so no span lives
- * across an `await` or a process. Which runs are traced: `OTEL_TRACES_SAMPLER(_ARG)`, decided per
+ * when their work is over, with the recorded start and end times (`SpanBatch`), so no span lives
+ * across an `await` or a process. Span ids no one else needs are chosen by the export thread. Which runs are traced: `OTEL_TRACES_SAMPLER(_ARG)`, decided per
  * run (`run-sampling.ts`).
  *
  * `traceIdOf(runId, event)` (from @weft/engine) gives the same trace id for log lines.
@@ -76,7 +75,7 @@ export class RunTracer implements EngineObserver {
     if (item.runId === undefined || startedAt - item.availableAt < minQueueSpanMs) return;
     this.withRun(item.runId, undefined, (run) => {
       const attributes = { "weft.run.id": run.runId, "weft.job.kind": item.kind, "weft.job.id": item.id, "weft.attempt": item.attempt };
-      this.child(run, `queue ${item.kind}`, this.ids.generateSpanId(), item.availableAt, startedAt, attributes);
+      this.child(run, `queue ${item.kind}`, "", item.availableAt, startedAt, attributes);
     });
   }
 
@@ -98,11 +97,10 @@ export class RunTracer implements EngineObserver {
     this.remember(runId, this.runInfo(runId, functionId, trigger));
     this.withRun(runId, functionId, (run) => {
       const { traceId, rootSpanId, parentSpanId } = run.trace;
-      // The sender's span, or none: a run without a sender starts its own trace, with its derived id.
-      const parent = parentSpanId ? { traceId, spanId: parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true } : undefined;
+      // Under the sender's span, or none: a run without a sender starts its own trace, with its derived id.
       const attributes = { "weft.function.id": functionId, "weft.run.id": runId, "weft.run.status": status };
-      const failed = status === "Failed" ? failure(error, endedAt) : undefined;
-      this.end({ name: `run ${functionId}`, traceId, spanId: rootSpanId, parent, startMs: createdAt, endMs: endedAt, attributes, ...failed });
+      const failed = status === "Failed" ? failure(error) : undefined;
+      this.exporter.add(`run ${functionId}`, traceId, rootSpanId, parentSpanId ?? "", createdAt, endedAt, attributes, failed);
     });
   }
 
@@ -128,7 +126,7 @@ export class RunTracer implements EngineObserver {
   ): void {
     this.withRun(runId, functionId, (run) => {
       // The span id sent to the app as the call's (`appCallStarted`), so the app's spans hang under it.
-      const spanId = traceparent?.slice(36, 52) ?? this.ids.generateSpanId();
+      const spanId = traceparent?.slice(36, 52) ?? "";
       const attributes = {
         "weft.run.id": run.runId,
         "weft.function.id": functionId,
@@ -136,15 +134,12 @@ export class RunTracer implements EngineObserver {
         "weft.attempt": attempt,
         "weft.call.outcome": outcome,
       };
-      const status = outcome === "error" ? { code: SpanStatusCode.ERROR } : undefined;
-      this.child(run, `call ${functionId}`, spanId, startedAt, endedAt, attributes, status && { status });
+      this.child(run, `call ${functionId}`, spanId, startedAt, endedAt, attributes, outcome === "error" ? callFailed : undefined);
     });
   }
 
   stepSaved(runId: string, stepId: string, startedAt: number, endedAt: number): void {
-    this.withRun(runId, undefined, (run) =>
-      this.child(run, "store save_step", this.ids.generateSpanId(), startedAt, endedAt, { "weft.run.id": run.runId, "weft.step.id": stepId }),
-    );
+    this.withRun(runId, undefined, (run) => this.child(run, "store save_step", "", startedAt, endedAt, { "weft.run.id": run.runId, "weft.step.id": stepId }));
   }
 
   stepRecorded(entry: StepEntry): void {
@@ -160,28 +155,16 @@ export class RunTracer implements EngineObserver {
         "weft.attempt": entry.attempt,
         "weft.step.status": entry.status,
       };
-      const failed = entry.status === "Failed" || entry.status === "Errored" ? failure(errorOf(entry.output), endedAt) : undefined;
-      this.child(run, `step ${entry.name}`, this.ids.generateSpanId(), entry.startedAt, endedAt, attributes, failed);
+      const failed = entry.status === "Failed" || entry.status === "Errored" ? failure(errorOf(entry.output)) : undefined;
+      this.child(run, `step ${entry.name}`, "", entry.startedAt, endedAt, attributes, failed);
     });
   }
 
   flowRefused(): void {}
 
-  /** A finished child of the run's root span (its attributes include `weft.run.id`). */
-  private child(
-    run: RunInfo,
-    name: string,
-    spanId: string,
-    startMs: number,
-    endMs: number,
-    attributes: Attributes,
-    extra?: Pick<FinishedSpanFields, "status" | "events">,
-  ): void {
-    this.end({ name, traceId: run.trace.traceId, spanId, parent: run.parent, startMs, endMs, attributes, ...extra });
-  }
-
-  private end(fields: FinishedSpanFields): void {
-    this.exporter.add(spanRecord(fields));
+  /** A finished child of the run's root span (its attributes include `weft.run.id`); spanId "": the export thread picks one. */
+  private child(run: RunInfo, name: string, spanId: string, startMs: number, endMs: number, attributes: SpanAttributes, failed?: SpanFailure): void {
+    this.exporter.add(name, run.trace.traceId, spanId, run.trace.rootSpanId, startMs, endMs, attributes, failed);
   }
 
   private runInfo(runId: string, functionId: string, trigger: WeftEvent | undefined): RunInfo {
@@ -191,7 +174,6 @@ export class RunTracer implements EngineObserver {
       functionId,
       trace,
       sampled: traceSampled(trace.traceId, this.sampleRatio),
-      parent: { traceId: trace.traceId, spanId: trace.rootSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true },
     };
   }
 

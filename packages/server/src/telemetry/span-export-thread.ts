@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import type { SpanRecord } from "./finished-span.js";
+import { SPAN_FIELDS, SpanBatch } from "./finished-span.js";
 
 export interface SpanExportThreadOptions {
   /** The full OTLP/HTTP traces URL; unset, the exporter reads `OTEL_EXPORTER_OTLP_*` from `env`. */
@@ -15,6 +15,12 @@ export interface SpanExportThreadOptions {
 const handOffSpans = 256;
 /** The longest a span waits on this thread before the hand-off (the batch processor then adds its own delay). */
 const handOffDelayMs = 20;
+/**
+ * The batch processor's queue when `OTEL_BSP_MAX_QUEUE_SIZE` is unset (the SDK's default is 2,048):
+ * a few seconds of spans at full speed, so a collector's hiccup, or the thread yielding its core
+ * to the engine for a moment, drops none.
+ */
+const defaultMaxQueueSize = 65_536;
 /** How long `flush` / `shutdown` wait for the thread's answer before giving up (an exporter retrying a dead collector). */
 const answerTimeoutMs = 10_000;
 
@@ -34,16 +40,20 @@ export function otlpProtocol(env: NodeJS.ProcessEnv): "http/protobuf" | "http/js
  *
  * Turning spans into OTLP JSON and posting them was most of what tracing cost the engine (the
  * throughput bench: ~125 µs of a ~520 µs step, nearly all in `BatchSpanProcessor.onEnd` and the
- * export). Here the event loop only collects plain span records and hands them over in batches by
- * structured clone; the thread rebuilds each as the SDK's `ReadableSpan` and exports it with the
- * SDK's own processor, so batching, retries and the `OTEL_BSP_*` / `OTEL_EXPORTER_OTLP_*` settings
- * are the SDK's.
+ * export). Here the event loop only appends each span's fields to a flat array (`SpanBatch`) and
+ * hands it over in batches; the thread rebuilds each as the SDK's `ReadableSpan` and exports it
+ * with the SDK's own processor, so batching, retries and the `OTEL_BSP_*` / `OTEL_EXPORTER_OTLP_*`
+ * settings are the SDK's.
+ *
+ * The thread runs at the lowest scheduling priority (nice 19, on Linux): where the engine and its
+ * apps keep every core busy, exporting waits for an idle moment instead of taking a core from the
+ * work it describes. Its queue is deep (`defaultMaxQueueSize`) so that waiting drops nothing.
  *
  * If the thread dies, tracing stops quietly: an observer records, it never takes the engine down.
  */
 export class SpanExportThread {
   private readonly worker: Worker;
-  private buffer: SpanRecord[] = [];
+  private readonly batch = new SpanBatch();
   private timer: NodeJS.Timeout | undefined;
   private readonly waiting = new Map<number, () => void>();
   private asked = 0;
@@ -61,7 +71,13 @@ export class SpanExportThread {
     this.worker = new Worker(workerSource, {
       eval: true,
       env: opts.env,
-      workerData: { modules, url: opts.url, resource: { "service.name": opts.serviceName } },
+      workerData: {
+        modules,
+        url: opts.url,
+        resource: { "service.name": opts.serviceName },
+        spanFields: SPAN_FIELDS,
+        maxQueueSize: opts.env.OTEL_BSP_MAX_QUEUE_SIZE ? undefined : defaultMaxQueueSize,
+      },
     });
     // Never what keeps a process alive: `shutdown` is how buffered spans are sent before exit.
     this.worker.unref();
@@ -70,11 +86,11 @@ export class SpanExportThread {
     this.worker.on("exit", () => this.stop());
   }
 
-  /** Queue a finished span for export. */
-  add(span: SpanRecord): void {
+  /** Queue a finished span for export (the fields of `SpanBatch.add`). */
+  add(...span: Parameters<SpanBatch["add"]>): void {
     if (this.stopped) return;
-    this.buffer.push(span);
-    if (this.buffer.length >= handOffSpans) this.handOff();
+    this.batch.add(...span);
+    if (this.batch.size >= handOffSpans) this.handOff();
     else this.timer ??= setTimeout(() => this.handOff(), handOffDelayMs).unref();
   }
 
@@ -95,9 +111,8 @@ export class SpanExportThread {
   private handOff(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.buffer.length === 0 || this.stopped) return;
-    this.worker.postMessage({ spans: this.buffer });
-    this.buffer = [];
+    if (this.batch.size === 0 || this.stopped) return;
+    this.worker.postMessage({ spans: this.batch.take() });
   }
 
   private ask(command: "flush" | "shutdown"): Promise<void> {
@@ -121,7 +136,7 @@ export class SpanExportThread {
 
   private stop(): void {
     this.stopped = true;
-    this.buffer = [];
+    this.batch.take();
     clearTimeout(this.timer);
     for (const id of [...this.waiting.keys()]) this.answered(id);
   }
@@ -129,23 +144,65 @@ export class SpanExportThread {
 
 // Plain JavaScript: it runs as is in the worker (tests run the TypeScript sources, so no built file).
 // The SDK's packages are loaded by the paths the main thread resolved, so a packaged install works too.
+// A message's spans are in `SpanBatch`'s layout (finished-span.ts).
 const workerSource = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { BatchSpanProcessor } = require(workerData.modules.sdkTraceBase);
+const { BatchSpanProcessor, RandomIdGenerator } = require(workerData.modules.sdkTraceBase);
 const { OTLPTraceExporter } = require(workerData.modules.exporter);
 const { resourceFromAttributes } = require(workerData.modules.resources);
+try {
+  // This thread's own id, from /proc, to lower this thread's priority only (Linux; elsewhere it keeps its priority).
+  const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+  require("node:os").setPriority(tid, 19);
+} catch {}
 const resource = resourceFromAttributes(workerData.resource);
-const processor = new BatchSpanProcessor(new OTLPTraceExporter(workerData.url ? { url: workerData.url } : {}));
-parentPort.on("message", (m) => {
-  if (m.spans) {
-    for (const span of m.spans) {
-      const context = span.context;
-      span.spanContext = () => context;
-      span.resource = resource;
-      processor.onEnd(span);
+const scope = { name: "weft" };
+const ids = new RandomIdGenerator();
+const processor = new BatchSpanProcessor(
+  new OTLPTraceExporter(workerData.url ? { url: workerData.url } : {}),
+  workerData.maxQueueSize ? { maxQueueSize: workerData.maxQueueSize } : {},
+);
+const hrTime = (ms) => {
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+};
+function exportSpans(f) {
+  for (let i = 0; i < f.length; ) {
+    const [name, traceId, spanId, parentSpanId, startMs, ended, statusMessage, exceptionType, exceptionMessage, exceptionStack, count] = f.slice(i, i + workerData.spanFields);
+    i += workerData.spanFields;
+    const attributes = {};
+    for (let k = 0; k < count; k++, i += 2) attributes[f[i]] = f[i + 1];
+    const endMs = Math.max(startMs, ended);
+    const context = { traceId, spanId: spanId || ids.generateSpanId(), traceFlags: 1 };
+    const events = [];
+    if (exceptionType) {
+      const e = { "exception.type": exceptionType, "exception.message": exceptionMessage };
+      if (exceptionStack) e["exception.stacktrace"] = exceptionStack;
+      events.push({ name: "exception", time: hrTime(endMs), attributes: e, droppedAttributesCount: 0 });
     }
-    return;
+    processor.onEnd({
+      name,
+      kind: 0,
+      spanContext: () => context,
+      parentSpanContext: parentSpanId ? { traceId, spanId: parentSpanId, traceFlags: 1, isRemote: true } : undefined,
+      startTime: hrTime(startMs),
+      endTime: hrTime(endMs),
+      duration: hrTime(endMs - startMs),
+      status: statusMessage ? { code: 2, message: statusMessage } : { code: 0 },
+      attributes,
+      links: [],
+      events,
+      ended: true,
+      resource,
+      instrumentationScope: scope,
+      droppedAttributesCount: 0,
+      droppedEventsCount: 0,
+      droppedLinksCount: 0,
+    });
   }
+}
+parentPort.on("message", (m) => {
+  if (m.spans) return exportSpans(m.spans);
   const done = () => parentPort.postMessage({ answer: m.id });
   (m.command === "flush" ? processor.forceFlush() : processor.shutdown()).then(done, done);
 });
