@@ -66,6 +66,6 @@ async function emitFinished(ctx: EngineContext, meta: RunMetadata, events: WeftE
   await ingestEvents(
     ctx,
     emitted.map((e) => ({ name: e.name, id: e.id, data, ts: endedAt })),
-    { internal: true, ids: emitted.map((e) => deterministicUlid(endedAt, e.id)) },
+    { internal: true, skipUnheard: true, ids: emitted.map((e) => deterministicUlid(endedAt, e.id)) },
   );
 }
