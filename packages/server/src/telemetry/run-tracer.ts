@@ -38,8 +38,8 @@ export interface RunTracerOptions {
  * trace: a root span `run <fn>` (written when the run ends, with the id every process derived for
  * it), and under it a span per queue wait, app call, step attempt and step write. Spans are written
  * when their work is over, with the recorded start and end times (`SpanBatch`), so no span lives
- * across an `await` or a process. Span ids no one else needs are chosen by the export thread. Which runs are traced: `OTEL_TRACES_SAMPLER(_ARG)`, decided per
- * run (`run-sampling.ts`).
+ * across an `await` or a process; span ids no one else needs are chosen by the export thread.
+ * Which runs are traced: `OTEL_TRACES_SAMPLER(_ARG)`, decided per run (`run-sampling.ts`).
  *
  * `traceIdOf(runId, event)` (from @weft/engine) gives the same trace id for log lines.
  */
