@@ -8,6 +8,9 @@
 //                    [--peers bullmq,restate,dbos,graphile-worker | --peers none]
 //                    [--repeat 3] [--big] [--profile] [--no-write] [--out FILE.json]
 //
+// --no-write: touch neither docs/benchmarks.md nor bench/results/latest.json; the report goes to
+// --out when one is given, else to stdout.
+//
 // --big uses the issue's full counts (10,000 waits and timers, a 100,000-event burst, 100,000
 // noisy items for fairness); the defaults are smaller so a full run fits in about ten minutes on
 // two cores. Mode http-inngest is Weft over HTTP with an app on the official `inngest` SDK 4.x
@@ -630,9 +633,12 @@ const report = {
   not_run: notRun,
 };
 report.issue19 = issue19Goals(report, previousReport);
-mkdirSync(dirname(values.out), { recursive: true });
-writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
-console.error(`wrote ${values.out} (${elapsedS} s)`);
+// --no-write leaves the committed results alone: the raw data goes only to an --out named on the command line.
+if (!values["no-write"] || argv.some((a) => a === "--out" || a.startsWith("--out="))) {
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+  console.error(`wrote ${values.out} (${elapsedS} s)`);
+} else console.log(JSON.stringify(report, null, 2));
 if (!values["no-write"]) {
   const docs = join(root, "docs", "benchmarks.md");
   writeFileSync(docs, markdown(report, existsSync(docs) ? readFileSync(docs, "utf8") : ""));
