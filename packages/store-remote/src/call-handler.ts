@@ -4,6 +4,7 @@ import type { CallStats } from "./call-stats.js";
 import type { ConcurrencyLimiter } from "./concurrency-limiter.js";
 import type { LeaseCoalescer } from "./lease-coalescer.js";
 import type { WakeupHub } from "./wakeup-hub.js";
+import { argsProblem } from "./call-args.js";
 import { decodeArgs, encodeResult, remoteMethods, storeNames } from "./wire.js";
 import type { CallReply, StoreName } from "./wire.js";
 import { statusOf, toWireError } from "./wire-errors.js";
@@ -27,7 +28,8 @@ function isStoreName(name: string | undefined): name is StoreName {
 }
 
 /**
- * One `POST /call/<store>/<method>`: read the JSON argument array, run the method on the backing
+ * One `POST /call/<store>/<method>`: read the JSON argument array, check it against the method's
+ * parameters (`call-args.ts`: a misfit is a 400 naming the argument), run the method on the backing
  * store under the concurrency limit (and the wakeup scope of the calling client), answer the
  * result or the error's wire form. `route` is the path after `/call/`.
  */
@@ -54,6 +56,13 @@ export async function handleCall(ctx: CallContext, stream: ServerHttp2Stream, ro
   const target = ctx.stores[store];
   if (target === undefined) {
     respondError(stream, { code: "INVALID_INPUT", message: `this coordinator hosts no ${store} store (its backend has none)` }, 404);
+    return;
+  }
+  // Before any store sees them: a backend handed a number for a string throws a TypeError (a 500,
+  // the client's fault reported as ours) or stores half a record.
+  const wrong = argsProblem(store, method, args);
+  if (wrong !== undefined) {
+    respondError(stream, { code: "INVALID_INPUT", message: `${store}.${method}: ${wrong}` });
     return;
   }
   const fn = (target as unknown as Record<string, StoreMethod>)[method] as StoreMethod;

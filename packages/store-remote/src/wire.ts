@@ -4,7 +4,8 @@ import type { MethodStats } from "./call-stats.js";
 /**
  * The wire protocol shared by the coordinator and the client. One HTTP/2 stream per call:
  *
- *   POST /call/<store>/<method>   body: the arguments as a JSON array
+ *   POST /call/<store>/<method>   body: the arguments as a JSON array (checked against the
+ *                                 method's parameters before it runs: `call-args.ts`)
  *     200 → `{ "result": …, "wakeups": [availableAt, …] }` (`result` absent for undefined)
  *     4xx/5xx → a `WireError` (`{ code, message, … }`)
  *   GET /subscribe                a long-lived stream: one JSON line per queue wakeup
