@@ -43,7 +43,8 @@ export class CheckpointedRuns {
  * result is fine, a different one is refused by the store and logged. An ended run answers
  * `run-ended`, which the SDK takes as "stop" (409); so does a step over a limit, or two results
  * for one step, which fail the run exactly as they would in a call's response. `attempt` is the
- * call's (Weft's SDK sends it).
+ * call's (Weft's SDK sends it): 0, as only a first attempt's call is offered checkpointing
+ * (request-body.ts), so every step a call checkpoints counts its own retries from 0.
  *
  * The run's status is read alongside the first save rather than before it, so a checkpoint is one
  * round trip (one commit on SQLite), not two in a row. The price: a step that finished after its

@@ -35,7 +35,11 @@ export interface EngineContext {
   cancelRun: (runId: string, reason: string) => Promise<boolean>;
 }
 
-/** What a job handler tells the worker to do with the job's lease. */
-export type JobOutcome = { type: "done" } | { type: "retry"; availableAt: number; attempt: number };
+/**
+ * What a job handler tells the worker to do with the job's lease. `untouched`: the job was turned
+ * away before doing anything (no call, no write), so its next lease counts as its first
+ * (`Worker`): it is not a delivery that may have left work half done.
+ */
+export type JobOutcome = { type: "done" } | { type: "retry"; availableAt: number; attempt: number; untouched?: true };
 
 export const done: JobOutcome = { type: "done" };

@@ -67,8 +67,10 @@ export class Executor {
     if (item.kind !== "discover") return this.runJob(item, leasedBefore);
     // One discovery per run at a time in this process: two at once, both finding nothing pending,
     // would both run the next step in-process. The second comes back shortly (and then finds the
-    // run moved on, or ended).
-    if (this.discovering.has(runId)) return { type: "retry", availableAt: this.ctx.clock.now() + 20 + Math.floor(Math.random() * 30), attempt: item.attempt };
+    // run moved on, or ended), untouched: its next lease is no repair, so a run that moved on
+    // past it supersedes it instead of being called once more.
+    if (this.discovering.has(runId))
+      return { type: "retry", availableAt: this.ctx.clock.now() + 20 + Math.floor(Math.random() * 30), attempt: item.attempt, untouched: true };
     this.discovering.add(runId);
     try {
       return await this.runJob(item, leasedBefore);
@@ -109,15 +111,17 @@ export class Executor {
     let attempt = item.attempt;
     const deadline = ctx.clock.now() + inlineBudgetMs;
     let slots: string[] = [];
+    let called = false;
     try {
       for (;;) {
         // Concurrency counts calls in flight; a saturated key sends this job back to the queue
-        // (briefly) instead of holding up the queue for other keys.
+        // (briefly) instead of holding up the queue for other keys: untouched, unless it made calls.
         const taken = await ctx.flow.acquire(fn, state.events[0] as WeftEvent, item.id);
         if (!taken) {
           ctx.observer?.flowRefused(fn.id, "concurrency");
-          return { type: "retry", availableAt: ctx.clock.now() + 100 + Math.floor(Math.random() * 200), attempt };
+          return { type: "retry", availableAt: ctx.clock.now() + 100 + Math.floor(Math.random() * 200), attempt, ...(called ? {} : { untouched: true }) };
         }
+        called = true;
         slots = taken;
         const startedAt = ctx.clock.now();
         const body = buildCallBody(state, attempt, item.id, stackLength);
@@ -162,7 +166,7 @@ export class Executor {
     if (throttledUntil === undefined) return undefined;
     ctx.observer?.flowRefused(fn.id, "throttle");
     // Still attempt 0, so the throttle is checked again when the job comes back.
-    return { type: "retry", availableAt: throttledUntil, attempt: 0 };
+    return { type: "retry", availableAt: throttledUntil, attempt: 0, untouched: true };
   }
 
   private async handle(state: RunState, stepId: string, attempt: number, startedAt: number, res: DriverResponse, leasedBefore: boolean): Promise<Next> {

@@ -27,9 +27,11 @@ export function buildCallBody(state: RunState, attempt: number, queueItemId: str
     use_api: false,
     stack: { stack, current: stack.length },
     // With these two, v4 SDKs run steps in-process and checkpoint each result
-    // (POST /v1/checkpoint/:runId/async) instead of one call per step.
-    fn_id: metadata.functionId,
-    qi_id: queueItemId,
+    // (POST /v1/checkpoint/:runId/async) instead of one call per step. Not on a retry: a call at
+    // attempt > 0 runs the step it retries and answers its result (as `inngest` does there even
+    // when offered), and the executor calls again at attempt 0. Had it checkpointed and gone on,
+    // the steps after it would run at the retried step's attempt and lose retries of their own.
+    ...(attempt > 0 ? {} : { fn_id: metadata.functionId, qi_id: queueItemId }),
     // Weft's own: @weft/sdk may run several new parallel steps in this call and answer all their
     // results in one 206 (docs/inngest-protocol.md §6). Other SDKs ignore it.
     weft_parallel_steps: true,

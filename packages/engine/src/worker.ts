@@ -10,6 +10,8 @@ const outageDelayMinMs = 250;
 const outageDelayMaxMs = 5000;
 /** After a job was held back for its app's cap, how long queue wakeups are ignored (see `loop`). */
 const holdMs = 100;
+/** Jobs whose untouched leases are remembered at most; past it the count starts over (see `untouched`). */
+const maxUntouched = 10_000;
 
 export interface WorkerOptions {
   /** Jobs in flight at once. */
@@ -79,6 +81,16 @@ export class Worker {
   private heldAt = 0;
   /** Requeue writes of held-back jobs, awaited by `stop`. */
   private readonly holdWrites = new Set<Promise<void>>();
+  /**
+   * Leases of a job, by id, that this process gave back without running any of it: held back (the
+   * app's cap, the call gate, a stop) or turned away by its handler (`JobOutcome.untouched`, e.g. a
+   * discovery whose run has another in its call). The handler is told `deliveries` less these, so
+   * such a lease is not taken for a delivery that may have left work half done (a discovery would
+   * run as a repair, and call the app even when its run had moved on past it). Only this process's
+   * leases are known: one given back elsewhere still counts, the safe side. Forgotten when the
+   * job is done here; bounded by `maxUntouched` (then cleared: those jobs count every lease again).
+   */
+  private readonly untouched = new Map<string, number>();
 
   constructor(
     private readonly queue: Queue,
@@ -170,7 +182,10 @@ export class Worker {
     if (lease === undefined) return false;
     if (this.running) this.dispatch(lease);
     // Stopped meanwhile: give it back for another process (or the next start) to lease.
-    else await queue.requeue(lease.token, { availableAt: item.availableAt, attempt: item.attempt });
+    else {
+      this.noteUntouched(item.id);
+      await queue.requeue(lease.token, { availableAt: item.availableAt, attempt: item.attempt });
+    }
     return true;
   }
 
@@ -241,6 +256,7 @@ export class Worker {
     // Set before the requeue, whose own queue wakeup must not start another lease at once.
     this.holdUntil = performance.now() + holdMs;
     this.heldAt = this.opts.clock.now();
+    this.noteUntouched(lease.item.id);
     const { availableAt, attempt } = lease.item;
     const write = this.queue.requeue(lease.token, { availableAt, attempt }).then(
       () => {},
@@ -260,8 +276,18 @@ export class Worker {
     });
   }
 
-  private async runJob(lease: Lease): Promise<void> {
+  /** One more lease of this job given back untouched (see `untouched`). */
+  private noteUntouched(id: string): void {
+    const before = this.untouched.get(id) ?? 0;
+    if (before === 0 && this.untouched.size >= maxUntouched) this.untouched.clear();
+    this.untouched.set(id, before + 1);
+  }
+
+  private async runJob(leased: Lease): Promise<void> {
     const { queue, opts } = this;
+    // Leases given back untouched do not count as deliveries (see `untouched`).
+    const skipped = this.untouched.get(leased.item.id) ?? 0;
+    const lease = skipped > 0 ? { ...leased, deliveries: Math.max(1, leased.deliveries - skipped) } : leased;
     const heartbeat = setInterval(
       () => {
         queue.extend(lease.token, opts.clock.now(), opts.leaseMs).catch(() => {});
@@ -287,6 +313,8 @@ export class Worker {
       this.apps.release(lease.item);
       this.opts.callGate?.release(lease.item);
     }
+    if (outcome.type === "done") this.untouched.delete(lease.item.id);
+    else if (outcome.untouched) this.noteUntouched(lease.item.id);
     try {
       if (outcome.type === "done") await queue.dequeue(lease.token);
       else await queue.requeue(lease.token, { availableAt: outcome.availableAt, attempt: outcome.attempt });
