@@ -1,3 +1,4 @@
+import { StoreUnavailableError, isWeftError } from "@weft/core";
 import type { WeftEvent } from "@weft/core";
 import { defaultPageSize, durationColumns, endCounted, mergeBuckets, RollupBuffer } from "@weft/store";
 import type {
@@ -65,6 +66,18 @@ export class PostgresHistoryStore implements HistoryStore {
   private readonly rollups = new RollupBuffer((rows) => this.writeRollups(rows));
   /** Concurrent `saveEvents` calls (an ingest, each ended run's lifecycle events): one insert. */
   private readonly eventWrites = WriteCoalescer.ofGroups<readonly StoredEvent[]>((lists) => this.insertEvents(lists.flat()));
+  /**
+   * Concurrent `recordStep` calls (a line per step attempt, on every step's path): one upsert. A
+   * group the server refuses (a line it cannot store) goes again line by line, so only that line fails.
+   */
+  private readonly stepWrites = new WriteCoalescer<StepEntry, void>(
+    (entry) => this.upsertSteps([entry]),
+    async (entries) => {
+      await this.upsertSteps(entries);
+      return entries.map(() => undefined);
+    },
+    { retryAlone: (e) => !isWeftError(e, StoreUnavailableError) },
+  );
 
   constructor(private readonly db: PostgresDatabase) {
     this.retention = new PostgresHistoryRetention(db);
@@ -183,30 +196,69 @@ export class PostgresHistoryStore implements HistoryStore {
     return rows.map(toRun);
   }
 
-  async recordStep(entry: StepEntry): Promise<void> {
+  /**
+   * One upsert per (run, step, attempt): a line given again replaces the one before. Lines recorded
+   * while one is being written go together in the next statement (`upsertSteps`).
+   */
+  recordStep(entry: StepEntry): Promise<void> {
+    return this.stepWrites.call(entry);
+  }
+
+  /**
+   * One statement for every line, each as if upserted alone in the order given: a key given twice
+   * takes the later line's values at the first one's place (`seq`), and the insert (not the update)
+   * counts the first one for the charts, as one-by-one calls would.
+   */
+  private async upsertSteps(entries: readonly StepEntry[]): Promise<void> {
+    const lines = new Map<string, { first: StepEntry; last: StepEntry }>();
+    for (const entry of entries) {
+      const key = `${entry.attempt}:${entry.runId.length}:${entry.runId}${entry.stepId}`;
+      const line = lines.get(key);
+      if (line === undefined) lines.set(key, { first: entry, last: entry });
+      else line.last = entry;
+    }
+    const rows = [...lines.values()];
+    const last = rows.map((r) => r.last);
     // `xmax = 0` on a row just inserted, not on one updated: the insert is what counts the line for the charts.
-    const [row] = await this.db.query<{ inserted: boolean; function_id: string | null }>(
-      `INSERT INTO ${this.steps} (${stepColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET name = excluded.name, op = excluded.op,
-         status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at,
-         output = excluded.output
-       RETURNING (xmax = 0) AS inserted, (SELECT function_id FROM ${this.runs} WHERE run_id = $1) AS function_id`,
+    const inserted = await this.db.query<{ ord: string; function_id: string | null }>(
+      `WITH written AS (
+         INSERT INTO ${this.steps} AS s (${stepColumns})
+         SELECT run_id, step_id, attempt, name, op, status, started_at, ended_at, output
+         FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[])
+           WITH ORDINALITY AS u(run_id, step_id, attempt, name, op, status, started_at, ended_at, output, ord)
+         ORDER BY ord
+         ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET name = excluded.name, op = excluded.op,
+           status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at,
+           output = excluded.output
+         RETURNING s.run_id, s.step_id, s.attempt, (xmax = 0) AS inserted
+       )
+       SELECT u.ord, r.function_id
+       FROM written w
+       JOIN unnest($1::text[], $2::text[], $3::integer[]) WITH ORDINALITY AS u(run_id, step_id, attempt, ord)
+         ON u.run_id = w.run_id AND u.step_id = w.step_id AND u.attempt = w.attempt
+       JOIN ${this.runs} r ON r.run_id = w.run_id
+       WHERE w.inserted`,
       [
-        entry.runId,
-        entry.stepId,
-        entry.attempt,
+        last.map((e) => e.runId),
+        last.map((e) => e.stepId),
+        last.map((e) => e.attempt),
         // Postgres text cannot hold NUL: shown as ␀ (U+2400) rather than losing the whole line.
-        entry.name.replaceAll("\u0000", "\u2400"),
-        entry.op,
-        entry.status,
-        entry.startedAt,
-        entry.endedAt ?? null,
-        entry.output ?? null,
+        last.map((e) => e.name.replaceAll("\u0000", "\u2400")),
+        last.map((e) => e.op),
+        last.map((e) => e.status),
+        last.map((e) => e.startedAt),
+        last.map((e) => (e.endedAt === undefined ? null : String(e.endedAt))),
+        last.map((e) => e.output ?? null),
       ],
     );
-    if (!row?.inserted || row.function_id === null || entry.endedAt === undefined) return;
-    this.rollups.stepEnded(row.function_id, entry);
-    this.rollups.counted();
+    let counted = false;
+    for (const row of inserted) {
+      const first = rows[Number(row.ord) - 1]?.first;
+      if (first === undefined || row.function_id === null || first.endedAt === undefined) continue;
+      this.rollups.stepEnded(row.function_id, first);
+      counted = true;
+    }
+    if (counted) this.rollups.counted();
   }
 
   async listSteps(runId: string): Promise<StepEntry[]> {

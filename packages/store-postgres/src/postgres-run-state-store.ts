@@ -1,8 +1,9 @@
-import { InvalidInputError, RunNotFoundError, StateConflictError, StoreUnavailableError } from "@weft/core";
+import { InvalidInputError, RunNotFoundError, StateConflictError, StoreUnavailableError, isWeftError } from "@weft/core";
 import type { WeftEvent } from "@weft/core";
 import { systemClock } from "@weft/store";
 import type { Clock, CreateRunResult, FinalOutcome, NewRun, RunMetadata, RunState, RunStateStore, RunStatus, SaveStepResult } from "@weft/store";
 import type { PostgresDatabase, SqlExecutor } from "./postgres-database.js";
+import { WriteCoalescer } from "./write-coalescer.js";
 
 interface RunRow {
   run_id: string;
@@ -17,6 +18,20 @@ interface RunRow {
   version: number;
   force_step_plan: boolean;
   ended_at: number | null;
+}
+
+interface StepSave {
+  runId: string;
+  stepId: string;
+  output: string;
+}
+
+/** What `save_step` answers for one save. */
+interface SaveRow {
+  run_found: boolean;
+  existing: string | null;
+  pending: string;
+  stack_length: number;
 }
 
 const metadataColumns = `run_id, idempotency_key, function_id, app_id, env, created_at, max_attempts, correlation_id,
@@ -35,6 +50,10 @@ const createAttempts = 5;
  *   so writes to one run are serialised and the stack grows in commit order; the statements after
  *   the lock read a snapshot that includes every earlier writer. saveStep, on every step's path,
  *   is that transaction inside one function call (`save_step`, migration 6): one round trip.
+ *   Saves made while one is being written go together as one statement calling `save_step` once
+ *   per save (`saveMany`): one transaction, which locks its runs in run-id order (two groups never
+ *   wait on each other in a cycle) and holds them to its commit; a run's saves in it keep the order
+ *   they were made, each seeing the ones before, so every save answers as it would alone.
  * - finalize: one conditional `UPDATE ... WHERE status = 'Running'`; a racer re-checks the row
  *   after the winner commits and changes nothing.
  * - loadRun: one statement, so metadata, stack and pending come from one snapshot.
@@ -47,6 +66,25 @@ export class PostgresRunStateStore implements RunStateStore {
   private readonly keys: string;
   private readonly steps: string;
   private readonly pending: string;
+  /**
+   * Concurrent saves (one on every step's path) made while one is being written: one statement,
+   * one commit (`saveMany`). A group the server refuses goes again save by save, so only the bad
+   * save fails.
+   */
+  private readonly saves = new WriteCoalescer<StepSave, SaveRow>(
+    (save) => this.saveOne(save),
+    (saves) => this.saveMany(saves),
+    { retryAlone: (e) => !isWeftError(e, StoreUnavailableError) },
+  );
+
+  /**
+   * Metadata reads (one on every step's path, beside the save) made while one is being read: one
+   * statement. Each is read after it was asked, so it sees every write that returned before.
+   */
+  private readonly metadataReads = new WriteCoalescer<string, RunMetadata | undefined>(
+    (runId) => this.metadataOf([runId]).then(([m]) => m),
+    (runIds) => this.metadataOf(runIds),
+  );
 
   constructor(
     private readonly db: PostgresDatabase,
@@ -133,24 +171,62 @@ export class PostgresRunStateStore implements RunStateStore {
     };
   }
 
-  async loadMetadata(runId: string): Promise<RunMetadata | undefined> {
-    const [row] = await this.db.query<RunRow>(`SELECT ${metadataColumns} FROM ${this.runs} WHERE run_id = $1`, [runId]);
-    return row === undefined ? undefined : toMetadata(row);
+  loadMetadata(runId: string): Promise<RunMetadata | undefined> {
+    return this.metadataReads.call(runId);
+  }
+
+  /** The metadata of each run, in the order given; one statement. */
+  private async metadataOf(runIds: readonly string[]): Promise<(RunMetadata | undefined)[]> {
+    const rows =
+      runIds.length === 1
+        ? await this.db.query<RunRow>(`SELECT ${metadataColumns} FROM ${this.runs} WHERE run_id = $1`, runIds)
+        : await this.db.query<RunRow>(`SELECT ${metadataColumns} FROM ${this.runs} WHERE run_id = ANY($1::text[])`, [runIds]);
+    const byId = new Map(rows.map((row) => [row.run_id, row]));
+    return runIds.map((runId) => {
+      const row = byId.get(runId);
+      return row === undefined ? undefined : toMetadata(row);
+    });
   }
 
   async saveStep(runId: string, stepId: string, output: string): Promise<SaveStepResult> {
-    // One round trip: the lock, the write-once insert and the counts run in `save_step`
-    // (migration 6), each statement after the lock on a snapshot that includes earlier saves.
-    const [row] = await this.db.query<{ run_found: boolean; existing: string | null; pending: string; stack_length: number }>(
-      `SELECT run_found, existing, pending, stack_length FROM ${this.db.table("save_step")}($1::text, $2::text, $3::text)`,
-      [runId, stepId, output],
-    );
-    if (row === undefined) throw new Error(`saveStep ${runId}/${stepId}: no result row`);
+    const row = await this.saves.call({ runId, stepId, output });
     if (!row.run_found) throw new RunNotFoundError(runId);
     const pendingRemaining = Number(row.pending);
     if (row.existing === null) return { status: "saved", pendingRemaining, stackLength: row.stack_length };
     if (row.existing !== output) throw new StateConflictError(runId, stepId);
     return { status: "idempotent", pendingRemaining, stackLength: row.stack_length };
+  }
+
+  /** One save alone: one round trip (`save_step`, migration 6). */
+  private async saveOne(save: StepSave): Promise<SaveRow> {
+    const [row] = await this.db.query<SaveRow>(
+      `SELECT run_found, existing, pending, stack_length FROM ${this.db.table("save_step")}($1::text, $2::text, $3::text)`,
+      [save.runId, save.stepId, save.output],
+    );
+    if (row === undefined) throw new Error(`saveStep ${save.runId}/${save.stepId}: no result row`);
+    return row;
+  }
+
+  /**
+   * Saves of several runs in one statement, so one transaction: `save_step` once per save, runs in
+   * id order (two groups lock their common runs in the same order and cannot deadlock), a run's
+   * saves in the order made. Each call sees the saves before it in the group, as if committed.
+   */
+  private async saveMany(saves: readonly StepSave[]): Promise<SaveRow[]> {
+    const order = saves.map((_, i) => i).sort((a, b) => compareIds((saves[a] as StepSave).runId, (saves[b] as StepSave).runId) || a - b);
+    const sorted = order.map((i) => saves[i] as StepSave);
+    const rows = await this.db.query<SaveRow & { ord: string }>(
+      `SELECT u.ord, s.run_found, s.existing, s.pending, s.stack_length
+       FROM (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(run_id, step_id, output, ord) ORDER BY ord) u
+       CROSS JOIN LATERAL ${this.db.table("save_step")}(u.run_id, u.step_id, u.output) s`,
+      [sorted.map((s) => s.runId), sorted.map((s) => s.stepId), sorted.map((s) => s.output)],
+    );
+    const answers: SaveRow[] = new Array(saves.length);
+    for (const row of rows) answers[order[Number(row.ord) - 1] as number] = row;
+    for (const [i, save] of saves.entries()) {
+      if (answers[i] === undefined) throw new Error(`saveStep ${save.runId}/${save.stepId}: no result row`);
+    }
+    return answers;
   }
 
   async addPending(runId: string, stepIds: string[]): Promise<void> {
@@ -225,6 +301,11 @@ export class PostgresRunStateStore implements RunStateStore {
     if (run === undefined) throw new RunNotFoundError(runId);
     return run.stack_length;
   }
+}
+
+/** A total order on run ids (code units), the same in every process: the order a group locks its runs in. */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function isUniqueViolation(e: unknown, constraint: string): boolean {

@@ -1,20 +1,37 @@
+/** A call waiting for its batch, and how to answer it. */
+interface Call<A, R> {
+  arg: A;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
  * Group commit for one kind of write, as SQLite's one transaction per event-loop turn does for all
  * of them: a call made while an earlier one is being written waits, and every call that waited goes
  * together as one statement when it answers. Alone, a call goes at once as itself (`one`), so a
  * quiet store writes exactly as before; under load, the writes of N concurrent jobs cost one round
  * trip and one commit (`many`) instead of N. Calls keep their order: a batch holds the calls in the
- * order they were made, and batches go one after another. A batch that fails fails every call in it.
+ * order they were made, and batches go one after another. A batch that fails fails every call in it,
+ * unless `opts.retryAlone` says the error may be one call's own (a value the server refuses): then
+ * each call of the batch goes again alone (`one`), in order, and only a bad call fails. `many` must
+ * then be all or nothing (one statement), so nothing of the failed batch stands.
  */
 export class WriteCoalescer<A, R> {
   private inflight = 0;
-  private waiting: { arg: A; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  private waiting: Call<A, R>[] = [];
+  private readonly maxInflight: number;
+  private readonly maxBatch: number;
+  private readonly retryAlone: (e: unknown) => boolean;
 
   constructor(
     private readonly one: (arg: A) => Promise<R>,
     private readonly many: (args: A[]) => Promise<R[]>,
-    private readonly opts: { maxInflight: number; maxBatch: number } = { maxInflight: 1, maxBatch: 500 },
-  ) {}
+    opts: { maxInflight?: number; maxBatch?: number; retryAlone?: (e: unknown) => boolean } = {},
+  ) {
+    this.maxInflight = opts.maxInflight ?? 1;
+    this.maxBatch = opts.maxBatch ?? 500;
+    this.retryAlone = opts.retryAlone ?? (() => false);
+  }
 
   /**
    * For writes that answer nothing and take any number of arguments in one statement (`write`): a
@@ -45,24 +62,30 @@ export class WriteCoalescer<A, R> {
   }
 
   private pump(): void {
-    while (this.inflight < this.opts.maxInflight && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.opts.maxBatch);
+    while (this.inflight < this.maxInflight && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.maxBatch);
       this.inflight += 1;
-      const first = batch[0] as (typeof batch)[number];
-      const written = batch.length === 1 ? this.one(first.arg).then((r) => [r]) : this.many(batch.map((b) => b.arg));
-      written
-        .then(
-          (results) => {
-            for (const [i, b] of batch.entries()) b.resolve(results[i] as R);
-          },
-          (e: unknown) => {
-            for (const b of batch) b.reject(e);
-          },
-        )
-        .finally(() => {
-          this.inflight -= 1;
-          this.pump();
-        });
+      void this.write(batch).finally(() => {
+        this.inflight -= 1;
+        this.pump();
+      });
     }
+  }
+
+  /** Answer every call of `batch`; never rejects. */
+  private async write(batch: Call<A, R>[]): Promise<void> {
+    if (batch.length > 1) {
+      try {
+        const results = await this.many(batch.map((b) => b.arg));
+        for (const [i, b] of batch.entries()) b.resolve(results[i] as R);
+        return;
+      } catch (e) {
+        if (!this.retryAlone(e)) {
+          for (const b of batch) b.reject(e);
+          return;
+        }
+      }
+    }
+    for (const b of batch) await this.one(b.arg).then(b.resolve, b.reject);
   }
 }

@@ -1,13 +1,14 @@
-// Why these cannot be shared conformance cases: they count the statements the queue sends to the
+// Why these cannot be shared conformance cases: they count the statements the stores send to the
 // server (a Postgres-only concern: SQLite's writes of a turn already share one commit, Redis's one
 // socket write), which no contract exposes. The suite checks what the grouped writes answer.
+import { InvalidInputError, RunNotFoundError, StateConflictError, isWeftError } from "@weft/core";
 import { ManualClock } from "@weft/store";
-import type { QueueItem } from "@weft/store";
-import { PostgresDatabase, PostgresHistoryStore, PostgresPauseStore, PostgresQueue, type SqlParams } from "@weft/store-postgres";
+import type { NewRun, QueueItem, StepEntry } from "@weft/store";
+import { PostgresDatabase, PostgresHistoryStore, PostgresPauseStore, PostgresQueue, PostgresRunStateStore, type SqlParams } from "@weft/store-postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, testSchema, withAdmin } from "@weft/testing";
 
-const suite = "postgres queue group writes";
+const suite = "postgres group writes";
 const prefix = "weft_group";
 const used: string[] = [];
 const open: PostgresDatabase[] = [];
@@ -40,6 +41,15 @@ async function countedQueue(clock: ManualClock): Promise<{ queue: PostgresQueue;
 
 function item(id: string, now: number, overrides: Partial<QueueItem> = {}): QueueItem {
   return { id, kind: "discover", runId: `run-${id}`, tenant: "t", payload: { id }, availableAt: now, attempt: 0, ...overrides };
+}
+
+function newRun(runId: string, now: number): NewRun {
+  return { runId, idempotencyKey: `f:${runId}`, functionId: "f", appId: "app", env: "dev", events: [], createdAt: now, maxAttempts: 1 };
+}
+
+/** What a settled call answered, or the name of the error it threw. */
+function outcome<T>(settled: PromiseSettledResult<T>): T | string {
+  return settled.status === "fulfilled" ? settled.value : (settled.reason as Error).name;
 }
 
 if (await postgresReachable(suite)) {
@@ -121,6 +131,155 @@ if (await postgresReachable(suite)) {
       expect((await history.getEvent("run-0-finished"))?.event.name).toBe("inngest/function.finished"); // the first stands
       expect((await history.getEvent("x"))?.event.name).toBe("x");
       expect(await history.listEvents({ limit: 100 })).toHaveLength(31);
+    });
+
+    it("timeline lines recorded at once go together in one statement, and end as one-by-one calls leave them", async () => {
+      const clock = new ManualClock();
+      const now = clock.now();
+      const alone = new PostgresHistoryStore((await countedDb()).db);
+      const { db, sent } = await countedDb();
+      const grouped = new PostgresHistoryStore(db);
+      const runs = Array.from({ length: 10 }, (_, i) => `run-${i}`);
+      const line = (runId: string, stepId: string, extra: Partial<StepEntry> = {}): StepEntry => ({
+        runId,
+        stepId,
+        attempt: 0,
+        name: stepId,
+        op: "StepRun",
+        status: "Completed",
+        startedAt: now,
+        endedAt: now + 4,
+        output: `"${stepId}"`,
+        ...extra,
+      });
+      const lines: StepEntry[] = [
+        ...Array.from({ length: 40 }, (_, i) => line(runs[i % 10] as string, `s-${i}`, { endedAt: now + i })),
+        // One key twice: the later line's values at the first one's place; the first one's insert counts (20 ms).
+        line("run-1", "s-1", { output: '"again"', endedAt: now + 500, status: "Failed" }),
+        // A line opened and closed in one group: the insert had no end, so it counts nothing, as one by one.
+        line("run-2", "w", { op: "Sleep", status: "Running", endedAt: undefined, output: undefined }),
+        line("run-2", "w", { op: "Sleep", status: "Completed" }),
+        line("run-3", "open", { status: "Running", endedAt: undefined, output: undefined }),
+        line("run-3", "open", { endedAt: now + 300 }),
+        line("run-3", "s-3", { attempt: 1, endedAt: now + 2 }),
+        // A line of a run history has not recorded: stored, not counted.
+        line("run-x", "s-x"),
+      ];
+      for (const store of [alone, grouped]) {
+        for (const runId of [...runs, "run-z"]) await store.recordRun({ runId, functionId: "f", eventId: "e", status: "Running", startedAt: now });
+      }
+      for (const entry of lines) await alone.recordStep(entry);
+      sent.length = 0;
+      await Promise.all(lines.map((entry) => grouped.recordStep(entry)));
+      expect(sent.filter((sql) => sql.includes("history_steps")).length).toBeLessThanOrEqual(3);
+      for (const runId of [...runs, "run-x"]) expect(await grouped.listSteps(runId)).toEqual(await alone.listSteps(runId));
+      expect((await grouped.listSteps("run-1")).find((s) => s.stepId === "s-1")).toMatchObject({ output: '"again"', status: "Failed", endedAt: now + 500 });
+      const metrics = { widthMs: 60_000, from: now - 60_000, to: now + 60_000 } as const;
+      expect(await grouped.runMetrics(metrics)).toEqual(await alone.runMetrics(metrics));
+      const counted = (await grouped.runMetrics(metrics)).reduce((n, b) => n + b.stepDurations.reduce((a, c) => a + c, 0), 0);
+      expect(counted).toBe(41); // the 40 lines and run-3's second attempt; lines first recorded open count nothing
+
+      // A line the server refuses (text cannot hold NUL) fails alone; the rest of its group is stored.
+      sent.length = 0;
+      const mixed = [line("run-z", "a"), line("run-z", "bad", { output: '"\u0000"' }), line("run-z", "b"), line("run-z", "c")];
+      const answers = await Promise.allSettled(mixed.map((entry) => grouped.recordStep(entry)));
+      expect(answers.map(outcome)).toEqual([undefined, "InvalidInputError", undefined, undefined]);
+      expect(isWeftError((answers[1] as PromiseRejectedResult).reason, InvalidInputError)).toBe(true);
+      expect((await grouped.listSteps("run-z")).map((s) => s.stepId)).toEqual(["a", "b", "c"]);
+    });
+
+    it("step saves made at once go together in one statement, each answered as alone", async () => {
+      const clock = new ManualClock();
+      const { db, sent } = await countedDb();
+      const state = new PostgresRunStateStore(db, { clock });
+      const runs = Array.from({ length: 12 }, (_, i) => `run-${i}`);
+      for (const runId of runs) {
+        expect((await state.createRun(newRun(runId, clock.now()))).status).toBe("created");
+      }
+      await state.addPending("run-3", ["p1", "p2"]);
+      await state.saveStep("run-4", "a", "1");
+      sent.length = 0;
+      const saves: [string, string, string][] = [
+        ["run-0", "a", "x"],
+        ["run-0", "b", "y"], // a second save of one run in the group: after the first, as made
+        ["run-3", "p1", "x"], // one of two pending steps
+        ["run-4", "a", "1"], // the same bytes again: idempotent
+        ["run-4", "a", "2"], // other bytes: the first stands
+        ["run-missing", "a", "x"],
+        ["run-5", "a", "x"],
+        ["run-5", "a", "z"], // conflicts with the save just before it in the same group
+        ...runs.slice(6).map((runId): [string, string, string] => [runId, "a", runId]),
+        ["run-0", "c", "w"],
+      ];
+      const answers = (await Promise.allSettled(saves.map(([runId, stepId, output]) => state.saveStep(runId, stepId, output)))).map(outcome);
+      expect(answers).toEqual([
+        { status: "saved", pendingRemaining: 0, stackLength: 1 },
+        { status: "saved", pendingRemaining: 0, stackLength: 2 },
+        { status: "saved", pendingRemaining: 1, stackLength: 1 },
+        { status: "idempotent", pendingRemaining: 0, stackLength: 1 },
+        "StateConflictError",
+        "RunNotFoundError",
+        { status: "saved", pendingRemaining: 0, stackLength: 1 },
+        "StateConflictError",
+        ...runs.slice(6).map(() => ({ status: "saved", pendingRemaining: 0, stackLength: 1 })),
+        { status: "saved", pendingRemaining: 0, stackLength: 3 },
+      ]);
+      expect(sent.filter((sql) => sql.includes("save_step")).length).toBeLessThanOrEqual(2);
+      const run0 = await state.loadRun("run-0");
+      expect(run0?.stack).toEqual(["a", "b", "c"]);
+      expect([...(run0?.steps ?? [])]).toEqual([
+        ["a", "x"],
+        ["b", "y"],
+        ["c", "w"],
+      ]);
+      expect((await state.loadRun("run-3"))?.pending).toEqual(new Set(["p2"]));
+      expect((await state.loadRun("run-4"))?.steps.get("a")).toBe("1");
+      expect((await state.loadRun("run-5"))?.steps.get("a")).toBe("x");
+
+      // A save the server refuses (text cannot hold NUL) fails alone; the rest of its group is answered and saved.
+      const mixed = await Promise.allSettled([
+        state.saveStep("run-6", "b", "ok"),
+        state.saveStep("run-7", "b", "\u0000"),
+        state.saveStep("run-8", "b", "ok"),
+        state.saveStep("run-9", "a", "other"),
+        state.saveStep("run-missing", "b", "ok"),
+      ]);
+      expect(mixed.map(outcome)).toEqual([
+        { status: "saved", pendingRemaining: 0, stackLength: 2 },
+        "InvalidInputError",
+        { status: "saved", pendingRemaining: 0, stackLength: 2 },
+        "StateConflictError",
+        "RunNotFoundError",
+      ]);
+      const reason = (i: number): unknown => (mixed[i] as PromiseRejectedResult).reason;
+      expect([isWeftError(reason(1), InvalidInputError), isWeftError(reason(3), StateConflictError), isWeftError(reason(4), RunNotFoundError)]).toEqual([
+        true,
+        true,
+        true,
+      ]);
+      expect((await state.loadRun("run-7"))?.stack).toEqual(["a"]);
+      expect((await state.loadRun("run-8"))?.stack).toEqual(["a", "b"]);
+    });
+
+    it("run metadata read at once goes in one statement, each read answered as alone", async () => {
+      const clock = new ManualClock();
+      const { db, sent } = await countedDb();
+      const state = new PostgresRunStateStore(db, { clock });
+      const runs = Array.from({ length: 30 }, (_, i) => `run-${i}`);
+      for (const runId of runs) {
+        await state.createRun(newRun(runId, clock.now()));
+      }
+      await state.updateRun("run-1", { version: 2, forceStepPlan: true });
+      await state.finalize("run-2", { status: "Completed", output: "1", endedAt: clock.now() });
+      const asked = [...runs, "run-missing", "run-1"];
+      const alone = [];
+      for (const runId of asked) alone.push(await state.loadMetadata(runId));
+      expect(alone[1]).toMatchObject({ version: 2, forceStepPlan: true });
+      expect(alone[2]).toMatchObject({ status: "Completed" });
+      expect(alone[30]).toBeUndefined();
+      sent.length = 0;
+      expect(await Promise.all(asked.map((runId) => state.loadMetadata(runId)))).toEqual(alone);
+      expect(sent.filter((sql) => sql.includes(".runs")).length).toBeLessThanOrEqual(2);
     });
   });
 }
