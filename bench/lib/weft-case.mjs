@@ -87,7 +87,7 @@ const calls = new Map();
 let counting = false;
 if (process.env.WEFT_BENCH_COUNT_CALLS) {
   for (const [name, store] of Object.entries(stores)) {
-    if (!store) continue;
+    if (!store || typeof store !== "object") continue; // the bundle also holds functions (init, close)
     const proto = Object.getPrototypeOf(store);
     for (const m of new Set([...Object.getOwnPropertyNames(proto), ...Object.keys(store)])) {
       if (m === "constructor" || typeof store[m] !== "function") continue;
