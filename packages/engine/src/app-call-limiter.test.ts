@@ -2,7 +2,8 @@
 // rest are held back in the queue (no attempt spent, their order kept), and another app's jobs run
 // past them, through the lease and through the hand-off alike.
 import { MemoryQueue, systemClock, type Lease, type QueueItem } from "@weft/store";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { stopAfterEach, until } from "../test/worker-harness.js";
 import { AppCallLimiter, defaultMaxCallsPerApp } from "./app-call-limiter.js";
 import type { JobOutcome } from "./context.js";
 import type { JobKind } from "./jobs.js";
@@ -74,24 +75,12 @@ function setup(concurrency: number, maxCallsPerApp: number) {
   return { queue, worker, started, leased, running, finish, finishAll };
 }
 
-const until = async (probe: () => boolean) => {
-  const deadline = Date.now() + 5_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-};
-
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-});
+const setStop = stopAfterEach();
 
 describe("Worker with a cap per app", () => {
   it("runs another app's jobs while one app's calls hang in every slot it may take", async () => {
     const { queue, worker, started, leased, running, finish, finishAll } = setup(4, 2);
-    stop = async () => (finishAll(), await worker.stop());
+    setStop(async () => (finishAll(), await worker.stop()));
     for (let i = 1; i <= 6; i++) await queue.enqueue(job("hung", `a${i}`));
     worker.start();
     await until(() => running.size === 2);
@@ -122,7 +111,7 @@ describe("Worker with a cap per app", () => {
 
   it("does not hand off a job whose app is at its cap: it is queued, and runs when the app has room", async () => {
     const { queue, worker, running, finish, finishAll } = setup(4, 1);
-    stop = async () => (finishAll(), await worker.stop());
+    setStop(async () => (finishAll(), await worker.stop()));
     worker.start();
     await new Promise((r) => setTimeout(r, 20)); // its first lease found the queue empty
     await worker.enqueue(job("a", "a1"));

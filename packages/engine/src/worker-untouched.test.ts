@@ -2,7 +2,8 @@
 // away by its handler as `untouched`) is not a delivery: the handler sees `deliveries` less those,
 // so a job turned away is never taken for one that ran and may have left work half done.
 import { MemoryQueue, systemClock, type Lease, type QueueItem } from "@weft/store";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { stopAfterEach, until } from "../test/worker-harness.js";
 import type { JobOutcome } from "./context.js";
 import { silentLogger } from "./logger.js";
 import { Worker } from "./worker.js";
@@ -21,23 +22,11 @@ function setup(answer: (lease: Lease, nth: number) => JobOutcome | Promise<JobOu
     clock: systemClock,
     log: silentLogger,
   });
-  stop = () => worker.stop();
+  setStop(() => worker.stop());
   return { queue, worker, seen };
 }
 
-const until = async (probe: () => boolean) => {
-  const deadline = Date.now() + 5_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-};
-
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-});
+const setStop = stopAfterEach();
 
 /** Back to the queue, due at once; `untouched`: turned away before doing anything. */
 const soon = (untouched?: true): JobOutcome => ({ type: "retry", availableAt: Date.now(), attempt: 0, ...(untouched ? { untouched } : {}) });

@@ -1,7 +1,8 @@
 // The worker's hand-off: a job due at once is queued already leased and run straight away when the
 // worker is idle, and queued for the fair lease when it has a backlog or the job is not yet due.
 import { MemoryQueue, systemClock, type Lease, type QueueItem } from "@weft/store";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { stopAfterEach, until } from "../test/worker-harness.js";
 import type { JobOutcome } from "./context.js";
 import { silentLogger } from "./logger.js";
 import { Worker } from "./worker.js";
@@ -44,24 +45,12 @@ function setup(concurrency: number) {
   return { queue, worker, handled, leasedByLease, releaseAll };
 }
 
-const until = async (probe: () => boolean | Promise<boolean>) => {
-  const deadline = Date.now() + 5_000;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-};
-
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-});
+const setStop = stopAfterEach();
 
 it("an idle worker takes a job due now in the write that queues it, without a lease", async () => {
   const { queue, worker, handled, leasedByLease, releaseAll } = setup(4);
   worker.start();
-  stop = async () => (releaseAll(), await worker.stop());
+  setStop(async () => (releaseAll(), await worker.stop()));
   await new Promise((r) => setTimeout(r, 20)); // its first lease found the queue empty
   expect(await worker.enqueue(job("a"))).toBe(true);
   expect(handled.map((l) => l.item.id)).toEqual(["a"]); // running already, before any wakeup
@@ -76,7 +65,7 @@ it("with a backlog, or for a job not yet due, it queues the job for the fair lea
   const { queue, worker, handled, leasedByLease, releaseAll } = setup(2);
   for (const id of ["q1", "q2", "q3"]) await queue.enqueue(job(id));
   worker.start();
-  stop = async () => (releaseAll(), await worker.stop());
+  setStop(async () => (releaseAll(), await worker.stop()));
   await until(() => handled.length === 2); // the lease filled both slots: a backlog
   expect(await worker.enqueue(job("late"))).toBe(true);
   expect(await worker.enqueue(job("future", Date.now() + 60_000))).toBe(true);
@@ -97,7 +86,7 @@ it("enqueueMany hands off as many jobs as the worker has room for and queues the
   const enqueueMany = queue.enqueueMany.bind(queue);
   queue.enqueueMany = async (items) => (groups.push(items.map((i) => i.id)), enqueueMany(items));
   worker.start();
-  stop = async () => (releaseAll(), await worker.stop());
+  setStop(async () => (releaseAll(), await worker.stop()));
   await new Promise((r) => setTimeout(r, 20)); // its first lease found the queue empty
   const later = job("later", Date.now() + 60_000);
   expect(await worker.enqueueMany([job("a"), later, job("b"), job("a"), job("c"), job("d"), job("e")])).toEqual([true, true, true, false, true, true, true]);
