@@ -282,7 +282,7 @@ const peerInfo = {
     store: "own log (RocksDB)",
     needs: [],
     durability: "Restate single node, default config: replicated loglet + RocksDB, WAL fsync on",
-    workloads: ["seq", "throughput", "fanout10", "fanout100"],
+    workloads: ["seq", "throughput", "fanout10", "fanout100", "wait"],
     pkg: "@restatedev/restate-server",
   },
   dbos: {

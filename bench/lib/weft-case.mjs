@@ -180,33 +180,41 @@ const workloads = {
   },
   async throughput() {
     // `runs` runs of `steps` steps, `inFlight` at a time. With `capS`, no new run starts after capS
-    // seconds; the runs in flight finish and the rate is over the runs that ran.
+    // seconds; the runs in flight finish and the rate is over the runs that ran. With `warmRuns`,
+    // that many runs go first, unmeasured, the same way: the steady state of a process that has been
+    // up a while (its JIT warm, its helper threads' too).
     const runs = params.runs ?? 500,
       steps = params.steps ?? 10,
       inFlight = params.inFlight ?? 50,
       capMs = (params.capS ?? Infinity) * 1000;
-    const base = ended.count;
-    let sent = 0;
+    /** Run `total` runs, `inFlight` at a time; returns how many were started (fewer when capped). */
+    async function drive(total, startedAt, cap) {
+      const base = ended.count;
+      const sendOne = () => send([{ name: "bench/seq", data: { n: steps } }]);
+      let sent = 0;
+      const senders = [];
+      for (; sent < Math.min(inFlight, total); sent++) senders.push(sendOne());
+      await Promise.all(senders);
+      // Keep `inFlight` runs going: one new run per run that ends.
+      while (sent < total && now() - startedAt < cap) {
+        await until(() => ended.count - base > sent - inFlight, "a run to end");
+        const batch = [];
+        while (sent < total && ended.count - base > sent - inFlight) {
+          batch.push(sendOne());
+          sent++;
+        }
+        await Promise.all(batch);
+      }
+      await endedAtLeast(base + sent);
+      return sent;
+    }
+    if (params.warmRuns) await drive(params.warmRuns, now(), Infinity);
     const t0 = now();
     // CPU time of this process (the engine and server; the app is a child): steady under machine load, unlike the rate.
     const cpu0 = process.cpuUsage();
     // The event loop's busy time: the engine's one thread, without helper threads (the span exporter's).
     const loop0 = performance.eventLoopUtilization();
-    const sendOne = () => send([{ name: "bench/seq", data: { n: steps } }]);
-    const senders = [];
-    for (; sent < Math.min(inFlight, runs); sent++) senders.push(sendOne());
-    await Promise.all(senders);
-    // Keep `inFlight` runs going: one new run per run that ends.
-    while (sent < runs && now() - t0 < capMs) {
-      await until(() => ended.count - base > sent - inFlight, "a run to end");
-      const batch = [];
-      while (sent < runs && ended.count - base > sent - inFlight) {
-        batch.push(sendOne());
-        sent++;
-      }
-      await Promise.all(batch);
-    }
-    await endedAtLeast(base + sent);
+    const sent = await drive(runs, t0, capMs);
     const ms = now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const loop = performance.eventLoopUtilization(loop0);

@@ -176,31 +176,32 @@ const hrTime = (ms) => {
   const seconds = Math.floor(ms / 1000);
   return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
 };
+// Shared by every span that has no events, links or error: the processor and exporter only read them.
+const noEntries = Object.freeze([]);
+const unset = Object.freeze({ code: 0 });
+const fields = workerData.spanFields;
 function exportSpans(f) {
   for (let i = 0; i < f.length; ) {
-    const [name, traceId, spanId, parentSpanId, startMs, ended, statusMessage, exceptionType, exceptionMessage, exceptionStack, count] = f.slice(i, i + workerData.spanFields);
-    i += workerData.spanFields;
-    const attributes = {};
-    for (let k = 0; k < count; k++, i += 2) attributes[f[i]] = f[i + 1];
-    const endMs = Math.max(startMs, ended);
-    const context = { traceId, spanId: spanId || ids.generateSpanId(), traceFlags: 1 };
-    const events = [];
+    const traceId = f[i + 1], parentSpanId = f[i + 3], startMs = f[i + 4], statusMessage = f[i + 6], exceptionType = f[i + 7];
+    const endMs = Math.max(startMs, f[i + 5]);
+    const context = { traceId, spanId: f[i + 2] || ids.generateSpanId(), traceFlags: 1 };
+    let events = noEntries;
     if (exceptionType) {
-      const e = { "exception.type": exceptionType, "exception.message": exceptionMessage };
-      if (exceptionStack) e["exception.stacktrace"] = exceptionStack;
-      events.push({ name: "exception", time: hrTime(endMs), attributes: e, droppedAttributesCount: 0 });
+      const e = { "exception.type": exceptionType, "exception.message": f[i + 8] };
+      if (f[i + 9]) e["exception.stacktrace"] = f[i + 9];
+      events = [{ name: "exception", time: hrTime(endMs), attributes: e, droppedAttributesCount: 0 }];
     }
-    processor.onEnd({
-      name,
+    const span = {
+      name: f[i],
       kind: 0,
       spanContext: () => context,
       parentSpanContext: parentSpanId ? { traceId, spanId: parentSpanId, traceFlags: 1, isRemote: true } : undefined,
       startTime: hrTime(startMs),
       endTime: hrTime(endMs),
       duration: hrTime(endMs - startMs),
-      status: statusMessage ? { code: 2, message: statusMessage } : { code: 0 },
-      attributes,
-      links: [],
+      status: statusMessage ? { code: 2, message: statusMessage } : unset,
+      attributes: {},
+      links: noEntries,
       events,
       ended: true,
       resource,
@@ -208,7 +209,11 @@ function exportSpans(f) {
       droppedAttributesCount: 0,
       droppedEventsCount: 0,
       droppedLinksCount: 0,
-    });
+    };
+    const count = f[i + 10];
+    i += fields;
+    for (let k = 0; k < count; k++, i += 2) span.attributes[f[i]] = f[i + 1];
+    processor.onEnd(span);
   }
 }
 parentPort.on("message", (m) => {
