@@ -8,7 +8,7 @@ import { checkSchemaName, clientConfig, defaultPoolSize, defaultSchema, poolConf
 import { migrateSchema } from "./schema-migrator.js";
 import type { MigrateResult } from "./schema-migrator.js";
 
-export type SqlValue = string | number | boolean | null | readonly (string | null)[] | readonly number[];
+export type SqlValue = string | number | boolean | null | readonly (string | null)[] | readonly (number | null)[];
 export type SqlParams = readonly SqlValue[];
 
 /** Runs statements: the database itself (each statement on any pooled connection), or one transaction. */

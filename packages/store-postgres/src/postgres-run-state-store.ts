@@ -27,6 +27,12 @@ interface StepSave {
 }
 
 /** What `save_step` answers for one save. */
+/** A `deleteRun` call: the tombstone's end, or undefined for none (the key goes with the run). */
+interface RunDeletion {
+  runId: string;
+  tombstoneUntil: number | undefined;
+}
+
 interface SaveRow {
   run_found: boolean;
   existing: string | null;
@@ -48,7 +54,8 @@ const createAttempts = 5;
  *   wait on the key's row and then read who won.
  * - saveStep, addPending, deleteRun: a transaction that first locks the run's row (`FOR UPDATE`),
  *   so writes to one run are serialised and the stack grows in commit order; the statements after
- *   the lock read a snapshot that includes every earlier writer. saveStep, on every step's path,
+ *   the lock read a snapshot that includes every earlier writer. Deletions made while one is being
+ *   written go together (`deleteRuns`): one transaction locking its runs in run-id order. saveStep, on every step's path,
  *   is that transaction inside one function call (`save_step`, migration 6): one round trip.
  *   Saves made while one is being written go together as one statement calling `save_step` once
  *   per save (`saveMany`): one transaction, which locks its runs in run-id order (two groups never
@@ -85,6 +92,14 @@ export class PostgresRunStateStore implements RunStateStore {
     (runId) => this.metadataOf([runId]).then(([m]) => m),
     (runIds) => this.metadataOf(runIds),
   );
+
+  /**
+   * Run deletions (the retention sweep asks for dozens at once) made while one is being written:
+   * one transaction (`deleteRuns`). A group the server refuses goes again run by run.
+   */
+  private readonly deletions = WriteCoalescer.ofGroups<RunDeletion>((deletions) => this.deleteRuns(deletions), {
+    retryAlone: (e) => !isWeftError(e, StoreUnavailableError),
+  });
 
   constructor(
     private readonly db: PostgresDatabase,
@@ -275,22 +290,41 @@ export class PostgresRunStateStore implements RunStateStore {
     return false;
   }
 
-  async deleteRun(runId: string, tombstoneTtlMs: number): Promise<void> {
-    const tombstoneUntil = this.clock.now() + tombstoneTtlMs;
+  deleteRun(runId: string, tombstoneTtlMs: number): Promise<void> {
+    return this.deletions.call({ runId, tombstoneUntil: tombstoneTtlMs > 0 ? this.clock.now() + tombstoneTtlMs : undefined });
+  }
+
+  /**
+   * Delete runs with their steps, pending marks and idempotency keys (a tombstone where one is
+   * asked for): one transaction of two statements, whatever the number of runs.
+   */
+  private async deleteRuns(deletions: readonly RunDeletion[]): Promise<void> {
+    // The first call for a run decides its tombstone (alone, a second call would find the run gone).
+    const first = new Map<string, number | null>();
+    for (const d of deletions) if (!first.has(d.runId)) first.set(d.runId, d.tombstoneUntil ?? null);
     await this.db.transaction(async (tx) => {
-      // Deleting the run row waits for any save holding its lock; the next statement then sees it.
-      const [gone] = await tx.query<{ idempotency_key: string }>(`DELETE FROM ${this.runs} WHERE run_id = $1 RETURNING idempotency_key`, [runId]);
-      if (gone === undefined) return;
-      // No tombstone wanted (0 ms): the key's row would refuse nothing, so it goes (retention leaves no rows behind).
-      const key =
-        tombstoneTtlMs > 0
-          ? `UPDATE ${this.keys} SET run_id = NULL, tombstone_until = $3::bigint WHERE key = $2::text AND run_id = $1::text`
-          : `DELETE FROM ${this.keys} WHERE key = $2::text AND run_id = $1::text AND $3::bigint IS NOT NULL`;
+      // Rows are locked in run-id order, as grouped saves lock them, so two groups never wait on
+      // each other in a cycle. Deleting a row waits for any save holding its lock; the next
+      // statement, with a newer snapshot, then sees that save's steps.
+      const gone = await tx.query<{ run_id: string; idempotency_key: string }>(
+        `WITH doomed AS (SELECT run_id FROM ${this.runs} WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE)
+         DELETE FROM ${this.runs} r USING doomed WHERE r.run_id = doomed.run_id
+         RETURNING r.run_id, r.idempotency_key`,
+        [[...first.keys()]],
+      );
+      if (gone.length === 0) return;
+      const runIds = gone.map((g) => g.run_id);
+      // No tombstone wanted: the key's row would refuse nothing, so it goes (retention leaves no rows behind).
       await tx.execute(
-        `WITH steps_gone AS (DELETE FROM ${this.steps} WHERE run_id = $1::text),
-           pending_gone AS (DELETE FROM ${this.pending} WHERE run_id = $1::text)
-         ${key}`,
-        [runId, gone.idempotency_key, tombstoneUntil],
+        `WITH gone AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) AS g(run_id, key, until)),
+           steps_gone AS (DELETE FROM ${this.steps} WHERE run_id = ANY($1::text[])),
+           pending_gone AS (DELETE FROM ${this.pending} WHERE run_id = ANY($1::text[])),
+           tombstoned AS (
+             UPDATE ${this.keys} k SET run_id = NULL, tombstone_until = gone.until
+             FROM gone WHERE gone.until IS NOT NULL AND k.key = gone.key AND k.run_id = gone.run_id
+           )
+         DELETE FROM ${this.keys} k USING gone WHERE gone.until IS NULL AND k.key = gone.key AND k.run_id = gone.run_id`,
+        [runIds, gone.map((g) => g.idempotency_key), runIds.map((id) => first.get(id) ?? null)],
       );
     });
   }

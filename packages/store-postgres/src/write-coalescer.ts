@@ -37,13 +37,14 @@ export class WriteCoalescer<A, R> {
    * For writes that answer nothing and take any number of arguments in one statement (`write`): a
    * lone call is a group of one.
    */
-  static ofGroups<A>(write: (args: A[]) => Promise<void>): WriteCoalescer<A, void> {
+  static ofGroups<A>(write: (args: A[]) => Promise<void>, opts: { retryAlone?: (e: unknown) => boolean } = {}): WriteCoalescer<A, void> {
     return new WriteCoalescer<A, void>(
       (arg) => write([arg]),
       async (args) => {
         await write(args);
         return args.map(() => undefined);
       },
+      opts,
     );
   }
 

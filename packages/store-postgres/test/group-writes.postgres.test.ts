@@ -4,7 +4,15 @@
 import { InvalidInputError, RunNotFoundError, StateConflictError, isWeftError } from "@weft/core";
 import { ManualClock } from "@weft/store";
 import type { NewRun, QueueItem, StepEntry } from "@weft/store";
-import { PostgresDatabase, PostgresHistoryStore, PostgresPauseStore, PostgresQueue, PostgresRunStateStore, type SqlParams } from "@weft/store-postgres";
+import {
+  PostgresDatabase,
+  PostgresHistoryStore,
+  PostgresPauseStore,
+  PostgresQueue,
+  PostgresRunStateStore,
+  type SqlExecutor,
+  type SqlParams,
+} from "@weft/store-postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dropSchemas, dropStaleSchemas, postgresReachable, postgresUrl, testSchema, withAdmin } from "@weft/testing";
 
@@ -280,6 +288,44 @@ if (await postgresReachable(suite)) {
       sent.length = 0;
       expect(await Promise.all(asked.map((runId) => state.loadMetadata(runId)))).toEqual(alone);
       expect(sent.filter((sql) => sql.includes(".runs")).length).toBeLessThanOrEqual(2);
+    });
+
+    it("run deletions made at once go together in one transaction, each with its own tombstone, as alone", async () => {
+      const clock = new ManualClock();
+      const { db } = await countedDb();
+      const state = new PostgresRunStateStore(db, { clock });
+      let transactions = 0;
+      const transaction = db.transaction.bind(db);
+      db.transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>) => {
+        transactions += 1;
+        return transaction(fn);
+      };
+      const runs = Array.from({ length: 40 }, (_, i) => `run-${String(i).padStart(2, "0")}`);
+      for (const runId of runs) {
+        await state.createRun(newRun(runId, clock.now()));
+        await state.saveStep(runId, "a", '"1"');
+        await state.addPending(runId, ["b"]);
+      }
+      transactions = 0;
+      // The first 20 leave no tombstone (retention's calls), the rest one for a minute; run-05 is
+      // asked twice (the first call decides) and run-missing does not exist.
+      const asked = [
+        ...runs.map((runId, i) => state.deleteRun(runId, i < 20 ? 0 : 60_000)),
+        state.deleteRun("run-05", 60_000),
+        state.deleteRun("run-missing", 0),
+      ];
+      await Promise.all(asked);
+      expect(transactions).toBeLessThanOrEqual(3);
+      for (const runId of runs) expect(await state.loadRun(runId)).toBeUndefined();
+      const [left] = await db.query<{ steps: number; pending: number }>(
+        `SELECT (SELECT count(*) FROM ${db.table("steps")})::int AS steps, (SELECT count(*) FROM ${db.table("pending_steps")})::int AS pending`,
+      );
+      expect(left).toEqual({ steps: 0, pending: 0 });
+      // Without a tombstone the key is free at once; with one it is refused until the tombstone ends.
+      const again = await Promise.all(runs.map((runId) => state.createRun({ ...newRun(`${runId}-again`, clock.now()), idempotencyKey: `f:${runId}` })));
+      expect(again.map((r) => r.status)).toEqual(runs.map((_, i) => (i < 20 ? "created" : "tombstone")));
+      clock.advance(60_001);
+      expect((await state.createRun({ ...newRun("run-30-later", clock.now()), idempotencyKey: "f:run-30" })).status).toBe("created");
     });
   });
 }
