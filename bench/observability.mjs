@@ -8,6 +8,9 @@
 // steady state: the JIT of the span export thread's pipeline (its first ~10,000 spans cost it about
 // half a second of CPU, measured with the thread alone) is paid once per process, not per cell.
 //
+// Beside the engine's own CPU per step (the export thread included), each cell reports the whole
+// machine's busy CPU per step from /proc/stat: the engine, the app, the sink, everything.
+//
 // Prints one RESULT line of JSON (medians and the on/off ratio); docs/benchmarks.md
 // ("Observability overhead") records the figures.
 import { spawn } from "node:child_process";
@@ -79,6 +82,8 @@ const settings = {
 const rate = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
 const cpu = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
 const loop = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
+/** The whole machine's busy CPU per step: the engine, the app, the span exporter process and the sink. */
+const machineCpu = Object.fromEntries(Object.keys(settings).map((k) => [k, []]));
 /** Spans received per step, per traced cell (its spans are all posted by the time its process exits). */
 const spansPerStep = [];
 const last = (table) => JSON.stringify(Object.fromEntries(Object.entries(table).map(([k, v]) => [k, v.at(-1)])));
@@ -90,8 +95,9 @@ for (let i = 0; i < Number(values.rounds); i++) {
     rate[name].push(r.steps_per_s);
     cpu[name].push(r.engine_cpu_us_per_step);
     loop[name].push(r.engine_loop_us_per_step);
+    machineCpu[name].push(r.machine_cpu_us_per_step);
   }
-  console.error(`round ${i + 1}: steps/s ${last(rate)}; engine CPU µs/step ${last(cpu)}; event loop busy µs/step ${last(loop)}`);
+  console.error(`round ${i + 1}: steps/s ${last(rate)}; engine CPU µs/step ${last(cpu)}; machine CPU µs/step ${last(machineCpu)}`);
 }
 sink.close();
 const median = (xs) => percentile(xs, 50);
@@ -109,6 +115,8 @@ const result = {
   cpu_ratio: { metrics: ratio(cpu, "metrics"), metrics_traces: ratio(cpu, "metrics_traces") },
   engine_loop_us_per_step: loop,
   loop_ratio: { metrics: ratio(loop, "metrics"), metrics_traces: ratio(loop, "metrics_traces") },
+  machine_cpu_us_per_step: machineCpu,
+  machine_cpu_ratio: { metrics: ratio(machineCpu, "metrics"), metrics_traces: ratio(machineCpu, "metrics_traces") },
   paired_rate_ratio: { metrics: pairedRatio(rate, "metrics"), metrics_traces: pairedRatio(rate, "metrics_traces") },
   load_1m: round(os.loadavg()[0], 2),
   otlp_posts: posts,

@@ -5,6 +5,7 @@
 // process, events sent to POST /e over loopback HTTP. http-inngest: the same, but the app is
 // written on the official `inngest` SDK 4.x (bench/lib/inngest-app.mjs). Prints `RESULT {json}`.
 import { fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createEngine } from "@weft/embedded";
 import { silentLogger } from "@weft/engine";
@@ -174,6 +175,16 @@ async function runSeq(n) {
   return now() - t0;
 }
 
+/** Busy CPU time of every core since boot, in ms, from /proc/stat (user, nice, system, irq, softirq); undefined off Linux. */
+function machineBusyMs() {
+  try {
+    const [user, nice, system, , , irq, softirq] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    return ((user + nice + system + irq + softirq) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 const workloads = {
   async seq() {
     return measureSeq(runSeq, params.steps ?? 200);
@@ -212,8 +223,10 @@ const workloads = {
     const t0 = now();
     // CPU time of this process (the engine and server; the app is a child): steady under machine load, unlike the rate.
     const cpu0 = process.cpuUsage();
-    // The event loop's busy time: the engine's one thread, without helper threads (the span exporter's).
+    // The event loop's busy time: the engine's one thread, without helper threads.
     const loop0 = performance.eventLoopUtilization();
+    // The whole machine's busy CPU time (Linux): the engine, the app, and whatever they started (the span exporter).
+    const machine0 = machineBusyMs();
     const sent = await drive(runs, t0, capMs);
     const ms = now() - t0;
     const cpu = process.cpuUsage(cpu0);
@@ -221,6 +234,7 @@ const workloads = {
     return {
       engine_cpu_us_per_step: round((cpu.user + cpu.system) / (sent * steps), 1),
       engine_loop_us_per_step: round((loop.active * 1000) / (sent * steps), 1),
+      ...(machine0 !== undefined ? { machine_cpu_us_per_step: round(((machineBusyMs() - machine0) * 1000) / (sent * steps), 1) } : {}),
       steps_per_s: round(((sent * steps) / ms) * 1000, 0),
       runs_per_s: round((sent / ms) * 1000, 0),
       total_ms: round(ms, 1),
