@@ -36,6 +36,8 @@ export interface CompatStep {
   waitForEvent(id: string, opts: { event: string; timeout: string; match?: string; if?: string }): Promise<CompatEvent | null>;
   sendEvent(id: string, payload: SendPayload | SendPayload[]): Promise<{ ids: string[] }>;
   invoke(id: string, opts: { function: CompatFunction; data?: Record<string, unknown>; timeout?: string }): Promise<unknown>;
+  /** `step.waitForSignal` (v3 3.54 has it too, marked experimental): the signal's `{ signal, data }`, or null at the timeout. */
+  waitForSignal(id: string, opts: { signal: string; timeout: string; onConflict: "replace" | "fail" }): Promise<unknown>;
   /** `step.fetch`: the SDK hands the request to the server as a `Gateway` op. */
   fetch(url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Response>;
   ai: {
