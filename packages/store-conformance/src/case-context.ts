@@ -7,7 +7,8 @@ export interface CaseContext {
 }
 
 /** Registers one case; the suite decides whether it runs or is skipped. */
-export type DefineCase = (title: string, body: (ctx: CaseContext) => Promise<void>) => void;
+/** `timeoutMs`: for the few cases that write thousands of records, longer than the default on a slow backend (a coordinator over HTTP/2). */
+export type DefineCase = (title: string, body: (ctx: CaseContext) => Promise<void>, opts?: { timeoutMs?: number }) => void;
 
 /** What each flow-control case gets: the bundle's `FlowStore` and the clock. */
 export interface FlowCaseContext {

@@ -47,14 +47,18 @@ export function runStoreSuite(opts: StoreSuiteOptions): void {
   }
   warnUnknownSkips(opts.name, skipped);
 
-  const test: DefineCase = (title, body) => {
+  const test: DefineCase = (title, body, caseOpts) => {
     if (skipped.has(title)) {
       it.skip(title, () => {}); // skipped on purpose: the backend listed it in `skip`, whose reason is printed above
       return;
     }
-    it(title, async () => {
-      await withStores(opts, (stores, clock) => body({ stores, clock }));
-    });
+    it(
+      title,
+      async () => {
+        await withStores(opts, (stores, clock) => body({ stores, clock }));
+      },
+      caseOpts?.timeoutMs,
+    );
   };
 
   const flowTest: DefineFlowCase = (title, body) => test(title, ({ stores, clock }) => body({ flow: stores.flow, clock }));

@@ -26,13 +26,13 @@ interface StepSave {
   output: string;
 }
 
-/** What `save_step` answers for one save. */
 /** A `deleteRun` call: the tombstone's end, or undefined for none (the key goes with the run). */
 interface RunDeletion {
   runId: string;
   tombstoneUntil: number | undefined;
 }
 
+/** What `save_step` answers for one save. */
 interface SaveRow {
   run_found: boolean;
   existing: string | null;
@@ -55,8 +55,9 @@ const createAttempts = 5;
  * - saveStep, addPending, deleteRun: a transaction that first locks the run's row (`FOR UPDATE`),
  *   so writes to one run are serialised and the stack grows in commit order; the statements after
  *   the lock read a snapshot that includes every earlier writer. Deletions made while one is being
- *   written go together (`deleteRuns`): one transaction locking its runs in run-id order. saveStep, on every step's path,
- *   is that transaction inside one function call (`save_step`, migration 6): one round trip.
+ *   written go together (`deleteRuns`): one transaction locking its runs in run-id order.
+ *   saveStep, on every step's path, is that transaction inside one function call (`save_step`,
+ *   migration 6): one round trip.
  *   Saves made while one is being written go together as one statement calling `save_step` once
  *   per save (`saveMany`): one transaction, which locks its runs in run-id order (two groups never
  *   wait on each other in a cycle) and holds them to its commit; a run's saves in it keep the order

@@ -34,8 +34,8 @@ export class WriteCoalescer<A, R> {
   }
 
   /**
-   * For writes that answer nothing and take any number of arguments in one statement (`write`): a
-   * lone call is a group of one.
+   * For writes that answer nothing and take any number of arguments in one statement or
+   * transaction (`write`): a lone call is a group of one.
    */
   static ofGroups<A>(write: (args: A[]) => Promise<void>, opts: { retryAlone?: (e: unknown) => boolean } = {}): WriteCoalescer<A, void> {
     return new WriteCoalescer<A, void>(
