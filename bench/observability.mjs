@@ -2,7 +2,7 @@
 // --no-metrics) and on (--otel-endpoint to a local OTLP/HTTP sink + GET /metrics served and
 // scraped every second), alternating off/on in fresh processes, side by side in one run.
 //
-//   npm run build && node bench/observability.mjs [--rounds 3] [--store sqlite] [--runs 300] [--steps 10] [--warm-runs 500]
+//   npm run build && node bench/observability.mjs [--rounds 12] [--store sqlite] [--runs 600] [--steps 10] [--warm-runs 500]
 //
 // Each cell first runs `--warm-runs` runs unmeasured (the same load), so the figures are a process's
 // steady state: the JIT of the span export thread's pipeline (its first ~10,000 spans cost it about
@@ -22,9 +22,9 @@ import { percentile, round } from "./lib/stats.mjs";
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "12" },
     store: { type: "string", default: "sqlite" },
-    runs: { type: "string", default: "300" },
+    runs: { type: "string", default: "600" },
     steps: { type: "string", default: "10" },
     "warm-runs": { type: "string", default: "500" },
   },
@@ -87,8 +87,14 @@ const machineCpu = Object.fromEntries(Object.keys(settings).map((k) => [k, []]))
 /** Spans received per step, per traced cell (its spans are all posted by the time its process exits). */
 const spansPerStep = [];
 const last = (table) => JSON.stringify(Object.fromEntries(Object.entries(table).map(([k, v]) => [k, v.at(-1)])));
+// Each round starts with the next setting (off, metrics, traces; metrics, traces, off; …), so each
+// setting runs first, second and third equally often over a multiple of three rounds: with a fixed
+// order, a cell's place in the round (it follows another cell's disk and CPU work) would be
+// counted as the cost of its setting.
+const names = Object.keys(settings);
 for (let i = 0; i < Number(values.rounds); i++) {
-  for (const [name, extra] of Object.entries(settings)) {
+  for (const name of [...names.slice(i % names.length), ...names.slice(0, i % names.length)]) {
+    const extra = settings[name];
     const spansBefore = spans;
     const r = (await cell({ ...base, ...extra })).metrics;
     if (extra.otelEndpoint) spansPerStep.push(round((spans - spansBefore) / ((base.runs + base.warmRuns) * base.steps), 2));
