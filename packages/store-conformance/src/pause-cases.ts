@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import type { DefineCase } from "./case-context.js";
 import { event, ids, pause } from "./fixtures.js";
+import { seekCostRatio } from "./seek-cost.js";
 
 const user = (id: unknown) => ({ path: "data.user.id", value: JSON.stringify(id) });
 
@@ -161,15 +162,7 @@ export function pauseCases(test: DefineCase): void {
         expect(ids(found)).toEqual([`${name}-${n}`]);
         return ms;
       };
-      const small: number[] = [];
-      const big: number[] = [];
-      for (let round = 0; round < 60; round++) {
-        small.push(await lookup("small", (round * 7) % 50));
-        big.push(await lookup("big", (round * 997) % 5_000));
-      }
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-      // Rounds after the first ten: the warm-up (statement caches, connections) is not measured.
-      const ratio = median(big.slice(10)) / median(small.slice(10));
+      const ratio = await seekCostRatio(lookup, { small: 50, big: 5_000 });
       expect(ratio, `median lookup among 5,000 vs among 50 pauses: ${ratio.toFixed(2)}×`).toBeLessThan(4);
       // Parking 5,050 pauses one call each takes 10-15 s through the coordinator on two busy cores.
     },

@@ -2,6 +2,7 @@ import type { Pause, PauseClaim, Stores } from "@weft/store";
 import { expect } from "vitest";
 import type { DefineCase } from "./case-context.js";
 import { event, newRun, pause } from "./fixtures.js";
+import { seekCostRatio } from "./seek-cost.js";
 
 /** A signal wait as the engine saves it: its run's own pause, holding the signal name. */
 function signalWait(now: number, runId: string, signal: string, overrides: Partial<Pause> = {}): Pause {
@@ -173,14 +174,7 @@ export function pauseClaimCases(test: DefineCase): void {
         expect(found?.runId).toBe(`run-${env}-${n}`);
         return ms;
       };
-      const small: number[] = [];
-      const big: number[] = [];
-      for (let round = 0; round < 60; round++) {
-        small.push(await lookup("small", (round * 7) % 30));
-        big.push(await lookup("big", (round * 997) % 3_000));
-      }
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-      const ratio = median(big.slice(10)) / median(small.slice(10));
+      const ratio = await seekCostRatio(lookup, { small: 30, big: 3_000 });
       expect(ratio, `median holder lookup among 3,000 vs among 30 keys: ${ratio.toFixed(2)}×`).toBeLessThan(4);
       // Holding 3,030 keys one call each takes ~10 s through the coordinator on two busy cores.
     },
